@@ -1,0 +1,1 @@
+"""Interlocal: a peer-learning exchange for cities and regions on migrant integration."""

@@ -1,0 +1,17 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.queries.places import OrganisationQuery, list_organisations
+from app.schemas import OrganisationOut, Page
+
+router = APIRouter(prefix="/organisations", tags=["organisations"])
+
+
+@router.get("")
+def list_organisations_route(
+    session: SessionDep, query: Annotated[OrganisationQuery, Query()]
+) -> Page[OrganisationOut]:
+    """Organisations: administrations, NGOs, research centres, funders and others."""
+    return list_organisations(session, query)

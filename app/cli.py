@@ -1,0 +1,79 @@
+"""The ``interlocal`` console script."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app.config import get_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from app.migrations import upgrade
+
+    upgrade()
+    print("database is at the latest schema")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.seed import SeedError, load_seed
+
+    settings = get_settings()
+    try:
+        with Session(get_engine()) as session:
+            report = load_seed(session, args.path or settings.seed_dir)
+    except SeedError as exc:
+        print("seed files are inconsistent; nothing was loaded:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    if report.total == 0:
+        print("seed: nothing new to load")
+    else:
+        print("seed: " + ", ".join(f"{n} {kind}" for kind, n in sorted(report.created.items())))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="interlocal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the web application")
+    serve.add_argument("--host", default=None, help="default 127.0.0.1 (INTERLOCAL_HOST)")
+    serve.add_argument("--port", type=int, default=None, help="default 8000 (INTERLOCAL_PORT)")
+    serve.add_argument("--workers", type=int, default=None, help="default 1 (INTERLOCAL_WORKERS)")
+    serve.set_defaults(func=_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema to the latest version")
+    migrate.set_defaults(func=_migrate)
+
+    seed = commands.add_parser("seed", help="load the seed data (idempotent)")
+    seed.add_argument("--path", default=None, help="folder of seed files (default: seed/)")
+    seed.set_defaults(func=_seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

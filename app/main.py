@@ -1,0 +1,115 @@
+"""The application: routers, static files, API docs served from our own origin, errors."""
+
+from pathlib import Path
+from typing import Any
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api import api_router
+from app.db import get_engine
+from app.errors import AppError
+from app.schemas import Health
+from app.web import web_router
+from app.web.templating import render_error
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz")
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
+        errors.append({"param": ".".join(loc) or None, "message": error.get("msg", "invalid")})
+    return errors
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Interlocal API",
+        version="1",
+        summary="Promising practices of cities and regions on migrant integration and "
+        "communication, their places, networks and typologies.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=_operation_id,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(
+        "/static/swagger-ui",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+    app.include_router(api_router)
+    app.include_router(web_router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="Interlocal API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> Health:
+        """The process is up."""
+        return Health(status="ok")
+
+    @app.get("/readyz", tags=["health"], responses={503: {"model": Health}})
+    def readyz() -> Response:
+        """The database answers."""
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        if _wants_json(request):
+            return JSONResponse(exc.body(), status_code=exc.status_code)
+        return render_error(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['param']}: {e['message']}" for e in errors) or "invalid request"
+        if _wants_json(request):
+            return JSONResponse({"status": 422, "detail": detail, "errors": errors}, status_code=422)
+        return render_error(request, 422, detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = str(exc.detail)
+        if _wants_json(request):
+            return JSONResponse(
+                {"status": exc.status_code, "detail": detail, "errors": []},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        return render_error(request, exc.status_code, detail)
+
+    return app
+
+
+app = create_app()

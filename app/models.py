@@ -1,0 +1,216 @@
+"""Database tables. One module so a newcomer sees the whole domain at once.
+
+Typologies are data (``VocabularyScheme``/``VocabularyTerm``), never enums: the reports say
+the typology is still evolving. Practices carry moderation ``status`` and ``visibility``
+from the start so that drafts and network-only practices can arrive without reshaping
+every query.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so Alembic batch migrations on SQLite can drop them.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamp() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Source(SQLModel, table=True):
+    """A document that facts and practices cite (the five seed reports, and later others)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
+    title: str = Field(max_length=400)
+    authors: str | None = Field(default=None, max_length=400)
+    publisher: str | None = Field(default=None, max_length=200)
+    year: int | None = None
+    date_note: str | None = Field(default=None, max_length=200)
+    identifier: str | None = Field(default=None, max_length=100)
+    url: str | None = Field(default=None, max_length=500)
+
+
+class VocabularyScheme(SQLModel, table=True):
+    __tablename__ = "vocabulary_scheme"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60, unique=True, index=True)
+    label: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    locator: str | None = Field(default=None, max_length=200)
+
+
+class VocabularyTerm(SQLModel, table=True):
+    __tablename__ = "vocabulary_term"
+    __table_args__ = (UniqueConstraint("scheme_id", "code", name="uq_vocabulary_term_scheme_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scheme_id: int = Field(foreign_key="vocabulary_scheme.id", index=True, ondelete="CASCADE")
+    code: str = Field(max_length=80)
+    label: str = Field(max_length=300)
+    definition: str | None = Field(default=None, max_length=2000)
+    parent_id: int | None = Field(default=None, foreign_key="vocabulary_term.id")
+    position: int = 0
+    origin: str = Field(default="report", max_length=20)  # report | platform
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+
+
+class VocabularyTermAncestor(SQLModel, table=True):
+    """Closure of the term hierarchy (each term is its own ancestor).
+
+    Filtering by a term includes its sub-types, and facet counts roll up, with one join
+    and at any depth.
+    """
+
+    __tablename__ = "vocabulary_term_ancestor"
+
+    term_id: int = Field(foreign_key="vocabulary_term.id", primary_key=True, ondelete="CASCADE")
+    ancestor_id: int = Field(
+        foreign_key="vocabulary_term.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class Place(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    name: str = Field(max_length=200)
+    country: str = Field(max_length=2, index=True)  # ISO 3166-1 alpha-2
+    level: str = Field(max_length=40)  # term code in scheme place-level
+    parent_id: int | None = Field(default=None, foreign_key="place.id", index=True)
+    urban_rural: str | None = Field(default=None, max_length=10)
+    migration_history: str | None = Field(default=None, max_length=40)
+    arrival_groups: list[str] = Field(default_factory=list, sa_type=JSON)
+    governance_notes: str | None = Field(default=None, max_length=4000)
+    latitude: float | None = None
+    longitude: float | None = None
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class PlaceFact(SQLModel, table=True):
+    """A context fact about a place, always with where it comes from and when."""
+
+    __tablename__ = "place_fact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=40)  # population | foreign-born-share | other
+    label: str | None = Field(default=None, max_length=300)
+    value: float | None = None
+    unit: str | None = Field(default=None, max_length=30)
+    text: str | None = Field(default=None, max_length=2000)
+    year: int | None = None
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    cites: str | None = Field(default=None, max_length=300)
+    locator: str | None = Field(default=None, max_length=200)
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    name: str = Field(max_length=300)
+    type: str = Field(max_length=40)  # term code in scheme organisation-type
+    place_id: int | None = Field(default=None, foreign_key="place.id", index=True)
+    url: str | None = Field(default=None, max_length=500)
+
+
+class Network(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    name: str = Field(max_length=300)
+    description: str | None = Field(default=None, max_length=4000)
+    url: str | None = Field(default=None, max_length=500)
+
+
+class Membership(SQLModel, table=True):
+    """Joins a place or an organisation to a network."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: int = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
+    place_id: int | None = Field(default=None, foreign_key="place.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    role: str = Field(default="member", max_length=40)
+    start_year: int | None = None
+    end_year: int | None = None
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+
+
+class Practice(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=160, unique=True, index=True)
+    title: str = Field(max_length=300)
+    summary: str = Field(max_length=1000)
+    description: str | None = Field(default=None, max_length=20000)
+    place_id: int = Field(foreign_key="place.id", index=True)
+    lead_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    start_year: int | None = None
+    end_year: int | None = None
+    what_did_not_work: str | None = Field(default=None, max_length=10000)
+    know_how: str | None = Field(default=None, max_length=10000)
+    languages: list[str] = Field(default_factory=list, sa_type=JSON)
+    links: list[str] = Field(default_factory=list, sa_type=JSON)
+    original_language: str = Field(default="en", max_length=10)
+    status: str = Field(default="published", max_length=20, index=True)
+    visibility: str = Field(default="public", max_length=20, index=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class PracticeTerm(SQLModel, table=True):
+    __tablename__ = "practice_term"
+
+    practice_id: int = Field(foreign_key="practice.id", primary_key=True, ondelete="CASCADE")
+    term_id: int = Field(
+        foreign_key="vocabulary_term.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class PracticePartner(SQLModel, table=True):
+    __tablename__ = "practice_partner"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "organisation_id", name="uq_practice_partner_pair"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    role: str | None = Field(default=None, max_length=300)
+
+
+class PracticeSource(SQLModel, table=True):
+    __tablename__ = "practice_source"
+    __table_args__ = (UniqueConstraint("practice_id", "source_id", name="uq_practice_source_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    source_id: int = Field(foreign_key="source.id", index=True)
+    locator: str | None = Field(default=None, max_length=300)
+
+
+class Outcome(SQLModel, table=True):
+    """A result recorded for a practice: a statement, optionally a measured value."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    text: str = Field(max_length=2000)
+    metric: str | None = Field(default=None, max_length=200)
+    value: str | None = Field(default=None, max_length=100)
+    year: int | None = None
+    source_id: int | None = Field(default=None, foreign_key="source.id")

@@ -1,0 +1,90 @@
+"""Keyset pagination with an opaque cursor.
+
+A cursor encodes the sort value and id of the last row of a page; the next page starts
+strictly after it, so pages never overlap or skip rows even while records are added.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.errors import InvalidParameter
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One sort order: an SQL expression, its direction, and how to read its value back."""
+
+    expression: ColumnElement[Any]
+    descending: bool = False
+    decode: Callable[[Any], Any] = lambda value: value
+    encode: Callable[[Any], Any] = lambda value: value
+
+
+def iso_datetime(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def datetime_iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def encode_cursor(value: Any, ident: int) -> str:
+    raw = json.dumps([value, ident], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, ident = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(ident, int):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise InvalidParameter(
+            "cursor", "is not a cursor this server issued; use next_cursor from a previous page"
+        ) from exc
+    return value, ident
+
+
+def paginate(
+    session: Session,
+    statement: SelectOfScalar[Any],
+    *,
+    id_column: ColumnElement[int],
+    sort: SortKey,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[Any], str | None]:
+    """Return one page of ``statement`` and the next cursor.
+
+    ``statement`` selects one model and filters it with WHERE only (no joins); the page
+    query re-selects that model together with the sort value.
+    """
+    entity = statement.column_descriptions[0]["entity"]
+    paged = select(entity, sort.expression)
+    if statement.whereclause is not None:
+        paged = paged.where(statement.whereclause)
+    if cursor:
+        value, ident = decode_cursor(cursor)
+        value = sort.decode(value)
+        if sort.descending:
+            after = or_(sort.expression < value, and_(sort.expression == value, id_column < ident))
+        else:
+            after = or_(sort.expression > value, and_(sort.expression == value, id_column > ident))
+        paged = paged.where(after)
+    order = (sort.expression.desc(), id_column.desc()) if sort.descending else (sort.expression, id_column)
+    rows = session.exec(paged.order_by(*order).limit(limit + 1)).all()
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(sort.encode(last[-1]), int(last[0].id))
+    return [row[0] for row in rows[:limit]], next_cursor

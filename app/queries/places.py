@@ -1,0 +1,305 @@
+"""Listing and reading places, organisations and networks."""
+
+from collections import defaultdict
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.errors import NotFound
+from app.models import Membership, Network, Organisation, Place, PlaceFact, Practice, Source
+from app.queries.pagination import SortKey, paginate
+from app.queries.practices import PracticeQuery, list_practices, visible
+from app.queries.vocabularies import resolve_codes
+from app.schemas import (
+    FactOut,
+    MemberOut,
+    NetworkRef,
+    NetworkSummary,
+    OrganisationOut,
+    OrganisationRef,
+    Page,
+    PlaceDetail,
+    PlaceRef,
+    PlaceSummary,
+    SourceRef,
+)
+
+BY_NAME = SortKey(func.lower(Place.name))
+
+
+class PlaceQuery(BaseModel):
+    q: str | None = Field(default=None, max_length=200, description="Part of the place's name.")
+    country: list[str] = Field(
+        default_factory=list, description="ISO 3166-1 alpha-2 country code; repeat for several."
+    )
+    level: list[str] = Field(
+        default_factory=list,
+        description="Level code (GET /api/v1/vocabularies/place-level); repeat for several.",
+        examples=[["municipality"]],
+    )
+    sort: Literal["name"] = Field(default="name", description="Sort order.")
+    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
+    cursor: str | None = Field(default=None, max_length=500, description="`next_cursor` of the previous page.")
+
+
+class OrganisationQuery(BaseModel):
+    q: str | None = Field(default=None, max_length=200, description="Part of the organisation's name.")
+    type: list[str] = Field(
+        default_factory=list,
+        description="Organisation type code (GET /api/v1/vocabularies/organisation-type).",
+        examples=[["lra"]],
+    )
+    country: list[str] = Field(default_factory=list, description="Country of the organisation's place.")
+    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
+    cursor: str | None = Field(default=None, max_length=500, description="`next_cursor` of the previous page.")
+
+
+class PagingQuery(BaseModel):
+    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
+    cursor: str | None = Field(default=None, max_length=500, description="`next_cursor` of the previous page.")
+
+
+def _like(text: str) -> str:
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _practice_counts(session: Session, place_ids: list[int]) -> dict[int, int]:
+    return dict(
+        session.exec(
+            select(Practice.place_id, func.count())
+            .where(col(Practice.place_id).in_(place_ids), *visible())
+            .group_by(col(Practice.place_id))
+        ).all()
+    )
+
+
+def _place_summaries(session: Session, places: list[Place]) -> list[PlaceSummary]:
+    parent_ids = {p.parent_id for p in places if p.parent_id}
+    parents = {p.id: p for p in session.exec(select(Place).where(col(Place.id).in_(parent_ids)))}
+    counts = _practice_counts(session, [p.id for p in places if p.id])
+    return [
+        PlaceSummary(
+            slug=p.slug,
+            name=p.name,
+            country=p.country,
+            level=p.level,
+            parent=PlaceRef.model_validate(parents[p.parent_id]) if p.parent_id in parents else None,
+            practice_count=counts.get(p.id or 0, 0),
+            url=f"/places/{p.slug}",
+        )
+        for p in places
+    ]
+
+
+def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
+    statement = select(Place)
+    if query.q:
+        statement = statement.where(func.lower(Place.name).like(_like(query.q), escape="\\"))
+    if query.country:
+        statement = statement.where(col(Place.country).in_([c.upper() for c in query.country]))
+    if query.level:
+        resolve_codes(session, "level", "place-level", query.level)
+        statement = statement.where(col(Place.level).in_(query.level))
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows, next_cursor = paginate(
+        session, statement, id_column=col(Place.id), sort=BY_NAME, limit=query.limit, cursor=query.cursor
+    )
+    return Page[PlaceSummary](items=_place_summaries(session, list(rows)), total=total, next_cursor=next_cursor)
+
+
+def _source_ref(source: Source | None) -> SourceRef | None:
+    return SourceRef.model_validate(source) if source else None
+
+
+def get_place(session: Session, slug: str, *, practice_limit: int = 200) -> PlaceDetail:
+    place = session.exec(select(Place).where(Place.slug == slug)).first()
+    if place is None:
+        raise NotFound(f"no place {slug!r}")
+    summary = _place_summaries(session, [place])[0]
+    facts = [
+        FactOut(
+            key=f.key,
+            label=f.label,
+            value=f.value,
+            unit=f.unit,
+            text=f.text,
+            year=f.year,
+            cites=f.cites,
+            source=_source_ref(s),
+        )
+        for f, s in session.exec(
+            select(PlaceFact, Source)
+            .outerjoin(Source, col(Source.id) == PlaceFact.source_id)
+            .where(PlaceFact.place_id == place.id)
+            .order_by(col(PlaceFact.id))
+        )
+    ]
+    children = [
+        PlaceRef.model_validate(c)
+        for c in session.exec(
+            select(Place).where(Place.parent_id == place.id).order_by(func.lower(Place.name))
+        )
+    ]
+    networks = [
+        NetworkRef.model_validate(n)
+        for n in session.exec(
+            select(Network)
+            .where(
+                col(Network.id).in_(
+                    select(Membership.network_id).where(Membership.place_id == place.id)
+                )
+            )
+            .order_by(col(Network.name))
+        )
+    ]
+    practices = list_practices(session, PracticeQuery(place=[slug], limit=practice_limit))
+    return PlaceDetail(
+        **summary.model_dump(),
+        urban_rural=place.urban_rural,
+        migration_history=place.migration_history,
+        arrival_groups=place.arrival_groups,
+        governance_notes=place.governance_notes,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        facts=facts,
+        children=children,
+        networks=networks,
+        practices=practices.items,
+    )
+
+
+def list_organisations(session: Session, query: OrganisationQuery) -> Page[OrganisationOut]:
+    statement = select(Organisation)
+    if query.q:
+        statement = statement.where(func.lower(Organisation.name).like(_like(query.q), escape="\\"))
+    if query.type:
+        resolve_codes(session, "type", "organisation-type", query.type)
+        statement = statement.where(col(Organisation.type).in_(query.type))
+    if query.country:
+        statement = statement.where(
+            col(Organisation.place_id).in_(
+                select(Place.id).where(col(Place.country).in_([c.upper() for c in query.country]))
+            )
+        )
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows, next_cursor = paginate(
+        session,
+        statement,
+        id_column=col(Organisation.id),
+        sort=SortKey(func.lower(Organisation.name)),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    orgs = list(rows)
+    places = {
+        p.id: p
+        for p in session.exec(
+            select(Place).where(col(Place.id).in_({o.place_id for o in orgs if o.place_id}))
+        )
+    }
+    networks: dict[int, list[NetworkRef]] = defaultdict(list)
+    for org_id, network in session.exec(
+        select(Membership.organisation_id, Network)
+        .join(Network, col(Network.id) == Membership.network_id)
+        .where(col(Membership.organisation_id).in_([o.id for o in orgs]))
+        .order_by(col(Network.name))
+    ):
+        networks[org_id or 0].append(NetworkRef.model_validate(network))
+    items = [
+        OrganisationOut(
+            slug=o.slug,
+            name=o.name,
+            type=o.type,
+            url=o.url,
+            place=PlaceRef.model_validate(places[o.place_id]) if o.place_id in places else None,
+            networks=networks[o.id or 0],
+        )
+        for o in orgs
+    ]
+    return Page[OrganisationOut](items=items, total=total, next_cursor=next_cursor)
+
+
+def _network_summaries(session: Session, networks: list[Network]) -> list[NetworkSummary]:
+    counts = dict(
+        session.exec(
+            select(Membership.network_id, func.count())
+            .where(col(Membership.network_id).in_([n.id for n in networks]))
+            .group_by(col(Membership.network_id))
+        ).all()
+    )
+    return [
+        NetworkSummary(
+            slug=n.slug, name=n.name, description=n.description, url=n.url, member_count=counts.get(n.id, 0)
+        )
+        for n in networks
+    ]
+
+
+def list_networks(session: Session, query: PagingQuery) -> Page[NetworkSummary]:
+    statement = select(Network)
+    total = session.exec(select(func.count()).select_from(Network)).one()
+    rows, next_cursor = paginate(
+        session,
+        statement,
+        id_column=col(Network.id),
+        sort=SortKey(func.lower(Network.name)),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return Page[NetworkSummary](
+        items=_network_summaries(session, list(rows)), total=total, next_cursor=next_cursor
+    )
+
+
+def get_network(session: Session, slug: str) -> NetworkSummary:
+    network = session.exec(select(Network).where(Network.slug == slug)).first()
+    if network is None:
+        raise NotFound(f"no network {slug!r}")
+    return _network_summaries(session, [network])[0]
+
+
+def list_members(session: Session, slug: str, query: PagingQuery) -> Page[MemberOut]:
+    network = get_network(session, slug)
+    network_id = session.exec(select(Network.id).where(Network.slug == network.slug)).one()
+    statement = select(Membership).where(Membership.network_id == network_id)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows, next_cursor = paginate(
+        session,
+        statement,
+        id_column=col(Membership.id),
+        sort=SortKey(col(Membership.id)),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    members = list(rows)
+    places = {
+        p.id: p
+        for p in session.exec(select(Place).where(col(Place.id).in_({m.place_id for m in members})))
+    }
+    orgs = {
+        o.id: o
+        for o in session.exec(
+            select(Organisation).where(col(Organisation.id).in_({m.organisation_id for m in members}))
+        )
+    }
+    sources = {
+        s.id: s
+        for s in session.exec(select(Source).where(col(Source.id).in_({m.source_id for m in members})))
+    }
+    items: list[MemberOut] = []
+    for m in members:
+        place: Any = places.get(m.place_id)
+        org: Any = orgs.get(m.organisation_id)
+        items.append(
+            MemberOut(
+                place=PlaceRef.model_validate(place) if place else None,
+                organisation=OrganisationRef.model_validate(org) if org else None,
+                role=m.role,
+                start_year=m.start_year,
+                end_year=m.end_year,
+                source=_source_ref(sources.get(m.source_id)),
+            )
+        )
+    return Page[MemberOut](items=items, total=total, next_cursor=next_cursor)

@@ -1,0 +1,501 @@
+"""Listing, filtering, faceting and reading practices.
+
+The filters are declared once (``TERM_FILTERS`` and the fields of ``PracticeQuery``); the
+JSON API, the HTML list and the facet counts all use them, so a filter added here appears
+everywhere. Within one filter several values mean "any of"; different filters combine with
+"and". A term filter also matches the term's sub-types.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from babel import Locale
+from pydantic import BaseModel, Field, create_model
+from sqlalchemy import ColumnElement, Subquery, distinct, func, or_, union
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidParameter, NotFound
+from app.models import (
+    Membership,
+    Network,
+    Organisation,
+    Outcome,
+    Place,
+    Practice,
+    PracticePartner,
+    PracticeSource,
+    PracticeTerm,
+    Source,
+    VocabularyScheme,
+    VocabularyTerm,
+    VocabularyTermAncestor,
+)
+from app.queries.pagination import SortKey, datetime_iso, iso_datetime, paginate
+from app.queries.vocabularies import resolve_codes, scheme_terms
+from app.schemas import (
+    FacetValue,
+    NetworkRef,
+    OrganisationRef,
+    OutcomeOut,
+    Page,
+    PartnerOut,
+    PlaceRef,
+    PracticeDetail,
+    PracticeSummary,
+    SourceRef,
+    TermRef,
+)
+
+# Query parameter -> vocabulary scheme. The order is the order of the filters on the page.
+TERM_FILTERS: dict[str, str] = {
+    "activity_type": "activity-type",
+    "broad_category": "broad-category",
+    "goal": "goal",
+    "target_group": "target-group",
+    "lra_role": "lra-role",
+    "channel": "channel",
+    "catalyst": "catalyst",
+    "framing": "framing",
+    "policy_area": "policy-area",
+    "scale": "scale",
+    "lifecycle": "lifecycle",
+    "evidence_level": "evidence-level",
+    "orton_phase": "orton-phase",
+    "orton_theme": "orton-theme",
+    "social_capital": "social-capital",
+    "ucl_principle": "ucl-principle",
+}
+FACETS: tuple[str, ...] = ("country", *TERM_FILTERS, "network", "source")
+
+SortName = Literal["title", "-title", "start", "-start", "updated", "-updated"]
+SORTS: dict[str, SortKey] = {
+    "title": SortKey(func.lower(Practice.title)),
+    "-title": SortKey(func.lower(Practice.title), descending=True),
+    "start": SortKey(func.coalesce(Practice.start_year, 0)),
+    "-start": SortKey(func.coalesce(Practice.start_year, 0), descending=True),
+    "updated": SortKey(col(Practice.updated_at), decode=iso_datetime, encode=datetime_iso),
+    "-updated": SortKey(
+        col(Practice.updated_at), descending=True, decode=iso_datetime, encode=datetime_iso
+    ),
+}
+
+
+class _PracticeQueryBase(BaseModel):
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Words to look for in titles, summaries, descriptions, lessons, "
+        "place and lead body names.",
+        examples=["rumour"],
+    )
+    country: list[str] = Field(
+        default_factory=list,
+        description="ISO 3166-1 alpha-2 code of the lead place's country; repeat for several.",
+        examples=[["ES", "IT"]],
+    )
+    network: list[str] = Field(
+        default_factory=list,
+        description="Slug of a network the lead place or lead body belongs to.",
+        examples=[["intercultural-cities"]],
+    )
+    place: list[str] = Field(
+        default_factory=list,
+        description="Slug of a place; includes the places within it.",
+        examples=[["barcelona"]],
+    )
+    source: list[str] = Field(
+        default_factory=list,
+        description="Slug of a source report that describes the practice.",
+        examples=[["amicall-uk-2012"]],
+    )
+    sort: SortName = Field(
+        default="title",
+        description="Sort order: title, start (year started) or updated; prefix - to reverse.",
+    )
+    limit: int = Field(default=20, ge=1, le=200, description="Items per page (1–200).")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="`next_cursor` of the previous page."
+    )
+    facets: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Comma-separated filter names to count values for: "
+        + ", ".join(FACETS)
+        + ".",
+        examples=["country,activity_type"],
+    )
+
+    def term_filters(self) -> dict[str, list[str]]:
+        return {name: getattr(self, name) for name in TERM_FILTERS}
+
+    def facet_names(self) -> list[str]:
+        names = [n.strip() for n in (self.facets or "").split(",") if n.strip()]
+        unknown = [n for n in names if n not in FACETS]
+        if unknown:
+            raise InvalidParameter(
+                "facets", f"unknown facet {', '.join(map(repr, unknown))}", allowed=list(FACETS)
+            )
+        return names
+
+    def active_filters(self) -> dict[str, list[str]]:
+        """Filter name -> chosen values, for the filters that have any."""
+        chosen = {"country": self.country, **self.term_filters()}
+        chosen |= {"network": self.network, "place": self.place, "source": self.source}
+        return {name: values for name, values in chosen.items() if values}
+
+
+_PracticeQueryFields: Any = create_model(  # type: ignore[call-overload]
+    "_PracticeQueryFields",
+    __base__=_PracticeQueryBase,
+    **{
+        name: (
+            list[str],
+            Field(
+                default_factory=list,
+                description=f"Code of a term of the `{scheme}` vocabulary "
+                f"(GET /api/v1/vocabularies/{scheme}); matches its sub-types too; "
+                "repeat for several.",
+            ),
+        )
+        for name, scheme in TERM_FILTERS.items()
+    },
+)
+
+
+class PracticeQuery(_PracticeQueryFields):  # type: ignore[misc]
+    """Filters, sort and paging for practice lists (query parameters)."""
+
+
+@dataclass
+class _Resolved:
+    """The query's filter values, validated and turned into ids once per request."""
+
+    q: str | None
+    countries: list[str] = field(default_factory=list)
+    terms: dict[str, list[int]] = field(default_factory=dict)
+    networks: list[int] = field(default_factory=list)
+    places: list[int] = field(default_factory=list)
+    sources: list[int] = field(default_factory=list)
+
+
+def _slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> list[int]:
+    if not slugs:
+        return []
+    found = dict(session.exec(select(model.slug, model.id).where(model.slug.in_(slugs))).all())
+    unknown = [s for s in slugs if s not in found]
+    if unknown:
+        allowed = None
+        if model is not Place:
+            allowed = list(session.exec(select(model.slug).order_by(model.slug)).all())
+        raise InvalidParameter(param, f"unknown value {', '.join(map(repr, unknown))}", allowed)
+    return [found[s] for s in slugs]
+
+
+def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
+    countries = [c.upper() for c in query.country]
+    territories = Locale("en").territories
+    bad = [c for c in countries if len(c) != 2 or c not in territories]
+    if bad:
+        present = session.exec(select(distinct(Place.country)).order_by(Place.country)).all()
+        raise InvalidParameter(
+            "country",
+            f"unknown value {', '.join(map(repr, bad))}; use ISO 3166-1 alpha-2 codes",
+            allowed=list(present),
+        )
+    return _Resolved(
+        q=query.q.strip() if query.q and query.q.strip() else None,
+        countries=countries,
+        terms={
+            name: resolve_codes(session, name, TERM_FILTERS[name], codes)
+            for name, codes in query.term_filters().items()
+            if codes
+        },
+        networks=_slug_ids(session, Network, "network", query.network),
+        places=_slug_ids(session, Place, "place", query.place),
+        sources=_slug_ids(session, Source, "source", query.source),
+    )
+
+
+def _practice_networks() -> Subquery:
+    """(practice_id, network_id) for networks of each practice's lead place or lead body."""
+    by_place = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
+        Membership, col(Membership.place_id) == Practice.place_id
+    )
+    by_lead = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
+        Membership, col(Membership.organisation_id) == Practice.lead_organisation_id
+    )
+    return union(by_place, by_lead).subquery("practice_network")
+
+
+def _place_and_descendants(place_ids: list[int]) -> Any:
+    tree = select(col(Place.id)).where(col(Place.id).in_(place_ids)).cte("tree", recursive=True)
+    tree = tree.union_all(select(col(Place.id)).where(col(Place.parent_id) == tree.c.id))
+    return select(tree.c.id)
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def visible() -> list[ColumnElement[bool]]:
+    """What the public may see: published, public practices."""
+    return [col(Practice.status) == "published", col(Practice.visibility) == "public"]
+
+
+def _conditions(r: _Resolved, skip: str | None = None) -> list[ColumnElement[bool]]:
+    conditions = visible()
+    if r.q:
+        pattern = _like(r.q)
+        texts = (Practice.title, Practice.summary, Practice.description, Practice.what_did_not_work)
+        conditions.append(
+            or_(
+                *(func.lower(column).like(pattern, escape="\\") for column in texts),
+                col(Practice.place_id).in_(
+                    select(Place.id).where(func.lower(Place.name).like(pattern, escape="\\"))
+                ),
+                col(Practice.lead_organisation_id).in_(
+                    select(Organisation.id).where(
+                        func.lower(Organisation.name).like(pattern, escape="\\")
+                    )
+                ),
+            )
+        )
+    if r.countries and skip != "country":
+        conditions.append(
+            col(Practice.place_id).in_(select(Place.id).where(col(Place.country).in_(r.countries)))
+        )
+    for name, term_ids in r.terms.items():
+        if name != skip:
+            conditions.append(
+                col(Practice.id).in_(
+                    select(PracticeTerm.practice_id)
+                    .join(
+                        VocabularyTermAncestor,
+                        col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id,
+                    )
+                    .where(col(VocabularyTermAncestor.ancestor_id).in_(term_ids))
+                )
+            )
+    if r.networks and skip != "network":
+        links = _practice_networks()
+        conditions.append(
+            col(Practice.id).in_(
+                select(links.c.practice_id).where(links.c.network_id.in_(r.networks))
+            )
+        )
+    if r.places and skip != "place":
+        conditions.append(col(Practice.place_id).in_(_place_and_descendants(r.places)))
+    if r.sources and skip != "source":
+        conditions.append(
+            col(Practice.id).in_(
+                select(PracticeSource.practice_id).where(
+                    col(PracticeSource.source_id).in_(r.sources)
+                )
+            )
+        )
+    return conditions
+
+
+def _ids(r: _Resolved, skip: str | None = None) -> Any:
+    return select(Practice.id).where(*_conditions(r, skip))
+
+
+def _facet(session: Session, r: _Resolved, name: str, chosen: list[str]) -> list[FacetValue]:
+    ids = _ids(r, skip=name)
+    values: list[FacetValue] = []
+    if name in TERM_FILTERS:
+        terms = scheme_terms(session, TERM_FILTERS[name])
+        by_id = {t.id: t for t in terms.values()}
+        counts = dict(
+            session.exec(
+                select(
+                    VocabularyTermAncestor.ancestor_id,
+                    func.count(distinct(PracticeTerm.practice_id)),
+                )
+                .join(PracticeTerm, col(PracticeTerm.term_id) == VocabularyTermAncestor.term_id)
+                .where(col(PracticeTerm.practice_id).in_(ids))
+                .where(col(VocabularyTermAncestor.ancestor_id).in_(list(by_id)))
+                .group_by(col(VocabularyTermAncestor.ancestor_id))
+            ).all()
+        )
+        for term in terms.values():
+            count = counts.get(term.id, 0)
+            if count or term.code in chosen:
+                values.append(
+                    FacetValue(
+                        value=term.code, label=term.label, count=count, parent=term.parent_code
+                    )
+                )
+        return values
+    if name == "country":
+        territories = Locale("en").territories
+        rows: Iterable[tuple[Any, ...]] = session.exec(
+            select(Place.country, func.count(col(Practice.id)))
+            .join(Place, col(Place.id) == Practice.place_id)
+            .where(col(Practice.id).in_(ids))
+            .group_by(col(Place.country))
+        ).all()
+        values = [FacetValue(value=c, label=str(territories.get(c, c)), count=n) for c, n in rows]
+    elif name == "network":
+        links = _practice_networks()
+        rows = session.exec(
+            select(Network.slug, Network.name, func.count(distinct(links.c.practice_id)))
+            .join(links, links.c.network_id == Network.id)
+            .where(links.c.practice_id.in_(ids))
+            .group_by(col(Network.slug), col(Network.name))
+        ).all()
+        values = [FacetValue(value=s, label=label, count=n) for s, label, n in rows]
+    elif name == "source":
+        rows = session.exec(
+            select(Source.slug, Source.title, func.count(distinct(PracticeSource.practice_id)))
+            .join(PracticeSource, col(PracticeSource.source_id) == Source.id)
+            .where(col(PracticeSource.practice_id).in_(ids))
+            .group_by(col(Source.slug), col(Source.title))
+        ).all()
+        values = [FacetValue(value=s, label=title, count=n) for s, title, n in rows]
+    counted = {v.value for v in values}
+    values += [FacetValue(value=c, label=c, count=0) for c in chosen if c not in counted]
+    return sorted(values, key=lambda v: (-v.count, v.label))
+
+
+def list_practices(session: Session, query: PracticeQuery) -> Page[PracticeSummary]:
+    facet_names = query.facet_names()
+    resolved = _resolve(session, query)
+    statement = select(Practice).where(*_conditions(resolved))
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows, next_cursor = paginate(
+        session,
+        statement,
+        id_column=col(Practice.id),
+        sort=SORTS[query.sort],
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    chosen = query.active_filters()
+    return Page[PracticeSummary](
+        items=summaries(session, rows),
+        total=total,
+        next_cursor=next_cursor,
+        facets={
+            name: _facet(session, resolved, name, chosen.get(name, [])) for name in facet_names
+        },
+    )
+
+
+def summaries(session: Session, practices: Sequence[Practice]) -> list[PracticeSummary]:
+    """Public summaries of ``practices``, loading their relations in a few batched queries."""
+    if not practices:
+        return []
+    ids = [p.id for p in practices]
+    places = {
+        p.id: p
+        for p in session.exec(
+            select(Place).where(col(Place.id).in_({p.place_id for p in practices}))
+        )
+    }
+    lead_ids = {p.lead_organisation_id for p in practices if p.lead_organisation_id}
+    leads = {
+        o.id: o
+        for o in session.exec(select(Organisation).where(col(Organisation.id).in_(lead_ids)))
+    }
+    terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
+    for practice_id, scheme, code, label in session.exec(
+        select(PracticeTerm.practice_id, VocabularyScheme.code, VocabularyTerm.code, VocabularyTerm.label)
+        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
+        .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+        .where(col(PracticeTerm.practice_id).in_(ids))
+        .order_by(col(VocabularyTerm.position), col(VocabularyTerm.id))
+    ):
+        terms[practice_id][scheme].append(TermRef(code=code, label=label))
+    sources: dict[int, list[SourceRef]] = defaultdict(list)
+    for practice_id, source, locator in session.exec(
+        select(PracticeSource.practice_id, Source, PracticeSource.locator)
+        .join(Source, col(Source.id) == PracticeSource.source_id)
+        .where(col(PracticeSource.practice_id).in_(ids))
+        .order_by(col(PracticeSource.id))
+    ):
+        ref = SourceRef.model_validate(source).model_copy(update={"locator": locator})
+        sources[practice_id].append(ref)
+    result = []
+    for p in practices:
+        assert p.id is not None
+        practice_terms = dict(terms[p.id])
+        evidence = practice_terms.get("evidence-level", [])
+        lead = leads.get(p.lead_organisation_id)
+        result.append(
+            PracticeSummary(
+                slug=p.slug,
+                title=p.title,
+                summary=p.summary,
+                place=PlaceRef.model_validate(places[p.place_id]),
+                lead_organisation=OrganisationRef.model_validate(lead) if lead else None,
+                start_year=p.start_year,
+                end_year=p.end_year,
+                evidence_level=evidence[0] if evidence else None,
+                terms=practice_terms,
+                sources=sources[p.id],
+                url=f"/practices/{p.slug}",
+            )
+        )
+    return result
+
+
+def get_practice(session: Session, slug: str) -> PracticeDetail:
+    practice = session.exec(
+        select(Practice).where(Practice.slug == slug).where(*visible())
+    ).first()
+    if practice is None:
+        raise NotFound(f"no published practice {slug!r}")
+    summary = summaries(session, [practice])[0]
+    partners = [
+        PartnerOut(organisation=OrganisationRef.model_validate(org), role=role)
+        for org, role in session.exec(
+            select(Organisation, PracticePartner.role)
+            .join(PracticePartner, col(PracticePartner.organisation_id) == Organisation.id)
+            .where(PracticePartner.practice_id == practice.id)
+            .order_by(col(Organisation.name))
+        )
+    ]
+    links = _practice_networks()
+    networks = [
+        NetworkRef.model_validate(n)
+        for n in session.exec(
+            select(Network)
+            .where(
+                col(Network.id).in_(
+                    select(links.c.network_id).where(links.c.practice_id == practice.id)
+                )
+            )
+            .order_by(col(Network.name))
+        )
+    ]
+    outcomes = [
+        OutcomeOut(
+            text=o.text,
+            metric=o.metric,
+            value=o.value,
+            year=o.year,
+            source=SourceRef.model_validate(s) if s else None,
+        )
+        for o, s in session.exec(
+            select(Outcome, Source)
+            .outerjoin(Source, col(Source.id) == Outcome.source_id)
+            .where(Outcome.practice_id == practice.id)
+            .order_by(col(Outcome.id))
+        )
+    ]
+    return PracticeDetail(
+        **summary.model_dump(),
+        description=practice.description,
+        partners=partners,
+        networks=networks,
+        outcomes=outcomes,
+        what_did_not_work=practice.what_did_not_work,
+        know_how=practice.know_how,
+        languages=practice.languages,
+        links=practice.links,
+        original_language=practice.original_language,
+    )

@@ -1,0 +1,482 @@
+"""Load the seed YAML files in ``seed/`` into the database, idempotently.
+
+All files are read and merged by slug first (a case named in two reports becomes one
+practice citing both), everything is validated, and only then is anything written, in one
+transaction: a broken seed file changes nothing. Records whose slug already exists are
+left as they are, so running the loader twice changes nothing and never overwrites edits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from sqlmodel import Session, select
+
+from app import vocab
+from app.models import (
+    Membership,
+    Network,
+    Organisation,
+    Outcome,
+    Place,
+    PlaceFact,
+    Practice,
+    PracticePartner,
+    PracticeSource,
+    PracticeTerm,
+    Source,
+    VocabularyScheme,
+    VocabularyTerm,
+)
+
+FIRST_FILES = ("vocabularies.yaml", "sources.yaml", "countries.yaml")
+SECTIONS = ("places", "organisations", "networks", "practices")
+LONGEST_FIELDS = {"description", "know_how", "what_did_not_work", "governance_notes"}
+LIST_FIELDS = {"arrival_groups", "facts", "members", "partners", "outcomes", "languages", "links", "sources"}
+
+
+class SeedError(Exception):
+    """The seed files are inconsistent; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def country_name(code: str) -> str | None:
+    name = Locale("en").territories.get(code)
+    return str(name) if name else None
+
+
+def _seed_files(seed_dir: Path) -> list[Path]:
+    rest = sorted(p for p in seed_dir.glob("*.yaml") if p.name not in FIRST_FILES)
+    return [seed_dir / name for name in FIRST_FILES if (seed_dir / name).exists()] + rest
+
+
+def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    """First value of a scalar wins; lists are combined without repeats."""
+    for key, value in new.items():
+        if key in LIST_FIELDS or isinstance(value, list):
+            merged = list(into.get(key) or [])
+            merged += [v for v in value or [] if v not in merged]
+            into[key] = merged
+        elif key == "terms":
+            terms = into.setdefault("terms", {})
+            for scheme, codes in (value or {}).items():
+                existing = terms.setdefault(scheme, [])
+                existing += [c for c in codes or [] if c not in existing]
+        elif key in LONGEST_FIELDS and value and len(str(value)) > len(str(into.get(key) or "")):
+            into[key] = value
+        elif into.get(key) in (None, ""):
+            into[key] = value
+
+
+@dataclass
+class SeedData:
+    schemes: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    records: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=lambda: {section: {} for section in SECTIONS}
+    )
+
+
+def read_seed(seed_dir: Path) -> SeedData:
+    data = SeedData()
+    problems: list[str] = []
+    for path in _seed_files(seed_dir):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise SeedError([f"{path.name}: not valid YAML: {exc}"]) from exc
+        data.schemes += doc.get("schemes", [])
+        data.sources += doc.get("sources", [])
+        default_source = doc.get("source")
+        for section in SECTIONS:
+            for record in doc.get(section) or []:
+                slug = record.get("slug")
+                if not slug:
+                    problems.append(f"{path.name}: a record in {section} has no slug")
+                    continue
+                record = dict(record)
+                if section == "practices" and default_source:
+                    cited = [s.get("source") for s in record.get("sources") or []]
+                    if default_source not in cited:
+                        record["sources"] = [{"source": default_source}, *(record.get("sources") or [])]
+                if section in ("places", "networks") and default_source:
+                    for fact in record.get("facts") or []:
+                        fact.setdefault("source", default_source)
+                    for member in record.get("members") or []:
+                        member.setdefault("source", default_source)
+                record.setdefault("_files", []).append(path.name)
+                _merge(data.records[section].setdefault(slug, {}), record)
+    if problems:
+        raise SeedError(problems)
+    _add_country_places(data)
+    return data
+
+
+def _country_slugs() -> dict[str, str]:
+    """Slug of each country's English name -> ISO code (``united-kingdom`` -> ``GB``)."""
+    return {
+        slugify(str(name)): code
+        for code, name in Locale("en").territories.items()
+        if re.fullmatch(r"[A-Z]{2}", code)
+    }
+
+
+def _add_country_places(data: SeedData) -> None:
+    """Every country a place lies in, or that a record names as its place, is a place too."""
+    places = data.records["places"]
+    slugs = _country_slugs()
+    codes = {p.get("country") for p in places.values()}
+    referenced = {p.get("parent") for p in places.values()}
+    referenced |= {r.get("place") for r in data.records["practices"].values()}
+    referenced |= {r.get("place") for r in data.records["organisations"].values()}
+    for net in data.records["networks"].values():
+        referenced |= {m.get("place") for m in net.get("members") or []}
+    codes |= {slugs[s] for s in referenced if s and s not in places and s in slugs}
+    for code in sorted(c for c in codes if isinstance(c, str)):
+        name = country_name(code)
+        if name and slugify(name) not in places and code in slugs.values():
+            places[slugify(name)] = {"slug": slugify(name), "name": name, "country": code, "level": "country"}
+
+
+class _Validator:
+    def __init__(self, data: SeedData) -> None:
+        self.data = data
+        self.problems: list[str] = []
+        self.codes: dict[str, set[str]] = {}
+        for scheme in data.schemes:
+            self.codes[scheme["code"]] = {t["code"] for t in vocab.flatten_terms(scheme["terms"])}
+        self.sources = {s["slug"] for s in data.sources}
+
+    def where(self, record: dict[str, Any]) -> str:
+        return "/".join(record.get("_files", ["?"]))
+
+    def code(self, record: dict[str, Any], scheme: str, value: Any, what: str) -> None:
+        if value is not None and value not in self.codes.get(scheme, set()):
+            self.problems.append(
+                f"{self.where(record)}: {record['slug']}: {what} {value!r} is not a term of {scheme}"
+            )
+
+    def ref(self, record: dict[str, Any], section: str, slug: Any, what: str) -> None:
+        if slug is not None and slug not in self.data.records[section]:
+            self.problems.append(f"{self.where(record)}: {record['slug']}: {what} {slug!r} is not defined")
+
+    def source(self, record: dict[str, Any], slug: Any) -> None:
+        if slug is not None and slug not in self.sources:
+            self.problems.append(f"{self.where(record)}: {record['slug']}: unknown source {slug!r}")
+
+    def run(self) -> None:
+        recs = self.data.records
+        for place in recs["places"].values():
+            if not re.fullmatch(r"[A-Z]{2}", str(place.get("country", ""))) or not country_name(
+                place["country"]
+            ):
+                self.problems.append(f"{self.where(place)}: {place['slug']}: bad country {place.get('country')!r}")
+            self.code(place, "place-level", place.get("level"), "level")
+            self.code(place, "migration-history", place.get("migration_history"), "migration_history")
+            self.ref(place, "places", place.get("parent"), "parent")
+            for fact in place.get("facts") or []:
+                self.source(place, fact.get("source"))
+        for org in recs["organisations"].values():
+            self.code(org, "organisation-type", org.get("type"), "type")
+            self.ref(org, "places", org.get("place"), "place")
+        for net in recs["networks"].values():
+            for member in net.get("members") or []:
+                self.ref(net, "places", member.get("place"), "member place")
+                self.ref(net, "organisations", member.get("organisation"), "member organisation")
+        for practice in recs["practices"].values():
+            for required in ("title", "summary", "place"):
+                if not practice.get(required):
+                    self.problems.append(f"{self.where(practice)}: {practice['slug']}: missing {required}")
+            self.ref(practice, "places", practice.get("place"), "place")
+            self.ref(practice, "organisations", practice.get("lead"), "lead")
+            for partner in practice.get("partners") or []:
+                self.ref(practice, "organisations", partner.get("organisation"), "partner")
+            for scheme, codes in (practice.get("terms") or {}).items():
+                if scheme not in self.codes:
+                    self.problems.append(f"{self.where(practice)}: {practice['slug']}: unknown scheme {scheme!r}")
+                    continue
+                for code in codes or []:
+                    self.code(practice, scheme, code, "term")
+            for cited in practice.get("sources") or []:
+                self.source(practice, cited.get("source"))
+
+
+def validate(data: SeedData) -> None:
+    validator = _Validator(data)
+    validator.run()
+    if validator.problems:
+        raise SeedError(validator.problems)
+
+
+class _Writer:
+    def __init__(self, session: Session, data: SeedData) -> None:
+        self.session = session
+        self.data = data
+        self.report = SeedReport()
+        self.source_ids: dict[str, int] = {}
+        self.place_ids: dict[str, int] = {}
+        self.org_ids: dict[str, int] = {}
+        self.term_ids: dict[tuple[str, str], int] = {}
+        self.term_positions: dict[tuple[str, str], int] = {}
+
+    def _existing(self, model: Any, slugs: list[str]) -> dict[str, int]:
+        if not slugs:
+            return {}
+        rows = self.session.exec(select(model.slug, model.id).where(model.slug.in_(slugs))).all()
+        return {slug: ident for slug, ident in rows}
+
+    def _add(self, obj: Any, kind: str) -> int:
+        self.session.add(obj)
+        self.session.flush()
+        self.report.created[kind] += 1
+        return int(obj.id)
+
+    def sources(self) -> None:
+        self.source_ids = self._existing(Source, [s["slug"] for s in self.data.sources])
+        for item in self.data.sources:
+            if item["slug"] not in self.source_ids:
+                fields = {k: item.get(k) for k in Source.model_fields if k != "id" and k in item}
+                self.source_ids[item["slug"]] = self._add(Source(**fields), "sources")
+
+    def vocabularies(self) -> None:
+        for scheme in self.data.schemes:
+            existing = self.session.exec(
+                select(VocabularyScheme).where(VocabularyScheme.code == scheme["code"])
+            ).first()
+            if existing is None:
+                existing = VocabularyScheme(
+                    code=scheme["code"],
+                    label=scheme["label"],
+                    description=scheme.get("description"),
+                    source_id=self.source_ids.get(scheme.get("source", "")),
+                    locator=scheme.get("locator"),
+                )
+                self._add(existing, "schemes")
+            known = {
+                t.code: int(t.id)  # type: ignore[arg-type]
+                for t in self.session.exec(
+                    select(VocabularyTerm).where(VocabularyTerm.scheme_id == existing.id)
+                )
+            }
+            for index, (term, parent_code) in enumerate(vocab.flatten_terms_with_parent(scheme["terms"])):
+                if term["code"] not in known:
+                    known[term["code"]] = self._add(
+                        VocabularyTerm(
+                            scheme_id=existing.id,  # type: ignore[arg-type]
+                            code=term["code"],
+                            label=term["label"],
+                            definition=term.get("definition"),
+                            parent_id=known.get(parent_code) if parent_code else None,
+                            position=term.get("position", index),
+                            origin=term.get("origin", "report"),
+                            source_id=self.source_ids.get(term.get("source") or scheme.get("source", "")),
+                        ),
+                        "terms",
+                    )
+                self.term_ids[(scheme["code"], term["code"])] = known[term["code"]]
+                self.term_positions[(scheme["code"], term["code"])] = term.get("position", index)
+        vocab.rebuild_closure(self.session)
+
+    def places(self) -> None:
+        records = self.data.records["places"]
+        self.place_ids = self._existing(Place, list(records))
+        country_slugs = {
+            p["country"]: slug for slug, p in records.items() if p.get("level") == "country"
+        }
+        # Parents first: countries, then places in dependency order.
+        pending = sorted(records.values(), key=lambda p: p.get("level") != "country")
+        while pending:
+            progressed = []
+            for place in pending:
+                parent = place.get("parent")
+                if parent is None and place.get("level") != "country":
+                    parent = country_slugs.get(place["country"])
+                if parent and parent not in self.place_ids:
+                    continue
+                progressed.append(place)
+                if place["slug"] in self.place_ids:
+                    continue
+                self.place_ids[place["slug"]] = self._add(
+                    Place(
+                        slug=place["slug"],
+                        name=place["name"],
+                        country=place["country"],
+                        level=place["level"],
+                        parent_id=self.place_ids.get(parent) if parent else None,
+                        urban_rural=place.get("urban_rural"),
+                        migration_history=place.get("migration_history"),
+                        arrival_groups=place.get("arrival_groups") or [],
+                        governance_notes=place.get("governance_notes"),
+                    ),
+                    "places",
+                )
+                for fact in place.get("facts") or []:
+                    self._add(
+                        PlaceFact(
+                            place_id=self.place_ids[place["slug"]],
+                            key=fact["key"],
+                            label=fact.get("label"),
+                            value=fact.get("value") if isinstance(fact.get("value"), int | float) else None,
+                            unit=fact.get("unit"),
+                            text=fact.get("text")
+                            or (None if isinstance(fact.get("value"), int | float) else fact.get("value")),
+                            year=fact.get("year"),
+                            source_id=self.source_ids.get(fact.get("source", "")),
+                            cites=fact.get("cites"),
+                            locator=fact.get("locator"),
+                        ),
+                        "place_facts",
+                    )
+            if not progressed:
+                cycle = ", ".join(p["slug"] for p in pending)
+                raise SeedError([f"places with a parent cycle: {cycle}"])
+            pending = [p for p in pending if p not in progressed]
+
+    def organisations(self) -> None:
+        records = self.data.records["organisations"]
+        self.org_ids = self._existing(Organisation, list(records))
+        for org in records.values():
+            if org["slug"] not in self.org_ids:
+                self.org_ids[org["slug"]] = self._add(
+                    Organisation(
+                        slug=org["slug"],
+                        name=org["name"],
+                        type=org["type"],
+                        place_id=self.place_ids.get(org.get("place") or ""),
+                        url=org.get("url"),
+                    ),
+                    "organisations",
+                )
+
+    def networks(self) -> None:
+        records = self.data.records["networks"]
+        known = self._existing(Network, list(records))
+        for net in records.values():
+            if net["slug"] in known:
+                continue
+            network_id = self._add(
+                Network(slug=net["slug"], name=net["name"], description=net.get("description"), url=net.get("url")),
+                "networks",
+            )
+            seen: set[tuple[Any, ...]] = set()
+            for member in net.get("members") or []:
+                key = (member.get("place"), member.get("organisation"), member.get("role", "member"))
+                if key in seen:
+                    continue
+                seen.add(key)
+                self._add(
+                    Membership(
+                        network_id=network_id,
+                        place_id=self.place_ids.get(member.get("place") or ""),
+                        organisation_id=self.org_ids.get(member.get("organisation") or ""),
+                        role=member.get("role") or "member",
+                        start_year=member.get("start"),
+                        end_year=member.get("end"),
+                        source_id=self.source_ids.get(member.get("source", "")),
+                    ),
+                    "memberships",
+                )
+
+    def practices(self) -> None:
+        records = self.data.records["practices"]
+        known = self._existing(Practice, list(records))
+        for rec in records.values():
+            if rec["slug"] in known:
+                continue
+            practice_id = self._add(
+                Practice(
+                    slug=rec["slug"],
+                    title=rec["title"],
+                    summary=rec["summary"].strip(),
+                    description=(rec.get("description") or "").strip() or None,
+                    place_id=self.place_ids[rec["place"]],
+                    lead_organisation_id=self.org_ids.get(rec.get("lead") or ""),
+                    start_year=rec.get("start_year"),
+                    end_year=rec.get("end_year"),
+                    what_did_not_work=rec.get("what_did_not_work"),
+                    know_how=rec.get("know_how"),
+                    languages=rec.get("languages") or [],
+                    links=rec.get("links") or [],
+                ),
+                "practices",
+            )
+            terms = dict(rec.get("terms") or {})
+            # Merged reports may disagree: keep the strongest evidence and the first lifecycle.
+            evidence = terms.get("evidence-level") or ["described"]
+            terms["evidence-level"] = [max(evidence, key=lambda c: self.term_positions[("evidence-level", c)])]
+            if terms.get("lifecycle"):
+                terms["lifecycle"] = terms["lifecycle"][:1]
+            for scheme, codes in terms.items():
+                for code in codes or []:
+                    self.session.add(PracticeTerm(practice_id=practice_id, term_id=self.term_ids[(scheme, code)]))
+            partner_ids: set[int] = set()
+            for partner in rec.get("partners") or []:
+                org_id = self.org_ids[partner["organisation"]]
+                if org_id not in partner_ids:
+                    partner_ids.add(org_id)
+                    self.session.add(
+                        PracticePartner(practice_id=practice_id, organisation_id=org_id, role=partner.get("role"))
+                    )
+            cited: dict[int, list[str]] = {}
+            for citation in rec.get("sources") or []:
+                locators = cited.setdefault(self.source_ids[citation["source"]], [])
+                if citation.get("locator"):
+                    locators.append(str(citation["locator"]))
+            for source_id, locators in cited.items():
+                self.session.add(
+                    PracticeSource(practice_id=practice_id, source_id=source_id, locator="; ".join(locators) or None)
+                )
+            default_source = self.source_ids[rec["sources"][0]["source"]] if rec.get("sources") else None
+            for outcome in rec.get("outcomes") or []:
+                self.session.add(
+                    Outcome(
+                        practice_id=practice_id,
+                        text=outcome["text"],
+                        metric=outcome.get("metric"),
+                        value=None if outcome.get("value") is None else str(outcome["value"]),
+                        year=outcome.get("year"),
+                        source_id=self.source_ids.get(outcome.get("source", ""), default_source),
+                    )
+                )
+
+
+def load_seed(session: Session, seed_dir: Path) -> SeedReport:
+    data = read_seed(seed_dir)
+    validate(data)
+    writer = _Writer(session, data)
+    try:
+        writer.sources()
+        writer.vocabularies()
+        writer.places()
+        writer.organisations()
+        writer.networks()
+        writer.practices()
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return writer.report

@@ -1,0 +1,172 @@
+"""HTML pages: home, practices, places, networks, vocabularies."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import func, select
+
+from app.db import SessionDep
+from app.models import Network, Place, Practice
+from app.queries.places import (
+    PagingQuery,
+    PlaceQuery,
+    get_network,
+    get_place,
+    list_members,
+    list_networks,
+    list_places,
+)
+from app.queries.practices import (
+    FACETS,
+    TERM_FILTERS,
+    PracticeQuery,
+    get_practice,
+    list_practices,
+    visible,
+)
+from app.queries.vocabularies import get_scheme, list_schemes
+from app.web.templating import query_url, render
+
+router = APIRouter()
+
+OTHER_FACET_LABELS = {
+    "country": "Country",
+    "network": "Network",
+    "source": "Source report",
+    "place": "Place",
+}
+# Filters shown open on the list page; the others start folded.
+OPEN_FACETS = ("country", "activity_type", "target_group", "evidence_level")
+
+
+def _facet_labels(session: SessionDep) -> dict[str, str]:
+    schemes = {s.scheme: s.label for s in list_schemes(session)}
+    labels = {name: schemes.get(scheme, name) for name, scheme in TERM_FILTERS.items()}
+    return OTHER_FACET_LABELS | labels
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> HTMLResponse:
+    counts = {
+        "practices": session.exec(select(func.count()).select_from(Practice).where(*visible())).one(),
+        "places": session.exec(
+            select(func.count(func.distinct(Practice.place_id))).where(*visible())
+        ).one(),
+        "countries": session.exec(select(func.count(func.distinct(Place.country)))).one(),
+        "networks": session.exec(select(func.count()).select_from(Network)).one(),
+    }
+    page = list_practices(session, PracticeQuery(sort="-updated", limit=6, facets="activity_type,country"))
+    return render(
+        request,
+        "home.html",
+        {"counts": counts, "recent": page.items, "facets": page.facets},
+    )
+
+
+@router.get("/practices", response_class=HTMLResponse)
+def practices_page(
+    request: Request, session: SessionDep, query: Annotated[PracticeQuery, Query()]
+) -> HTMLResponse:
+    query = query.model_copy(update={"facets": ",".join(FACETS)})
+    page = list_practices(session, query)
+    params = list(request.query_params.multi_items())
+    chosen = query.active_filters()
+    labels = {(name, v.value): v.label for name, values in page.facets.items() for v in values}
+    chips = [
+        (
+            f"{labels_for[name]}: {labels.get((name, value), value)}",
+            query_url("/practices", [(k, v) for k, v in params if (k, v) != (name, value)], cursor=None),
+        )
+        for labels_for in [_facet_labels(session)]
+        for name, values in chosen.items()
+        for value in values
+    ]
+    return render(
+        request,
+        "practices/list.html",
+        {
+            "query": query,
+            "page": page,
+            "chosen": chosen,
+            "chips": chips,
+            "facet_labels": _facet_labels(session),
+            "open_facets": OPEN_FACETS,
+            "next_url": query_url("/practices", params, cursor=page.next_cursor)
+            if page.next_cursor
+            else None,
+            "first_url": query_url("/practices", params, cursor=None) if query.cursor else None,
+            "json_url": query_url("/api/v1/practices", params),
+            "clear_url": "/practices",
+        },
+        fragment="practices/_catalogue.html",
+    )
+
+
+@router.get("/practices/{slug}", response_class=HTMLResponse)
+def practice_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    practice = get_practice(session, slug)
+    scheme_labels = {s.scheme: s.label for s in list_schemes(session)}
+    return render(
+        request,
+        "practices/detail.html",
+        {"practice": practice, "scheme_labels": scheme_labels, "json_url": f"/api/v1/practices/{slug}"},
+    )
+
+
+@router.get("/places", response_class=HTMLResponse)
+def places_page(
+    request: Request, session: SessionDep, query: Annotated[PlaceQuery, Query()]
+) -> HTMLResponse:
+    page = list_places(session, query)
+    params = list(request.query_params.multi_items())
+    return render(
+        request,
+        "places/list.html",
+        {
+            "query": query,
+            "page": page,
+            "next_url": query_url("/places", params, cursor=page.next_cursor) if page.next_cursor else None,
+            "json_url": query_url("/api/v1/places", params),
+        },
+    )
+
+
+@router.get("/places/{slug}", response_class=HTMLResponse)
+def place_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    place = get_place(session, slug)
+    return render(request, "places/detail.html", {"place": place, "json_url": f"/api/v1/places/{slug}"})
+
+
+@router.get("/networks", response_class=HTMLResponse)
+def networks_page(request: Request, session: SessionDep) -> HTMLResponse:
+    page = list_networks(session, PagingQuery(limit=200))
+    return render(request, "networks/list.html", {"page": page, "json_url": "/api/v1/networks"})
+
+
+@router.get("/networks/{slug}", response_class=HTMLResponse)
+def network_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    network = get_network(session, slug)
+    members = list_members(session, slug, PagingQuery(limit=200))
+    practices = list_practices(session, PracticeQuery(network=[slug], limit=10))
+    return render(
+        request,
+        "networks/detail.html",
+        {
+            "network": network,
+            "members": members,
+            "practices": practices,
+            "json_url": f"/api/v1/networks/{slug}/members",
+        },
+    )
+
+
+@router.get("/vocabularies", response_class=HTMLResponse)
+def vocabularies_page(request: Request, session: SessionDep) -> HTMLResponse:
+    schemes = [get_scheme(session, s.scheme) for s in list_schemes(session)]
+    filters = {scheme: name for name, scheme in TERM_FILTERS.items()}
+    return render(
+        request,
+        "vocabularies.html",
+        {"schemes": schemes, "filters": filters, "json_url": "/api/v1/vocabularies"},
+    )
