@@ -50,12 +50,12 @@ def create_app() -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=_operation_id,
     )
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
         name="swagger-ui",
     )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(web_router)
 
@@ -95,7 +95,9 @@ def create_app() -> FastAPI:
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e['param']}: {e['message']}" for e in errors) or "invalid request"
         if _wants_json(request):
-            return JSONResponse({"status": 422, "detail": detail, "errors": errors}, status_code=422)
+            return JSONResponse(
+                {"status": 422, "detail": detail, "errors": errors}, status_code=422
+            )
         return render_error(request, 422, detail)
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,9 +1,9 @@
 """Run Alembic from Python, so ``interlocal migrate`` and the tests share one path."""
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.autogenerate import compare_metadata
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 

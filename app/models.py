@@ -118,8 +118,8 @@ class PlaceFact(SQLModel, table=True):
     text: str | None = Field(default=None, max_length=2000)
     year: int | None = None
     source_id: int | None = Field(default=None, foreign_key="source.id")
-    cites: str | None = Field(default=None, max_length=300)
-    locator: str | None = Field(default=None, max_length=200)
+    cites: str | None = Field(default=None, max_length=500)
+    locator: str | None = Field(default=None, max_length=500)
 
 
 class Organisation(SQLModel, table=True):
@@ -201,7 +201,7 @@ class PracticeSource(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
     source_id: int = Field(foreign_key="source.id", index=True)
-    locator: str | None = Field(default=None, max_length=300)
+    locator: str | None = Field(default=None, max_length=1000)
 
 
 class Outcome(SQLModel, table=True):

@@ -39,7 +39,16 @@ from app.models import (
 FIRST_FILES = ("vocabularies.yaml", "sources.yaml", "countries.yaml")
 SECTIONS = ("places", "organisations", "networks", "practices")
 LONGEST_FIELDS = {"description", "know_how", "what_did_not_work", "governance_notes"}
-LIST_FIELDS = {"arrival_groups", "facts", "members", "partners", "outcomes", "languages", "links", "sources"}
+LIST_FIELDS = {
+    "arrival_groups",
+    "facts",
+    "members",
+    "partners",
+    "outcomes",
+    "languages",
+    "links",
+    "sources",
+}
 
 
 class SeedError(Exception):
@@ -86,10 +95,11 @@ def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
             for scheme, codes in (value or {}).items():
                 existing = terms.setdefault(scheme, [])
                 existing += [c for c in codes or [] if c not in existing]
-        elif key in LONGEST_FIELDS and value and len(str(value)) > len(str(into.get(key) or "")):
-            into[key] = value
-        elif into.get(key) in (None, ""):
-            into[key] = value
+        else:
+            current = into.get(key)
+            longer = key in LONGEST_FIELDS and len(str(value or "")) > len(str(current or ""))
+            if current in (None, "") or longer:
+                into[key] = value
 
 
 @dataclass
@@ -122,7 +132,10 @@ def read_seed(seed_dir: Path) -> SeedData:
                 if section == "practices" and default_source:
                     cited = [s.get("source") for s in record.get("sources") or []]
                     if default_source not in cited:
-                        record["sources"] = [{"source": default_source}, *(record.get("sources") or [])]
+                        record["sources"] = [
+                            {"source": default_source},
+                            *(record.get("sources") or []),
+                        ]
                 if section in ("places", "networks") and default_source:
                     for fact in record.get("facts") or []:
                         fact.setdefault("source", default_source)
@@ -159,7 +172,12 @@ def _add_country_places(data: SeedData) -> None:
     for code in sorted(c for c in codes if isinstance(c, str)):
         name = country_name(code)
         if name and slugify(name) not in places and code in slugs.values():
-            places[slugify(name)] = {"slug": slugify(name), "name": name, "country": code, "level": "country"}
+            places[slugify(name)] = {
+                "slug": slugify(name),
+                "name": name,
+                "country": code,
+                "level": "country",
+            }
 
 
 class _Validator:
@@ -177,12 +195,15 @@ class _Validator:
     def code(self, record: dict[str, Any], scheme: str, value: Any, what: str) -> None:
         if value is not None and value not in self.codes.get(scheme, set()):
             self.problems.append(
-                f"{self.where(record)}: {record['slug']}: {what} {value!r} is not a term of {scheme}"
+                f"{self.where(record)}: {record['slug']}: {what} {value!r} "
+                f"is not a term of {scheme}"
             )
 
     def ref(self, record: dict[str, Any], section: str, slug: Any, what: str) -> None:
         if slug is not None and slug not in self.data.records[section]:
-            self.problems.append(f"{self.where(record)}: {record['slug']}: {what} {slug!r} is not defined")
+            self.problems.append(
+                f"{self.where(record)}: {record['slug']}: {what} {slug!r} is not defined"
+            )
 
     def source(self, record: dict[str, Any], slug: Any) -> None:
         if slug is not None and slug not in self.sources:
@@ -194,9 +215,13 @@ class _Validator:
             if not re.fullmatch(r"[A-Z]{2}", str(place.get("country", ""))) or not country_name(
                 place["country"]
             ):
-                self.problems.append(f"{self.where(place)}: {place['slug']}: bad country {place.get('country')!r}")
+                self.problems.append(
+                    f"{self.where(place)}: {place['slug']}: bad country {place.get('country')!r}"
+                )
             self.code(place, "place-level", place.get("level"), "level")
-            self.code(place, "migration-history", place.get("migration_history"), "migration_history")
+            self.code(
+                place, "migration-history", place.get("migration_history"), "migration_history"
+            )
             self.ref(place, "places", place.get("parent"), "parent")
             for fact in place.get("facts") or []:
                 self.source(place, fact.get("source"))
@@ -210,14 +235,18 @@ class _Validator:
         for practice in recs["practices"].values():
             for required in ("title", "summary", "place"):
                 if not practice.get(required):
-                    self.problems.append(f"{self.where(practice)}: {practice['slug']}: missing {required}")
+                    self.problems.append(
+                        f"{self.where(practice)}: {practice['slug']}: missing {required}"
+                    )
             self.ref(practice, "places", practice.get("place"), "place")
             self.ref(practice, "organisations", practice.get("lead"), "lead")
             for partner in practice.get("partners") or []:
                 self.ref(practice, "organisations", partner.get("organisation"), "partner")
             for scheme, codes in (practice.get("terms") or {}).items():
                 if scheme not in self.codes:
-                    self.problems.append(f"{self.where(practice)}: {practice['slug']}: unknown scheme {scheme!r}")
+                    self.problems.append(
+                        f"{self.where(practice)}: {practice['slug']}: unknown scheme {scheme!r}"
+                    )
                     continue
                 for code in codes or []:
                     self.code(practice, scheme, code, "term")
@@ -230,6 +259,18 @@ def validate(data: SeedData) -> None:
     validator.run()
     if validator.problems:
         raise SeedError(validator.problems)
+
+
+def _check_lengths(obj: Any) -> None:
+    """Refuse text longer than its column, as PostgreSQL would (SQLite would not)."""
+    for column in obj.__table__.columns:
+        limit = getattr(column.type, "length", None)
+        value = getattr(obj, column.name, None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            name = getattr(obj, "slug", None) or getattr(obj, "title", None) or type(obj).__name__
+            raise SeedError(
+                [f"{name}: {column.name} is {len(value)} characters, at most {limit} fit"]
+            )
 
 
 class _Writer:
@@ -249,7 +290,12 @@ class _Writer:
         rows = self.session.exec(select(model.slug, model.id).where(model.slug.in_(slugs))).all()
         return {slug: ident for slug, ident in rows}
 
+    def _put(self, obj: Any) -> None:
+        _check_lengths(obj)
+        self.session.add(obj)
+
     def _add(self, obj: Any, kind: str) -> int:
+        _check_lengths(obj)
         self.session.add(obj)
         self.session.flush()
         self.report.created[kind] += 1
@@ -260,7 +306,7 @@ class _Writer:
         for item in self.data.sources:
             if item["slug"] not in self.source_ids:
                 fields = {k: item.get(k) for k in Source.model_fields if k != "id" and k in item}
-                self.source_ids[item["slug"]] = self._add(Source(**fields), "sources")
+                self.source_ids[item["slug"]] = self._add(Source.model_validate(fields), "sources")
 
     def vocabularies(self) -> None:
         for scheme in self.data.schemes:
@@ -282,7 +328,9 @@ class _Writer:
                     select(VocabularyTerm).where(VocabularyTerm.scheme_id == existing.id)
                 )
             }
-            for index, (term, parent_code) in enumerate(vocab.flatten_terms_with_parent(scheme["terms"])):
+            for index, (term, parent_code) in enumerate(
+                vocab.flatten_terms_with_parent(scheme["terms"])
+            ):
                 if term["code"] not in known:
                     known[term["code"]] = self._add(
                         VocabularyTerm(
@@ -293,7 +341,9 @@ class _Writer:
                             parent_id=known.get(parent_code) if parent_code else None,
                             position=term.get("position", index),
                             origin=term.get("origin", "report"),
-                            source_id=self.source_ids.get(term.get("source") or scheme.get("source", "")),
+                            source_id=self.source_ids.get(
+                                term.get("source") or scheme.get("source", "")
+                            ),
                         ),
                         "terms",
                     )
@@ -340,10 +390,16 @@ class _Writer:
                             place_id=self.place_ids[place["slug"]],
                             key=fact["key"],
                             label=fact.get("label"),
-                            value=fact.get("value") if isinstance(fact.get("value"), int | float) else None,
+                            value=fact.get("value")
+                            if isinstance(fact.get("value"), int | float)
+                            else None,
                             unit=fact.get("unit"),
                             text=fact.get("text")
-                            or (None if isinstance(fact.get("value"), int | float) else fact.get("value")),
+                            or (
+                                None
+                                if isinstance(fact.get("value"), int | float)
+                                else fact.get("value")
+                            ),
                             year=fact.get("year"),
                             source_id=self.source_ids.get(fact.get("source", "")),
                             cites=fact.get("cites"),
@@ -379,15 +435,24 @@ class _Writer:
             if net["slug"] in known:
                 continue
             network_id = self._add(
-                Network(slug=net["slug"], name=net["name"], description=net.get("description"), url=net.get("url")),
+                Network(
+                    slug=net["slug"],
+                    name=net["name"],
+                    description=net.get("description"),
+                    url=net.get("url"),
+                ),
                 "networks",
             )
-            seen: set[tuple[Any, ...]] = set()
+            # The same member named in two reports is one membership, with the dates either gives.
+            merged: dict[tuple[Any, ...], dict[str, Any]] = {}
             for member in net.get("members") or []:
-                key = (member.get("place"), member.get("organisation"), member.get("role", "member"))
-                if key in seen:
-                    continue
-                seen.add(key)
+                key = (
+                    member.get("place"),
+                    member.get("organisation"),
+                    member.get("role") or "member",
+                )
+                _merge(merged.setdefault(key, {}), member)
+            for member in merged.values():
                 self._add(
                     Membership(
                         network_id=network_id,
@@ -427,19 +492,27 @@ class _Writer:
             terms = dict(rec.get("terms") or {})
             # Merged reports may disagree: keep the strongest evidence and the first lifecycle.
             evidence = terms.get("evidence-level") or ["described"]
-            terms["evidence-level"] = [max(evidence, key=lambda c: self.term_positions[("evidence-level", c)])]
+            terms["evidence-level"] = [
+                max(evidence, key=lambda c: self.term_positions[("evidence-level", c)])
+            ]
             if terms.get("lifecycle"):
                 terms["lifecycle"] = terms["lifecycle"][:1]
             for scheme, codes in terms.items():
                 for code in codes or []:
-                    self.session.add(PracticeTerm(practice_id=practice_id, term_id=self.term_ids[(scheme, code)]))
+                    self._put(
+                        PracticeTerm(practice_id=practice_id, term_id=self.term_ids[(scheme, code)])
+                    )
             partner_ids: set[int] = set()
             for partner in rec.get("partners") or []:
                 org_id = self.org_ids[partner["organisation"]]
                 if org_id not in partner_ids:
                     partner_ids.add(org_id)
-                    self.session.add(
-                        PracticePartner(practice_id=practice_id, organisation_id=org_id, role=partner.get("role"))
+                    self._put(
+                        PracticePartner(
+                            practice_id=practice_id,
+                            organisation_id=org_id,
+                            role=partner.get("role"),
+                        )
                     )
             cited: dict[int, list[str]] = {}
             for citation in rec.get("sources") or []:
@@ -447,12 +520,18 @@ class _Writer:
                 if citation.get("locator"):
                     locators.append(str(citation["locator"]))
             for source_id, locators in cited.items():
-                self.session.add(
-                    PracticeSource(practice_id=practice_id, source_id=source_id, locator="; ".join(locators) or None)
+                self._put(
+                    PracticeSource(
+                        practice_id=practice_id,
+                        source_id=source_id,
+                        locator="; ".join(locators) or None,
+                    )
                 )
-            default_source = self.source_ids[rec["sources"][0]["source"]] if rec.get("sources") else None
+            default_source = (
+                self.source_ids[rec["sources"][0]["source"]] if rec.get("sources") else None
+            )
             for outcome in rec.get("outcomes") or []:
-                self.session.add(
+                self._put(
                     Outcome(
                         practice_id=practice_id,
                         text=outcome["text"],

@@ -25,7 +25,7 @@ def flatten_terms(terms: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 def rebuild_closure(session: Session) -> None:
     """Recompute the ancestor closure of every term; cheap (a few hundred rows)."""
     parents = {t.id: t.parent_id for t in session.exec(select(VocabularyTerm))}
-    session.exec(delete(VocabularyTermAncestor))  # type: ignore[call-overload]
+    session.exec(delete(VocabularyTermAncestor))
     for term_id in parents:
         ancestor: int | None = term_id
         seen: set[int] = set()

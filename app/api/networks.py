@@ -10,7 +10,9 @@ router = APIRouter(prefix="/networks", tags=["networks"])
 
 
 @router.get("")
-def list_networks_route(session: SessionDep, query: Annotated[PagingQuery, Query()]) -> Page[NetworkSummary]:
+def list_networks_route(
+    session: SessionDep, query: Annotated[PagingQuery, Query()]
+) -> Page[NetworkSummary]:
     """Peer-learning networks, by name."""
     return list_networks(session, query)
 

@@ -10,7 +10,9 @@ router = APIRouter(prefix="/places", tags=["places"])
 
 
 @router.get("")
-def list_places_route(session: SessionDep, query: Annotated[PlaceQuery, Query()]) -> Page[PlaceSummary]:
+def list_places_route(
+    session: SessionDep, query: Annotated[PlaceQuery, Query()]
+) -> Page[PlaceSummary]:
     """Places (local and regional authorities, areas and countries), by name."""
     return list_places(session, query)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -23,7 +23,7 @@ from app.errors import InvalidParameter
 class SortKey:
     """One sort order: an SQL expression, its direction, and how to read its value back."""
 
-    expression: ColumnElement[Any]
+    expression: Any  # an SQL expression (column or function)
     descending: bool = False
     decode: Callable[[Any], Any] = lambda value: value
     encode: Callable[[Any], Any] = lambda value: value
@@ -59,7 +59,7 @@ def paginate(
     session: Session,
     statement: SelectOfScalar[Any],
     *,
-    id_column: ColumnElement[int],
+    id_column: Any,
     sort: SortKey,
     limit: int,
     cursor: str | None,
@@ -81,7 +81,11 @@ def paginate(
         else:
             after = or_(sort.expression > value, and_(sort.expression == value, id_column > ident))
         paged = paged.where(after)
-    order = (sort.expression.desc(), id_column.desc()) if sort.descending else (sort.expression, id_column)
+    order = (
+        (sort.expression.desc(), id_column.desc())
+        if sort.descending
+        else (sort.expression, id_column)
+    )
     rows = session.exec(paged.order_by(*order).limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:

@@ -41,24 +41,34 @@ class PlaceQuery(BaseModel):
     )
     sort: Literal["name"] = Field(default="name", description="Sort order.")
     limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
-    cursor: str | None = Field(default=None, max_length=500, description="`next_cursor` of the previous page.")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="`next_cursor` of the previous page."
+    )
 
 
 class OrganisationQuery(BaseModel):
-    q: str | None = Field(default=None, max_length=200, description="Part of the organisation's name.")
+    q: str | None = Field(
+        default=None, max_length=200, description="Part of the organisation's name."
+    )
     type: list[str] = Field(
         default_factory=list,
         description="Organisation type code (GET /api/v1/vocabularies/organisation-type).",
         examples=[["lra"]],
     )
-    country: list[str] = Field(default_factory=list, description="Country of the organisation's place.")
+    country: list[str] = Field(
+        default_factory=list, description="Country of the organisation's place."
+    )
     limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
-    cursor: str | None = Field(default=None, max_length=500, description="`next_cursor` of the previous page.")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="`next_cursor` of the previous page."
+    )
 
 
 class PagingQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
-    cursor: str | None = Field(default=None, max_length=500, description="`next_cursor` of the previous page.")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="`next_cursor` of the previous page."
+    )
 
 
 def _like(text: str) -> str:
@@ -85,7 +95,9 @@ def _place_summaries(session: Session, places: list[Place]) -> list[PlaceSummary
             name=p.name,
             country=p.country,
             level=p.level,
-            parent=PlaceRef.model_validate(parents[p.parent_id]) if p.parent_id in parents else None,
+            parent=PlaceRef.model_validate(parents[p.parent_id])
+            if p.parent_id in parents
+            else None,
             practice_count=counts.get(p.id or 0, 0),
             url=f"/places/{p.slug}",
         )
@@ -104,9 +116,16 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
         statement = statement.where(col(Place.level).in_(query.level))
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     rows, next_cursor = paginate(
-        session, statement, id_column=col(Place.id), sort=BY_NAME, limit=query.limit, cursor=query.cursor
+        session,
+        statement,
+        id_column=col(Place.id),
+        sort=BY_NAME,
+        limit=query.limit,
+        cursor=query.cursor,
     )
-    return Page[PlaceSummary](items=_place_summaries(session, list(rows)), total=total, next_cursor=next_cursor)
+    return Page[PlaceSummary](
+        items=_place_summaries(session, list(rows)), total=total, next_cursor=next_cursor
+    )
 
 
 def _source_ref(source: Source | None) -> SourceRef | None:
@@ -231,7 +250,11 @@ def _network_summaries(session: Session, networks: list[Network]) -> list[Networ
     )
     return [
         NetworkSummary(
-            slug=n.slug, name=n.name, description=n.description, url=n.url, member_count=counts.get(n.id, 0)
+            slug=n.slug,
+            name=n.name,
+            description=n.description,
+            url=n.url,
+            member_count=counts.get(n.id or 0, 0),
         )
         for n in networks
     ]
@@ -281,12 +304,16 @@ def list_members(session: Session, slug: str, query: PagingQuery) -> Page[Member
     orgs = {
         o.id: o
         for o in session.exec(
-            select(Organisation).where(col(Organisation.id).in_({m.organisation_id for m in members}))
+            select(Organisation).where(
+                col(Organisation.id).in_({m.organisation_id for m in members})
+            )
         )
     }
     sources = {
         s.id: s
-        for s in session.exec(select(Source).where(col(Source.id).in_({m.source_id for m in members})))
+        for s in session.exec(
+            select(Source).where(col(Source.id).in_({m.source_id for m in members}))
+        )
     }
     items: list[MemberOut] = []
     for m in members:

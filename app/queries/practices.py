@@ -121,9 +121,7 @@ class _PracticeQueryBase(BaseModel):
     facets: str | None = Field(
         default=None,
         max_length=500,
-        description="Comma-separated filter names to count values for: "
-        + ", ".join(FACETS)
-        + ".",
+        description="Comma-separated filter names to count values for: " + ", ".join(FACETS) + ".",
         examples=["country,activity_type"],
     )
 
@@ -164,7 +162,7 @@ _PracticeQueryFields: Any = create_model(  # type: ignore[call-overload]
 )
 
 
-class PracticeQuery(_PracticeQueryFields):  # type: ignore[misc]
+class PracticeQuery(_PracticeQueryFields):
     """Filters, sort and paging for practice lists (query parameters)."""
 
 
@@ -198,7 +196,7 @@ def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
     territories = Locale("en").territories
     bad = [c for c in countries if len(c) != 2 or c not in territories]
     if bad:
-        present = session.exec(select(distinct(Place.country)).order_by(Place.country)).all()
+        present = session.exec(select(Place.country).distinct().order_by(Place.country)).all()
         raise InvalidParameter(
             "country",
             f"unknown value {', '.join(map(repr, bad))}; use ISO 3166-1 alpha-2 codes",
@@ -220,10 +218,10 @@ def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
 
 def _practice_networks() -> Subquery:
     """(practice_id, network_id) for networks of each practice's lead place or lead body."""
-    by_place = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
+    by_place: Any = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
         Membership, col(Membership.place_id) == Practice.place_id
     )
-    by_lead = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
+    by_lead: Any = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
         Membership, col(Membership.organisation_id) == Practice.lead_organisation_id
     )
     return union(by_place, by_lead).subquery("practice_network")
@@ -313,7 +311,7 @@ def _facet(session: Session, r: _Resolved, name: str, chosen: list[str]) -> list
             session.exec(
                 select(
                     VocabularyTermAncestor.ancestor_id,
-                    func.count(distinct(PracticeTerm.practice_id)),
+                    func.count(distinct(col(PracticeTerm.practice_id))),
                 )
                 .join(PracticeTerm, col(PracticeTerm.term_id) == VocabularyTermAncestor.term_id)
                 .where(col(PracticeTerm.practice_id).in_(ids))
@@ -350,7 +348,7 @@ def _facet(session: Session, r: _Resolved, name: str, chosen: list[str]) -> list
         values = [FacetValue(value=s, label=label, count=n) for s, label, n in rows]
     elif name == "source":
         rows = session.exec(
-            select(Source.slug, Source.title, func.count(distinct(PracticeSource.practice_id)))
+            select(Source.slug, Source.title, func.count(distinct(col(PracticeSource.practice_id))))
             .join(PracticeSource, col(PracticeSource.source_id) == Source.id)
             .where(col(PracticeSource.practice_id).in_(ids))
             .group_by(col(Source.slug), col(Source.title))
@@ -403,7 +401,12 @@ def summaries(session: Session, practices: Sequence[Practice]) -> list[PracticeS
     }
     terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
     for practice_id, scheme, code, label in session.exec(
-        select(PracticeTerm.practice_id, VocabularyScheme.code, VocabularyTerm.code, VocabularyTerm.label)
+        select(
+            PracticeTerm.practice_id,
+            VocabularyScheme.code,
+            VocabularyTerm.code,
+            VocabularyTerm.label,
+        )
         .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
         .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
         .where(col(PracticeTerm.practice_id).in_(ids))
@@ -444,9 +447,7 @@ def summaries(session: Session, practices: Sequence[Practice]) -> list[PracticeS
 
 
 def get_practice(session: Session, slug: str) -> PracticeDetail:
-    practice = session.exec(
-        select(Practice).where(Practice.slug == slug).where(*visible())
-    ).first()
+    practice = session.exec(select(Practice).where(Practice.slug == slug).where(*visible())).first()
     if practice is None:
         raise NotFound(f"no published practice {slug!r}")
     summary = summaries(session, [practice])[0]

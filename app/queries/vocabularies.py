@@ -72,7 +72,7 @@ def list_schemes(session: Session) -> list[SchemeSummary]:
             label=s.label,
             description=s.description,
             source=_source_ref(src),
-            term_count=counts.get(s.id, 0),
+            term_count=counts.get(s.id or 0, 0),
         )
         for s, src in rows
     ]

@@ -49,14 +49,18 @@ def _facet_labels(session: SessionDep) -> dict[str, str]:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> HTMLResponse:
     counts = {
-        "practices": session.exec(select(func.count()).select_from(Practice).where(*visible())).one(),
+        "practices": session.exec(
+            select(func.count()).select_from(Practice).where(*visible())
+        ).one(),
         "places": session.exec(
             select(func.count(func.distinct(Practice.place_id))).where(*visible())
         ).one(),
         "countries": session.exec(select(func.count(func.distinct(Place.country)))).one(),
         "networks": session.exec(select(func.count()).select_from(Network)).one(),
     }
-    page = list_practices(session, PracticeQuery(sort="-updated", limit=6, facets="activity_type,country"))
+    page = list_practices(
+        session, PracticeQuery(sort="-updated", limit=6, facets="activity_type,country")
+    )
     return render(
         request,
         "home.html",
@@ -76,7 +80,9 @@ def practices_page(
     chips = [
         (
             f"{labels_for[name]}: {labels.get((name, value), value)}",
-            query_url("/practices", [(k, v) for k, v in params if (k, v) != (name, value)], cursor=None),
+            query_url(
+                "/practices", [(k, v) for k, v in params if (k, v) != (name, value)], cursor=None
+            ),
         )
         for labels_for in [_facet_labels(session)]
         for name, values in chosen.items()
@@ -110,7 +116,11 @@ def practice_page(request: Request, session: SessionDep, slug: str) -> HTMLRespo
     return render(
         request,
         "practices/detail.html",
-        {"practice": practice, "scheme_labels": scheme_labels, "json_url": f"/api/v1/practices/{slug}"},
+        {
+            "practice": practice,
+            "scheme_labels": scheme_labels,
+            "json_url": f"/api/v1/practices/{slug}",
+        },
     )
 
 
@@ -126,7 +136,9 @@ def places_page(
         {
             "query": query,
             "page": page,
-            "next_url": query_url("/places", params, cursor=page.next_cursor) if page.next_cursor else None,
+            "next_url": query_url("/places", params, cursor=page.next_cursor)
+            if page.next_cursor
+            else None,
             "json_url": query_url("/api/v1/places", params),
         },
     )
@@ -135,7 +147,9 @@ def places_page(
 @router.get("/places/{slug}", response_class=HTMLResponse)
 def place_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
     place = get_place(session, slug)
-    return render(request, "places/detail.html", {"place": place, "json_url": f"/api/v1/places/{slug}"})
+    return render(
+        request, "places/detail.html", {"place": place, "json_url": f"/api/v1/places/{slug}"}
+    )
 
 
 @router.get("/networks", response_class=HTMLResponse)

@@ -64,5 +64,8 @@ def render(
 
 def render_error(request: Request, status_code: int, detail: str) -> HTMLResponse:
     return render(
-        request, "errors/error.html", {"status_code": status_code, "detail": detail}, status_code=status_code
+        request,
+        "errors/error.html",
+        {"status_code": status_code, "detail": detail},
+        status_code=status_code,
     )

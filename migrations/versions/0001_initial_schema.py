@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 12:29:29.857917
+Create Date: 2026-11-22 12:36:39.460348
 """
 from collections.abc import Sequence
 
@@ -92,8 +92,8 @@ def upgrade() -> None:
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.Column('year', sa.Integer(), nullable=True),
     sa.Column('source_id', sa.Integer(), nullable=True),
-    sa.Column('cites', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
-    sa.Column('locator', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('cites', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('locator', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.ForeignKeyConstraint(['place_id'], ['place.id'], name=op.f('fk_place_fact_place_id_place'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['source_id'], ['source.id'], name=op.f('fk_place_fact_source_id_source')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_place_fact'))
@@ -215,7 +215,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('practice_id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
-    sa.Column('locator', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('locator', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], name=op.f('fk_practice_source_practice_id_practice'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['source_id'], ['source.id'], name=op.f('fk_practice_source_source_id_source')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_source')),

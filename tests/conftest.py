@@ -1,0 +1,159 @@
+"""Fixtures: the seeded catalogue on SQLite and on a real PostgreSQL, an HTTP client, and a
+live server with a real browser for the end-to-end tests.
+
+Most tests take ``client`` and so run once per database; pytest orders them so each
+database is migrated and seeded once.
+"""
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app.config import HTMX_VERSION, ROOT, get_settings
+from app.db import get_engine
+from tests import postgres
+
+LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    if not postgres.available():
+        pytest.fail("PostgreSQL's initdb/pg_ctl are missing: run `make test`, which installs them")
+    with postgres.running_postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="interlocal-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def fresh_database(request: pytest.FixtureRequest, kind: str, name: str) -> str:
+    """URL of a new, empty database of ``kind`` (sqlite or postgresql)."""
+    if kind == "sqlite":
+        root: Path = request.getfixturevalue("tmp_root")
+        return f"sqlite:///{root / (name + '.db')}"
+    return postgres.create_database(request.getfixturevalue("postgres_server"), name)
+
+
+def use_database(url: str) -> None:
+    """Point the application (settings and engine) at ``url``."""
+    os.environ["INTERLOCAL_DATABASE_URL"] = url
+    os.environ["INTERLOCAL_HTMX_URL"] = LOCAL_HTMX
+    os.environ["INTERLOCAL_SEED_DIR"] = str(ROOT / "seed")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def catalogue(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database migrated to head and loaded with the seed; yields its URL."""
+    from sqlmodel import Session
+
+    from app.migrations import upgrade
+    from app.seed import load_seed
+
+    url = fresh_database(request, request.param, "catalogue")
+    use_database(url)
+    upgrade(url)
+    with Session(get_engine()) as session:
+        load_seed(session, ROOT / "seed")
+    yield url
+    get_engine().dispose()
+
+
+@pytest.fixture
+def engine(catalogue: str) -> Engine:
+    use_database(catalogue)
+    return get_engine()
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    from app.main import create_app
+
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+class LiveServer:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_root: Path) -> Iterator[LiveServer]:
+    """The app served over real HTTP on loopback, on its own seeded SQLite database."""
+    from sqlmodel import Session
+
+    from app.main import create_app
+    from app.migrations import upgrade
+    from app.seed import load_seed
+
+    url = f"sqlite:///{tmp_root / 'live.db'}"
+    use_database(url)
+    upgrade(url)
+    with Session(get_engine()) as session:
+        load_seed(session, ROOT / "seed")
+    app = create_app()
+    # The live server keeps its own engine even when other fixtures repoint settings.
+    from app.db import get_session, make_engine
+
+    live_engine = make_engine(url)
+
+    def live_session() -> Iterator[Session]:
+        with Session(live_engine) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = live_session
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    httpx.get(f"{base}/healthz").raise_for_status()
+    yield LiveServer(base)
+    server.should_exit = True
+    thread.join(timeout=10)
+    live_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("chromium is missing: run `make test`, which installs it")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -1,0 +1,75 @@
+"""A throwaway PostgreSQL server for the test suite, started from the machine's initdb/pg_ctl.
+
+PostgreSQL refuses to run as root, so when the suite runs as root the server runs as the
+unprivileged user ``nobody`` in a temporary directory that user owns.
+"""
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _binary(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def available() -> bool:
+    return _binary("initdb") is not None and _binary("pg_ctl") is not None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_postgres() -> Iterator[str]:
+    """Start a server; yield a SQLAlchemy URL of an empty database; stop and delete it."""
+    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
+    assert initdb and pg_ctl, "PostgreSQL server binaries not found (make test installs them)"
+    workdir = Path(tempfile.mkdtemp(prefix="interlocal-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(workdir, "nobody", "nogroup")
+        workdir.chmod(0o700)
+        prefix = ["runuser", "-u", "nobody", "--"]
+    data, port = workdir / "data", _free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run([*prefix, *args], check=True, capture_output=True, cwd=workdir)
+
+    run(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C")
+    options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run(pg_ctl, "-D", str(data), "-o", options, "-l", str(workdir / "log"), "-w", "start")
+    try:
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield url
+    finally:
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            cwd=workdir,
+        )
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def create_database(server_url: str, name: str) -> str:
+    """Create database ``name`` on the server and return its URL."""
+    import psycopg
+
+    dsn = server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
