@@ -19,7 +19,8 @@ COPY pyproject.toml README.md alembic.ini docker-entrypoint.sh ./
 COPY app ./app
 COPY migrations ./migrations
 COPY seed ./seed
-RUN pip install --no-cache-dir . \
+# Editable, so the app finds migrations/ and seed/ beside it in /srv/interlocal.
+RUN pip install --no-cache-dir -e . \
     && chmod 0755 docker-entrypoint.sh
 
 USER 10001:10001

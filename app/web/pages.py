@@ -25,7 +25,7 @@ from app.queries.practices import (
     list_practices,
     visible,
 )
-from app.queries.vocabularies import get_scheme, list_schemes
+from app.queries.vocabularies import get_scheme, list_schemes, scheme_terms
 from app.web.templating import query_url, render
 
 router = APIRouter()
@@ -147,8 +147,14 @@ def places_page(
 @router.get("/places/{slug}", response_class=HTMLResponse)
 def place_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
     place = get_place(session, slug)
+    labels = {
+        scheme: {code: term.label for code, term in scheme_terms(session, scheme).items()}
+        for scheme in ("place-level", "migration-history")
+    }
     return render(
-        request, "places/detail.html", {"place": place, "json_url": f"/api/v1/places/{slug}"}
+        request,
+        "places/detail.html",
+        {"place": place, "labels": labels, "json_url": f"/api/v1/places/{slug}"},
     )
 
 
