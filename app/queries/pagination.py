@@ -7,12 +7,12 @@ strictly after it, so pages never overlap or skip rows even while records are ad
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -55,6 +55,15 @@ def decode_cursor(cursor: str) -> tuple[Any, int]:
     return value, ident
 
 
+@dataclass(frozen=True)
+class Slice:
+    """One page of rows, how many rows match in all, and the cursor of the next page."""
+
+    rows: list[Any]
+    total: int
+    next_cursor: str | None
+
+
 def paginate(
     session: Session,
     statement: SelectOfScalar[Any],
@@ -63,12 +72,13 @@ def paginate(
     sort: SortKey,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[Any], str | None]:
-    """Return one page of ``statement`` and the next cursor.
+) -> Slice:
+    """Return one page of ``statement``, the total count and the next cursor.
 
     ``statement`` selects one model and filters it with WHERE only (no joins); the page
     query re-selects that model together with the sort value.
     """
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     entity = statement.column_descriptions[0]["entity"]
     paged = select(entity, sort.expression)
     if statement.whereclause is not None:
@@ -91,4 +101,4 @@ def paginate(
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor(sort.encode(last[-1]), int(last[0].id))
-    return [row[0] for row in rows[:limit]], next_cursor
+    return Slice([row[0] for row in rows[:limit]], total, next_cursor)

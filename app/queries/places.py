@@ -114,8 +114,7 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
     if query.level:
         resolve_codes(session, "level", "place-level", query.level)
         statement = statement.where(col(Place.level).in_(query.level))
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    rows, next_cursor = paginate(
+    sliced = paginate(
         session,
         statement,
         id_column=col(Place.id),
@@ -124,7 +123,9 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
         cursor=query.cursor,
     )
     return Page[PlaceSummary](
-        items=_place_summaries(session, list(rows)), total=total, next_cursor=next_cursor
+        items=_place_summaries(session, sliced.rows),
+        total=sliced.total,
+        next_cursor=sliced.next_cursor,
     )
 
 
@@ -202,8 +203,7 @@ def list_organisations(session: Session, query: OrganisationQuery) -> Page[Organ
                 select(Place.id).where(col(Place.country).in_([c.upper() for c in query.country]))
             )
         )
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    rows, next_cursor = paginate(
+    sliced = paginate(
         session,
         statement,
         id_column=col(Organisation.id),
@@ -211,7 +211,7 @@ def list_organisations(session: Session, query: OrganisationQuery) -> Page[Organ
         limit=query.limit,
         cursor=query.cursor,
     )
-    orgs = list(rows)
+    orgs = sliced.rows
     places = {
         p.id: p
         for p in session.exec(
@@ -237,7 +237,7 @@ def list_organisations(session: Session, query: OrganisationQuery) -> Page[Organ
         )
         for o in orgs
     ]
-    return Page[OrganisationOut](items=items, total=total, next_cursor=next_cursor)
+    return Page[OrganisationOut](items=items, total=sliced.total, next_cursor=sliced.next_cursor)
 
 
 def _network_summaries(session: Session, networks: list[Network]) -> list[NetworkSummary]:
@@ -262,8 +262,7 @@ def _network_summaries(session: Session, networks: list[Network]) -> list[Networ
 
 def list_networks(session: Session, query: PagingQuery) -> Page[NetworkSummary]:
     statement = select(Network)
-    total = session.exec(select(func.count()).select_from(Network)).one()
-    rows, next_cursor = paginate(
+    sliced = paginate(
         session,
         statement,
         id_column=col(Network.id),
@@ -272,7 +271,9 @@ def list_networks(session: Session, query: PagingQuery) -> Page[NetworkSummary]:
         cursor=query.cursor,
     )
     return Page[NetworkSummary](
-        items=_network_summaries(session, list(rows)), total=total, next_cursor=next_cursor
+        items=_network_summaries(session, sliced.rows),
+        total=sliced.total,
+        next_cursor=sliced.next_cursor,
     )
 
 
@@ -287,8 +288,7 @@ def list_members(session: Session, slug: str, query: PagingQuery) -> Page[Member
     network = get_network(session, slug)
     network_id = session.exec(select(Network.id).where(Network.slug == network.slug)).one()
     statement = select(Membership).where(Membership.network_id == network_id)
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    rows, next_cursor = paginate(
+    sliced = paginate(
         session,
         statement,
         id_column=col(Membership.id),
@@ -296,7 +296,7 @@ def list_members(session: Session, slug: str, query: PagingQuery) -> Page[Member
         limit=query.limit,
         cursor=query.cursor,
     )
-    members = list(rows)
+    members = sliced.rows
     places = {
         p.id: p
         for p in session.exec(select(Place).where(col(Place.id).in_({m.place_id for m in members})))
@@ -329,4 +329,4 @@ def list_members(session: Session, slug: str, query: PagingQuery) -> Page[Member
                 source=_source_ref(sources.get(m.source_id)),
             )
         )
-    return Page[MemberOut](items=items, total=total, next_cursor=next_cursor)
+    return Page[MemberOut](items=items, total=sliced.total, next_cursor=sliced.next_cursor)

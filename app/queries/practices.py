@@ -363,8 +363,7 @@ def list_practices(session: Session, query: PracticeQuery) -> Page[PracticeSumma
     facet_names = query.facet_names()
     resolved = _resolve(session, query)
     statement = select(Practice).where(*_conditions(resolved))
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    rows, next_cursor = paginate(
+    sliced = paginate(
         session,
         statement,
         id_column=col(Practice.id),
@@ -374,9 +373,9 @@ def list_practices(session: Session, query: PracticeQuery) -> Page[PracticeSumma
     )
     chosen = query.active_filters()
     return Page[PracticeSummary](
-        items=summaries(session, rows),
-        total=total,
-        next_cursor=next_cursor,
+        items=summaries(session, sliced.rows),
+        total=sliced.total,
+        next_cursor=sliced.next_cursor,
         facets={
             name: _facet(session, resolved, name, chosen.get(name, [])) for name in facet_names
         },
