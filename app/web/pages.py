@@ -76,15 +76,18 @@ def practices_page(
     page = list_practices(session, query)
     params = list(request.query_params.multi_items())
     chosen = query.active_filters()
-    labels = {(name, v.value): v.label for name, values in page.facets.items() for v in values}
+    facet_labels = _facet_labels(session)
+    value_labels = {
+        (name, v.value): v.label for name, values in page.facets.items() for v in values
+    }
+    # One removable chip per chosen value, linking to the same search without it.
     chips = [
         (
-            f"{labels_for[name]}: {labels.get((name, value), value)}",
+            f"{facet_labels[name]}: {value_labels.get((name, value), value)}",
             query_url(
                 "/practices", [(k, v) for k, v in params if (k, v) != (name, value)], cursor=None
             ),
         )
-        for labels_for in [_facet_labels(session)]
         for name, values in chosen.items()
         for value in values
     ]
@@ -96,7 +99,7 @@ def practices_page(
             "page": page,
             "chosen": chosen,
             "chips": chips,
-            "facet_labels": _facet_labels(session),
+            "facet_labels": facet_labels,
             "open_facets": OPEN_FACETS,
             "next_url": query_url("/practices", params, cursor=page.next_cursor)
             if page.next_cursor
