@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from babel import Locale
 from sqlmodel import Session, select
 
 from app import vocab
+from app.countries import country_codes, country_name
 from app.models import (
     Membership,
     Network,
@@ -71,11 +71,6 @@ class SeedReport:
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def country_name(code: str) -> str | None:
-    name = Locale("en").territories.get(code)
-    return str(name) if name else None
 
 
 def _seed_files(seed_dir: Path) -> list[Path]:
@@ -151,11 +146,7 @@ def read_seed(seed_dir: Path) -> SeedData:
 
 def _country_slugs() -> dict[str, str]:
     """Slug of each country's English name -> ISO code (``united-kingdom`` -> ``GB``)."""
-    return {
-        slugify(str(name)): code
-        for code, name in Locale("en").territories.items()
-        if re.fullmatch(r"[A-Z]{2}", code)
-    }
+    return {slugify(name): code for code, name in country_codes().items()}
 
 
 def _add_country_places(data: SeedData) -> None:

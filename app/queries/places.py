@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.models import Membership, Network, Organisation, Place, PlaceFact, Practice, Source
+from app.queries.common import contains, source_ref
 from app.queries.pagination import SortKey, paginate
 from app.queries.practices import PracticeQuery, list_practices, visible
 from app.queries.vocabularies import resolve_codes
@@ -23,7 +24,6 @@ from app.schemas import (
     PlaceDetail,
     PlaceRef,
     PlaceSummary,
-    SourceRef,
 )
 
 BY_NAME = SortKey(func.lower(Place.name))
@@ -71,10 +71,6 @@ class PagingQuery(BaseModel):
     )
 
 
-def _like(text: str) -> str:
-    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _practice_counts(session: Session, place_ids: list[int]) -> dict[int, int]:
     return dict(
         session.exec(
@@ -108,7 +104,7 @@ def _place_summaries(session: Session, places: list[Place]) -> list[PlaceSummary
 def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
     statement = select(Place)
     if query.q:
-        statement = statement.where(func.lower(Place.name).like(_like(query.q), escape="\\"))
+        statement = statement.where(contains(Place.name, query.q))
     if query.country:
         statement = statement.where(col(Place.country).in_([c.upper() for c in query.country]))
     if query.level:
@@ -129,10 +125,6 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
     )
 
 
-def _source_ref(source: Source | None) -> SourceRef | None:
-    return SourceRef.model_validate(source) if source else None
-
-
 def get_place(session: Session, slug: str, *, practice_limit: int = 200) -> PlaceDetail:
     place = session.exec(select(Place).where(Place.slug == slug)).first()
     if place is None:
@@ -147,7 +139,7 @@ def get_place(session: Session, slug: str, *, practice_limit: int = 200) -> Plac
             text=f.text,
             year=f.year,
             cites=f.cites,
-            source=_source_ref(s),
+            source=source_ref(s),
         )
         for f, s in session.exec(
             select(PlaceFact, Source)
@@ -193,7 +185,7 @@ def get_place(session: Session, slug: str, *, practice_limit: int = 200) -> Plac
 def list_organisations(session: Session, query: OrganisationQuery) -> Page[OrganisationOut]:
     statement = select(Organisation)
     if query.q:
-        statement = statement.where(func.lower(Organisation.name).like(_like(query.q), escape="\\"))
+        statement = statement.where(contains(Organisation.name, query.q))
     if query.type:
         resolve_codes(session, "type", "organisation-type", query.type)
         statement = statement.where(col(Organisation.type).in_(query.type))
@@ -277,17 +269,19 @@ def list_networks(session: Session, query: PagingQuery) -> Page[NetworkSummary]:
     )
 
 
-def get_network(session: Session, slug: str) -> NetworkSummary:
+def _network(session: Session, slug: str) -> Network:
     network = session.exec(select(Network).where(Network.slug == slug)).first()
     if network is None:
         raise NotFound(f"no network {slug!r}")
-    return _network_summaries(session, [network])[0]
+    return network
+
+
+def get_network(session: Session, slug: str) -> NetworkSummary:
+    return _network_summaries(session, [_network(session, slug)])[0]
 
 
 def list_members(session: Session, slug: str, query: PagingQuery) -> Page[MemberOut]:
-    network = get_network(session, slug)
-    network_id = session.exec(select(Network.id).where(Network.slug == network.slug)).one()
-    statement = select(Membership).where(Membership.network_id == network_id)
+    statement = select(Membership).where(Membership.network_id == _network(session, slug).id)
     sliced = paginate(
         session,
         statement,
@@ -326,7 +320,7 @@ def list_members(session: Session, slug: str, query: PagingQuery) -> Page[Member
                 role=m.role,
                 start_year=m.start_year,
                 end_year=m.end_year,
-                source=_source_ref(sources.get(m.source_id)),
+                source=source_ref(sources.get(m.source_id)),
             )
         )
     return Page[MemberOut](items=items, total=sliced.total, next_cursor=sliced.next_cursor)

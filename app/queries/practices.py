@@ -11,11 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from babel import Locale
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import ColumnElement, Subquery, distinct, func, or_, union
 from sqlmodel import Session, col, select
 
+from app.countries import country_name
 from app.errors import InvalidParameter, NotFound
 from app.models import (
     Membership,
@@ -32,6 +32,7 @@ from app.models import (
     VocabularyTerm,
     VocabularyTermAncestor,
 )
+from app.queries.common import contains
 from app.queries.pagination import SortKey, datetime_iso, iso_datetime, paginate
 from app.queries.vocabularies import resolve_codes, scheme_terms
 from app.schemas import (
@@ -193,8 +194,7 @@ def _slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> lis
 
 def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
     countries = [c.upper() for c in query.country]
-    territories = Locale("en").territories
-    bad = [c for c in countries if len(c) != 2 or c not in territories]
+    bad = [c for c in countries if country_name(c) is None]
     if bad:
         present = session.exec(select(Place.country).distinct().order_by(Place.country)).all()
         raise InvalidParameter(
@@ -233,11 +233,6 @@ def _place_and_descendants(place_ids: list[int]) -> Any:
     return select(tree.c.id)
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def visible() -> list[ColumnElement[bool]]:
     """What the public may see: published, public practices."""
     return [col(Practice.status) == "published", col(Practice.visibility) == "public"]
@@ -246,18 +241,13 @@ def visible() -> list[ColumnElement[bool]]:
 def _conditions(r: _Resolved, skip: str | None = None) -> list[ColumnElement[bool]]:
     conditions = visible()
     if r.q:
-        pattern = _like(r.q)
         texts = (Practice.title, Practice.summary, Practice.description, Practice.what_did_not_work)
         conditions.append(
             or_(
-                *(func.lower(column).like(pattern, escape="\\") for column in texts),
-                col(Practice.place_id).in_(
-                    select(Place.id).where(func.lower(Place.name).like(pattern, escape="\\"))
-                ),
+                *(contains(column, r.q) for column in texts),
+                col(Practice.place_id).in_(select(Place.id).where(contains(Place.name, r.q))),
                 col(Practice.lead_organisation_id).in_(
-                    select(Organisation.id).where(
-                        func.lower(Organisation.name).like(pattern, escape="\\")
-                    )
+                    select(Organisation.id).where(contains(Organisation.name, r.q))
                 ),
             )
         )
@@ -329,14 +319,13 @@ def _facet(session: Session, r: _Resolved, name: str, chosen: list[str]) -> list
                 )
         return values
     if name == "country":
-        territories = Locale("en").territories
         rows: Iterable[tuple[Any, ...]] = session.exec(
             select(Place.country, func.count(col(Practice.id)))
             .join(Place, col(Place.id) == Practice.place_id)
             .where(col(Practice.id).in_(ids))
             .group_by(col(Place.country))
         ).all()
-        values = [FacetValue(value=c, label=str(territories.get(c, c)), count=n) for c, n in rows]
+        values = [FacetValue(value=c, label=country_name(c) or c, count=n) for c, n in rows]
     elif name == "network":
         links = _practice_networks()
         rows = session.exec(

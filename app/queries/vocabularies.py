@@ -6,7 +6,8 @@ from sqlmodel import Session, col, func, select
 
 from app.errors import InvalidParameter, NotFound
 from app.models import Source, VocabularyScheme, VocabularyTerm
-from app.schemas import SchemeDetail, SchemeSummary, SourceRef, TermOut
+from app.queries.common import source_ref
+from app.schemas import SchemeDetail, SchemeSummary, TermOut
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,6 @@ def resolve_codes(session: Session, param: str, scheme: str, codes: list[str]) -
     return [terms[c].id for c in codes]
 
 
-def _source_ref(source: Source | None) -> SourceRef | None:
-    return SourceRef.model_validate(source) if source else None
-
-
 def list_schemes(session: Session) -> list[SchemeSummary]:
     counts = dict(
         session.exec(
@@ -71,28 +68,38 @@ def list_schemes(session: Session) -> list[SchemeSummary]:
             scheme=s.code,
             label=s.label,
             description=s.description,
-            source=_source_ref(src),
+            source=source_ref(src),
             term_count=counts.get(s.id or 0, 0),
         )
         for s, src in rows
     ]
 
 
-def get_scheme(session: Session, code: str) -> SchemeDetail:
-    row = session.exec(
+def scheme_details(session: Session, codes: list[str] | None = None) -> list[SchemeDetail]:
+    """Schemes with their terms (all, or those in ``codes``), in two queries."""
+    statement = (
         select(VocabularyScheme, Source)
         .outerjoin(Source, col(Source.id) == VocabularyScheme.source_id)
-        .where(VocabularyScheme.code == code)
-    ).first()
-    if row is None:
-        known = session.exec(select(VocabularyScheme.code)).all()
-        raise NotFound(f"no vocabulary {code!r}; known schemes: {', '.join(known)}")
-    scheme, source = row
-    terms = session.exec(
+        .order_by(col(VocabularyScheme.id))
+    )
+    if codes is not None:
+        statement = statement.where(col(VocabularyScheme.code).in_(codes))
+    rows = session.exec(statement).all()
+    terms_by_scheme: dict[int, list[VocabularyTerm]] = {}
+    for term in session.exec(
         select(VocabularyTerm)
-        .where(VocabularyTerm.scheme_id == scheme.id)
+        .where(col(VocabularyTerm.scheme_id).in_([scheme.id for scheme, _ in rows]))
         .order_by(col(VocabularyTerm.position), col(VocabularyTerm.id))
-    ).all()
+    ):
+        terms_by_scheme.setdefault(term.scheme_id, []).append(term)
+    return [
+        _detail(scheme, source, terms_by_scheme.get(scheme.id or 0, [])) for scheme, source in rows
+    ]
+
+
+def _detail(
+    scheme: VocabularyScheme, source: Source | None, terms: list[VocabularyTerm]
+) -> SchemeDetail:
     by_id = {t.id: t for t in terms}
     ordered: list[VocabularyTerm] = []
 
@@ -107,7 +114,7 @@ def get_scheme(session: Session, code: str) -> SchemeDetail:
         scheme=scheme.code,
         label=scheme.label,
         description=scheme.description,
-        source=_source_ref(source),
+        source=source_ref(source),
         term_count=len(terms),
         terms=[
             TermOut(
@@ -121,3 +128,11 @@ def get_scheme(session: Session, code: str) -> SchemeDetail:
             for t in ordered
         ],
     )
+
+
+def get_scheme(session: Session, code: str) -> SchemeDetail:
+    found = scheme_details(session, [code])
+    if not found:
+        known = session.exec(select(VocabularyScheme.code)).all()
+        raise NotFound(f"no vocabulary {code!r}; known schemes: {', '.join(known)}")
+    return found[0]

@@ -25,7 +25,7 @@ from app.queries.practices import (
     list_practices,
     visible,
 )
-from app.queries.vocabularies import get_scheme, list_schemes, scheme_terms
+from app.queries.vocabularies import list_schemes, scheme_details, scheme_terms
 from app.web.templating import query_url, render
 
 router = APIRouter()
@@ -186,7 +186,7 @@ def network_page(request: Request, session: SessionDep, slug: str) -> HTMLRespon
 
 @router.get("/vocabularies", response_class=HTMLResponse)
 def vocabularies_page(request: Request, session: SessionDep) -> HTMLResponse:
-    schemes = [get_scheme(session, s.scheme) for s in list_schemes(session)]
+    schemes = scheme_details(session)
     filters = {scheme: name for name, scheme in TERM_FILTERS.items()}
     return render(
         request,

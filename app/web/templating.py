@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.config import get_settings
+from app.countries import country_name
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
@@ -18,15 +19,15 @@ templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defi
 _EN = Locale("en")
 
 
-def country_name(code: str) -> str:
-    return str(_EN.territories.get(code, code))
+def display_country(code: str) -> str:
+    return country_name(code) or code
 
 
 def language_name(code: str) -> str:
     return str(_EN.languages.get(code, code))
 
 
-templates.env.filters["country_name"] = country_name
+templates.env.filters["country_name"] = display_country
 templates.env.filters["language_name"] = language_name
 templates.env.globals["settings"] = get_settings
 

@@ -1,0 +1,25 @@
+"""Country names and codes (ISO 3166-1 alpha-2), from Babel's CLDR data."""
+
+import re
+from functools import lru_cache
+
+from babel import Locale
+
+
+@lru_cache
+def _territories() -> dict[str, str]:
+    return {
+        code: str(name)
+        for code, name in Locale("en").territories.items()
+        if re.fullmatch(r"[A-Z]{2}", code)
+    }
+
+
+def country_name(code: str) -> str | None:
+    """English name of a country code, or None when it is not one."""
+    return _territories().get(code)
+
+
+def country_codes() -> dict[str, str]:
+    """Every country code with its English name."""
+    return dict(_territories())
