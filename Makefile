@@ -28,7 +28,22 @@ system-deps:
 		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
 
 test: install system-deps
+	$(BIN)/python tests/fetch_axe.py
 	$(BIN)/python -m pytest
+
+# Extract translatable strings into app/locale/messages.pot and merge them into each
+# language's catalogue; then translate the new or fuzzy entries (tests fail until you do).
+LANGS := de es it nl hu
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --sort-by-file --no-wrap --project Interlocal \
+		--copyright-holder "Interlocal developers" -o app/locale/messages.pot .
+	@for lang in $(LANGS); do \
+		if [ -f app/locale/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-wrap -i app/locale/messages.pot -d app/locale -l $$lang; \
+		else \
+			$(BIN)/pybabel init --no-wrap -i app/locale/messages.pot -d app/locale -l $$lang; \
+		fi; \
+	done
 
 lint: install
 	$(BIN)/ruff check app tests migrations

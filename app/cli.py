@@ -51,6 +51,23 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_user(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.auth import AccountError, create_user
+    from app.db import get_engine
+
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with Session(get_engine()) as session:
+            user = create_user(session, args.email, password, args.role, args.organisation)
+    except AccountError as exc:
+        print(f"create-user: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {user.role} {user.email}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interlocal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load the seed data (idempotent)")
     seed.add_argument("--path", default=None, help="folder of seed files (default: seed/)")
     seed.set_defaults(func=_seed)
+
+    user = commands.add_parser(
+        "create-user", help="create an account; the password is read from standard input"
+    )
+    user.add_argument("email")
+    user.add_argument("--role", choices=("admin", "moderator", "member"), default="member")
+    user.add_argument("--organisation", default=None, help="slug of the user's organisation")
+    user.set_defaults(func=_create_user)
     return parser
 
 

@@ -7,17 +7,17 @@ from babel import Locale
 
 
 @lru_cache
-def _territories() -> dict[str, str]:
+def _territories(language: str = "en") -> dict[str, str]:
     return {
         code: str(name)
-        for code, name in Locale("en").territories.items()
+        for code, name in Locale.parse(language).territories.items()
         if re.fullmatch(r"[A-Z]{2}", code)
     }
 
 
-def country_name(code: str) -> str | None:
-    """English name of a country code, or None when it is not one."""
-    return _territories().get(code)
+def country_name(code: str, language: str = "en") -> str | None:
+    """Name of a country code in ``language``, or None when it is not a country code."""
+    return _territories(language).get(code)
 
 
 def country_codes() -> dict[str, str]:

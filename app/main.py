@@ -7,18 +7,20 @@ import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import api_router
+from app.auth import LoginRequired
 from app.db import get_engine
 from app.errors import AppError
+from app.i18n import LocaleMiddleware
 from app.schemas import Health
 from app.web import web_router
-from app.web.templating import render_error
+from app.web.templating import href, render_error
 
 STATIC = Path(__file__).parent / "static"
 
@@ -50,6 +52,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=_operation_id,
     )
+    app.add_middleware(LocaleMiddleware)
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
@@ -88,6 +91,9 @@ def create_app() -> FastAPI:
     async def app_error(request: Request, exc: AppError) -> Response:
         if _wants_json(request):
             return JSONResponse(exc.body(), status_code=exc.status_code)
+        if isinstance(exc, LoginRequired):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(href("/login", next=target), status_code=303)
         return render_error(request, exc.status_code, exc.detail)
 
     @app.exception_handler(RequestValidationError)

@@ -6,6 +6,7 @@ from the start so that drafts and network-only practices can arrive without resh
 every query.
 """
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -214,3 +215,95 @@ class Outcome(SQLModel, table=True):
     value: str | None = Field(default=None, max_length=100)
     year: int | None = None
     source_id: int | None = Field(default=None, foreign_key="source.id")
+
+
+# Translations. The original text stays on its own row; a translation overlays it for
+# readers of another language and says who or what made it.
+
+
+class VocabularySchemeTranslation(SQLModel, table=True):
+    __tablename__ = "vocabulary_scheme_translation"
+    __table_args__ = (
+        UniqueConstraint("scheme_id", "language", name="uq_vocabulary_scheme_translation_lang"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scheme_id: int = Field(foreign_key="vocabulary_scheme.id", index=True, ondelete="CASCADE")
+    language: str = Field(max_length=10)
+    label: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+    origin: str = Field(default="human", max_length=10)  # human | machine
+    updated_at: datetime = _timestamp()
+
+
+class VocabularyTermTranslation(SQLModel, table=True):
+    __tablename__ = "vocabulary_term_translation"
+    __table_args__ = (
+        UniqueConstraint("term_id", "language", name="uq_vocabulary_term_translation_lang"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    term_id: int = Field(foreign_key="vocabulary_term.id", index=True, ondelete="CASCADE")
+    language: str = Field(max_length=10)
+    label: str = Field(max_length=300)
+    definition: str | None = Field(default=None, max_length=2000)
+    origin: str = Field(default="human", max_length=10)  # human | machine
+    updated_at: datetime = _timestamp()
+    updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class PracticeTranslation(SQLModel, table=True):
+    """A practice's title and summary in another language.
+
+    ``source_digest`` fingerprints the original title and summary it was made from: when
+    the original changes afterwards, the digests differ and the translation is stale.
+    """
+
+    __tablename__ = "practice_translation"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "language", name="uq_practice_translation_lang"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    language: str = Field(max_length=10)
+    title: str = Field(max_length=300)
+    summary: str = Field(max_length=1000)
+    origin: str = Field(default="human", max_length=10)  # human | machine
+    source_digest: str = Field(max_length=64)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+# Accounts. A person signs in with an e-mail address and a password (argon2 hash); a
+# signed-in browser holds a random session token whose hash is stored, so a stolen
+# database does not yield live sessions.
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str | None = Field(default=None, max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(default="member", max_length=20)  # member | moderator | admin
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    is_active: bool = True
+    created_at: datetime = _timestamp()
+
+
+class UserSession(SQLModel, table=True):
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def original_digest(title: str, summary: str) -> str:
+    """Fingerprint of the text a practice translation is made from (see ``source_digest``)."""
+    return hashlib.sha256(f"{title}\x1f{summary}".encode()).hexdigest()

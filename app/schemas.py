@@ -4,7 +4,8 @@ Every field carries a description and an example, so ``/api/v1/openapi.json`` do
 the API on its own.
 """
 
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -109,6 +110,18 @@ class OutcomeOut(Schema):
     source: SourceRef | None = Field(default=None, description="Where the outcome is reported.")
 
 
+class TranslationOut(Schema):
+    language: str = Field(description="Language of the translation (ISO 639-1).", examples=["de"])
+    origin: Literal["human", "machine"] = Field(
+        description="Whether a person or a machine translated it.", examples=["human"]
+    )
+    stale: bool = Field(
+        description="True when the original title or summary changed after the translation.",
+        examples=[False],
+    )
+    updated_at: datetime = Field(description="When the translation was last saved.")
+
+
 class PracticeSummary(Schema):
     slug: str = Field(
         description="Stable identifier, used in URLs.", examples=["barcelona-anti-rumour-strategy"]
@@ -116,6 +129,20 @@ class PracticeSummary(Schema):
     title: str = Field(description="Name of the initiative.", examples=["Anti-Rumour Strategy"])
     summary: str = Field(
         description="One or two sentences.", examples=["A city-wide strategy against rumours."]
+    )
+    language: str = Field(
+        description="Language of `title` and `summary` as returned: the one asked for "
+        "(`Accept-Language` or `lang=`) when a translation exists, else the original.",
+        examples=["en"],
+    )
+    original_language: str = Field(description="Language the text was written in.", examples=["en"])
+    translation: TranslationOut | None = Field(
+        default=None,
+        description="Set when `title` and `summary` are a translation rather than the original.",
+    )
+    available_languages: list[str] = Field(
+        description="Languages the title and summary can be read in, the original first.",
+        examples=[["en", "de"]],
     )
     place: PlaceRef = Field(description="The lead place.")
     lead_organisation: OrganisationRef | None = Field(
@@ -162,7 +189,6 @@ class PracticeDetail(PracticeSummary):
         description="Languages it is offered in (BCP 47).", examples=[["en", "pl"]]
     )
     links: list[str] = Field(description="Links given by the sources.")
-    original_language: str = Field(description="Language the text was written in.", examples=["en"])
 
 
 class FactOut(Schema):
@@ -246,6 +272,11 @@ class TermOut(Schema):
     code: str = Field(description="Stable code.", examples=["informing-communities"])
     label: str = Field(description="Label, as in the source.", examples=["Informing communities"])
     definition: str | None = Field(default=None, description="What it means.")
+    language: str = Field(
+        description="Language of the label and definition (ISO 639-1): the one asked for "
+        "when translated, else the English original.",
+        examples=["en"],
+    )
     parent: str | None = Field(
         default=None, description="Code of the broader term.", examples=[None]
     )
@@ -259,6 +290,11 @@ class SchemeSummary(Schema):
     scheme: str = Field(description="Code of the scheme.", examples=["activity-type"])
     label: str = Field(description="Name of the scheme.", examples=["Activity type"])
     description: str | None = Field(default=None, description="What the scheme classifies.")
+    language: str = Field(
+        description="Language of the label and description (ISO 639-1): the one asked for "
+        "when translated, else the English original.",
+        examples=["en"],
+    )
     source: SourceRef | None = Field(default=None, description="Where the typology comes from.")
     term_count: int = Field(description="Number of terms.", examples=[13])
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from app import vocab
 from app.countries import country_codes, country_name
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.models import (
     Membership,
     Network,
@@ -33,9 +34,12 @@ from app.models import (
     PracticeTerm,
     Source,
     VocabularyScheme,
+    VocabularySchemeTranslation,
     VocabularyTerm,
+    VocabularyTermTranslation,
 )
 
+ORIGINS = ("human", "machine")
 FIRST_FILES = ("vocabularies.yaml", "sources.yaml", "countries.yaml")
 SECTIONS = ("places", "organisations", "networks", "practices")
 LONGEST_FIELDS = {"description", "know_how", "what_did_not_work", "governance_notes"}
@@ -104,6 +108,8 @@ class SeedData:
     records: dict[str, dict[str, dict[str, Any]]] = field(
         default_factory=lambda: {section: {} for section in SECTIONS}
     )
+    # translations/vocabularies.<lang>.yaml: labels in the other interface languages.
+    vocabulary_translations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_seed(seed_dir: Path) -> SeedData:
@@ -138,6 +144,12 @@ def read_seed(seed_dir: Path) -> SeedData:
                         member.setdefault("source", default_source)
                 record.setdefault("_files", []).append(path.name)
                 _merge(data.records[section].setdefault(slug, {}), record)
+    for path in sorted((seed_dir / "translations").glob("vocabularies.*.yaml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise SeedError([f"translations/{path.name}: not valid YAML: {exc}"]) from exc
+        data.vocabulary_translations.append({**doc, "_file": f"translations/{path.name}"})
     if problems:
         raise SeedError(problems)
     _add_country_places(data)
@@ -245,11 +257,38 @@ class _Validator:
                 self.source(practice, cited.get("source"))
 
 
+def _check_vocabulary_translations(data: SeedData) -> list[str]:
+    problems = []
+    terms = {
+        scheme["code"]: {t["code"] for t in vocab.flatten_terms(scheme.get("terms") or [])}
+        for scheme in data.schemes
+    }
+    for doc in data.vocabulary_translations:
+        where = doc["_file"]
+        if doc.get("language") not in LANGUAGES or doc.get("language") == DEFAULT_LANGUAGE:
+            problems.append(f"{where}: language must be one of {', '.join(LANGUAGES[1:])}")
+        if doc.get("origin", "machine") not in ORIGINS:
+            problems.append(f"{where}: origin must be human or machine")
+        for scheme, entry in (doc.get("schemes") or {}).items():
+            if scheme not in terms:
+                problems.append(f"{where}: unknown scheme {scheme!r}")
+                continue
+            if not (entry or {}).get("label"):
+                problems.append(f"{where}: scheme {scheme!r} has no label")
+            for code, term in ((entry or {}).get("terms") or {}).items():
+                if code not in terms[scheme]:
+                    problems.append(f"{where}: unknown term {scheme}/{code}")
+                elif not (term or {}).get("label"):
+                    problems.append(f"{where}: term {scheme}/{code} has no label")
+    return problems
+
+
 def validate(data: SeedData) -> None:
     validator = _Validator(data)
     validator.run()
-    if validator.problems:
-        raise SeedError(validator.problems)
+    problems = validator.problems + _check_vocabulary_translations(data)
+    if problems:
+        raise SeedError(problems)
 
 
 def _check_lengths(obj: Any) -> None:
@@ -341,6 +380,55 @@ class _Writer:
                 self.term_ids[(scheme["code"], term["code"])] = known[term["code"]]
                 self.term_positions[(scheme["code"], term["code"])] = term.get("position", index)
         vocab.rebuild_closure(self.session)
+        self.vocabulary_translations()
+
+    def vocabulary_translations(self) -> None:
+        """Add missing translations; one already stored (perhaps edited) is left alone."""
+        scheme_ids: dict[str, int] = {
+            code: int(ident)  # type: ignore[arg-type]
+            for code, ident in self.session.exec(
+                select(VocabularyScheme.code, VocabularyScheme.id)
+            ).all()
+        }
+        have_schemes = set(
+            self.session.exec(
+                select(VocabularySchemeTranslation.scheme_id, VocabularySchemeTranslation.language)
+            ).all()
+        )
+        have_terms = set(
+            self.session.exec(
+                select(VocabularyTermTranslation.term_id, VocabularyTermTranslation.language)
+            ).all()
+        )
+        for doc in self.data.vocabulary_translations:
+            language, origin = doc["language"], doc.get("origin", "machine")
+            for scheme, entry in (doc.get("schemes") or {}).items():
+                scheme_id = scheme_ids[scheme]
+                if (scheme_id, language) not in have_schemes:
+                    self._add(
+                        VocabularySchemeTranslation(
+                            scheme_id=scheme_id,
+                            language=language,
+                            label=entry["label"],
+                            description=entry.get("description"),
+                            origin=origin,
+                        ),
+                        "scheme translations",
+                    )
+                for code, term in (entry.get("terms") or {}).items():
+                    term_id = self.term_ids[(scheme, code)]
+                    if (term_id, language) not in have_terms:
+                        self._put(
+                            VocabularyTermTranslation(
+                                term_id=term_id,
+                                language=language,
+                                label=term["label"],
+                                definition=term.get("definition"),
+                                origin=origin,
+                            )
+                        )
+                        self.report.created["term translations"] += 1
+        self.session.flush()
 
     def places(self) -> None:
         records = self.data.records["places"]

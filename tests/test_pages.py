@@ -43,7 +43,7 @@ def test_htmx_request_gets_only_the_catalogue_fragment(client: TestClient) -> No
     assert response.status_code == 200
     assert "<html" not in response.text
     assert 'hx-swap-oob="innerHTML"' in response.text
-    assert response.headers["vary"] == "HX-Request"
+    assert "HX-Request" in response.headers["vary"]
     assert "Country: Italy" in response.text
 
 

@@ -1,8 +1,12 @@
 """The JSON API under /api/v1: thin routes over ``app.queries``."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 
 from app.api import networks, organisations, places, practices, vocabularies
+from app.errors import InvalidParameter
+from app.i18n import LANGUAGES, gettext
 from app.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -10,6 +14,25 @@ ERRORS: dict[int | str, dict[str, object]] = {
     422: {"model": ErrorOut, "description": "A parameter is invalid; `errors` names it."},
 }
 
-api_router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+def language(
+    lang: Annotated[
+        str | None,
+        Query(
+            description="Language of labels, titles and summaries (overrides "
+            "`Accept-Language`). The answer's `Content-Language` header says which was used; "
+            "a practice's `language` field says whether its text is a translation.",
+            examples=["de"],
+        ),
+    ] = None,
+) -> None:
+    """Validates ``lang``; ``LocaleMiddleware`` has already applied a valid one."""
+    if lang is not None and lang not in LANGUAGES:
+        raise InvalidParameter(
+            "lang", gettext("unknown language %(lang)r", lang=lang), allowed=LANGUAGES
+        )
+
+
+api_router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[Depends(language)])
 for module in (practices, places, organisations, networks, vocabularies):
     api_router.include_router(module.router)

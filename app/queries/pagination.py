@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import InvalidParameter
+from app.i18n import gettext
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def decode_cursor(cursor: str) -> tuple[Any, int]:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
         raise InvalidParameter(
-            "cursor", "is not a cursor this server issued; use next_cursor from a previous page"
+            "cursor",
+            gettext("is not a cursor this server issued; use next_cursor from a previous page"),
         ) from exc
     return value, ident
 

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
+from app.i18n import gettext
 from app.models import Membership, Network, Organisation, Place, PlaceFact, Practice, Source
 from app.queries.common import contains, source_ref
 from app.queries.pagination import SortKey, paginate
@@ -128,7 +129,7 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
 def get_place(session: Session, slug: str, *, practice_limit: int = 200) -> PlaceDetail:
     place = session.exec(select(Place).where(Place.slug == slug)).first()
     if place is None:
-        raise NotFound(f"no place {slug!r}")
+        raise NotFound(gettext("no place %(slug)r", slug=slug))
     summary = _place_summaries(session, [place])[0]
     facts = [
         FactOut(
@@ -272,7 +273,7 @@ def list_networks(session: Session, query: PagingQuery) -> Page[NetworkSummary]:
 def _network(session: Session, slug: str) -> Network:
     network = session.exec(select(Network).where(Network.slug == slug)).first()
     if network is None:
-        raise NotFound(f"no network {slug!r}")
+        raise NotFound(gettext("no network %(slug)r", slug=slug))
     return network
 
 

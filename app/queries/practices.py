@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.countries import country_name
 from app.errors import InvalidParameter, NotFound
+from app.i18n import _, get_language
 from app.models import (
     Membership,
     Network,
@@ -27,14 +28,16 @@ from app.models import (
     PracticePartner,
     PracticeSource,
     PracticeTerm,
+    PracticeTranslation,
     Source,
     VocabularyScheme,
     VocabularyTerm,
     VocabularyTermAncestor,
+    original_digest,
 )
 from app.queries.common import contains
 from app.queries.pagination import SortKey, datetime_iso, iso_datetime, paginate
-from app.queries.vocabularies import resolve_codes, scheme_terms
+from app.queries.vocabularies import resolve_codes, scheme_terms, term_label_column
 from app.schemas import (
     FacetValue,
     NetworkRef,
@@ -47,6 +50,7 @@ from app.schemas import (
     PracticeSummary,
     SourceRef,
     TermRef,
+    TranslationOut,
 )
 
 # Query parameter -> vocabulary scheme. The order is the order of the filters on the page.
@@ -134,7 +138,9 @@ class _PracticeQueryBase(BaseModel):
         unknown = [n for n in names if n not in FACETS]
         if unknown:
             raise InvalidParameter(
-                "facets", f"unknown facet {', '.join(map(repr, unknown))}", allowed=list(FACETS)
+                "facets",
+                _("unknown facet %(values)s", values=", ".join(map(repr, unknown))),
+                allowed=list(FACETS),
             )
         return names
 
@@ -188,7 +194,9 @@ def _slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> lis
         allowed = None
         if model is not Place:
             allowed = list(session.exec(select(model.slug).order_by(model.slug)).all())
-        raise InvalidParameter(param, f"unknown value {', '.join(map(repr, unknown))}", allowed)
+        raise InvalidParameter(
+            param, _("unknown value %(values)s", values=", ".join(map(repr, unknown))), allowed
+        )
     return [found[s] for s in slugs]
 
 
@@ -199,7 +207,10 @@ def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
         present = session.exec(select(Place.country).distinct().order_by(Place.country)).all()
         raise InvalidParameter(
             "country",
-            f"unknown value {', '.join(map(repr, bad))}; use ISO 3166-1 alpha-2 codes",
+            _(
+                "unknown value %(values)s; use ISO 3166-1 alpha-2 codes",
+                values=", ".join(map(repr, bad)),
+            ),
             allowed=list(present),
         )
     return _Resolved(
@@ -248,6 +259,14 @@ def _conditions(r: _Resolved, skip: str | None = None) -> list[ColumnElement[boo
                 col(Practice.place_id).in_(select(Place.id).where(contains(Place.name, r.q))),
                 col(Practice.lead_organisation_id).in_(
                     select(Organisation.id).where(contains(Organisation.name, r.q))
+                ),
+                col(Practice.id).in_(
+                    select(PracticeTranslation.practice_id).where(
+                        or_(
+                            contains(PracticeTranslation.title, r.q),
+                            contains(PracticeTranslation.summary, r.q),
+                        )
+                    )
                 ),
             )
         )
@@ -325,7 +344,10 @@ def _facet(session: Session, r: _Resolved, name: str, chosen: list[str]) -> list
             .where(col(Practice.id).in_(ids))
             .group_by(col(Place.country))
         ).all()
-        values = [FacetValue(value=c, label=country_name(c) or c, count=n) for c, n in rows]
+        values = [
+            FacetValue(value=c, label=country_name(c, get_language()) or c, count=n)
+            for c, n in rows
+        ]
     elif name == "network":
         links = _practice_networks()
         rows = session.exec(
@@ -371,8 +393,14 @@ def list_practices(session: Session, query: PracticeQuery) -> Page[PracticeSumma
     )
 
 
-def summaries(session: Session, practices: Sequence[Practice]) -> list[PracticeSummary]:
-    """Public summaries of ``practices``, loading their relations in a few batched queries."""
+def summaries(
+    session: Session, practices: Sequence[Practice], *, original: bool = False
+) -> list[PracticeSummary]:
+    """Public summaries of ``practices``, loading their relations in a few batched queries.
+
+    Titles and summaries come in the reader's language where a translation exists, unless
+    ``original`` asks for the text as written.
+    """
     if not practices:
         return []
     ids = [p.id for p in practices]
@@ -393,7 +421,7 @@ def summaries(session: Session, practices: Sequence[Practice]) -> list[PracticeS
             PracticeTerm.practice_id,
             VocabularyScheme.code,
             VocabularyTerm.code,
-            VocabularyTerm.label,
+            term_label_column(),
         )
         .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
         .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
@@ -410,17 +438,31 @@ def summaries(session: Session, practices: Sequence[Practice]) -> list[PracticeS
     ):
         ref = SourceRef.model_validate(source).model_copy(update={"locator": locator})
         sources[practice_id].append(ref)
+    translations: dict[int, dict[str, PracticeTranslation]] = defaultdict(dict)
+    for translation in session.exec(
+        select(PracticeTranslation).where(col(PracticeTranslation.practice_id).in_(ids))
+    ):
+        translations[translation.practice_id][translation.language] = translation
     result = []
     for p in practices:
         assert p.id is not None
         practice_terms = dict(terms[p.id])
+        wanted = None if original else translations[p.id].get(get_language())
+        shown = wanted if wanted and wanted.language != p.original_language else None
         evidence = practice_terms.get("evidence-level", [])
         lead = leads.get(p.lead_organisation_id)
         result.append(
             PracticeSummary(
                 slug=p.slug,
-                title=p.title,
-                summary=p.summary,
+                title=shown.title if shown else p.title,
+                summary=shown.summary if shown else p.summary,
+                language=shown.language if shown else p.original_language,
+                original_language=p.original_language,
+                translation=_translation_out(p, shown) if shown else None,
+                available_languages=[
+                    p.original_language,
+                    *sorted(set(translations[p.id]) - {p.original_language}),
+                ],
                 place=PlaceRef.model_validate(places[p.place_id]),
                 lead_organisation=OrganisationRef.model_validate(lead) if lead else None,
                 start_year=p.start_year,
@@ -434,11 +476,18 @@ def summaries(session: Session, practices: Sequence[Practice]) -> list[PracticeS
     return result
 
 
-def get_practice(session: Session, slug: str) -> PracticeDetail:
-    practice = session.exec(select(Practice).where(Practice.slug == slug).where(*visible())).first()
-    if practice is None:
-        raise NotFound(f"no published practice {slug!r}")
-    summary = summaries(session, [practice])[0]
+def _translation_out(practice: Practice, translation: PracticeTranslation) -> TranslationOut:
+    return TranslationOut(
+        language=translation.language,
+        origin="machine" if translation.origin == "machine" else "human",
+        stale=translation.source_digest != original_digest(practice.title, practice.summary),
+        updated_at=translation.updated_at,
+    )
+
+
+def get_practice(session: Session, slug: str, *, original: bool = False) -> PracticeDetail:
+    practice = find_practice(session, slug)
+    summary = summaries(session, [practice], original=original)[0]
     partners = [
         PartnerOut(organisation=OrganisationRef.model_validate(org), role=role)
         for org, role in session.exec(
@@ -486,5 +535,12 @@ def get_practice(session: Session, slug: str) -> PracticeDetail:
         know_how=practice.know_how,
         languages=practice.languages,
         links=practice.links,
-        original_language=practice.original_language,
     )
+
+
+def find_practice(session: Session, slug: str) -> Practice:
+    """The published, public practice ``slug``; 404 otherwise."""
+    practice = session.exec(select(Practice).where(Practice.slug == slug).where(*visible())).first()
+    if practice is None:
+        raise NotFound(_("no published practice %(slug)r", slug=slug))
+    return practice

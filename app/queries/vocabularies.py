@@ -1,13 +1,75 @@
-"""Reading vocabularies: schemes, terms, and code lookups used to validate filters."""
+"""Reading vocabularies: schemes, terms, and code lookups used to validate filters.
+
+Labels and definitions come back in the request's language when a translation exists,
+falling back to the English original; each answer says which language it holds.
+"""
 
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import ScalarSelect, null
 from sqlmodel import Session, col, func, select
 
 from app.errors import InvalidParameter, NotFound
-from app.models import Source, VocabularyScheme, VocabularyTerm
+from app.i18n import DEFAULT_LANGUAGE, get_language, gettext
+from app.models import (
+    Source,
+    VocabularyScheme,
+    VocabularySchemeTranslation,
+    VocabularyTerm,
+    VocabularyTermTranslation,
+)
 from app.queries.common import source_ref
 from app.schemas import SchemeDetail, SchemeSummary, TermOut
+
+# The vocabularies are written in English; translations overlay them.
+VOCABULARY_LANGUAGE = DEFAULT_LANGUAGE
+
+
+def _translated(column: Any, owner_fk: Any, owner_id: Any, language_column: Any) -> Any:
+    """The translation of ``column`` into the current language, or NULL (a scalar subquery)."""
+    language = get_language()
+    if language == VOCABULARY_LANGUAGE:
+        return null()
+    subquery: ScalarSelect[Any] = (
+        select(column).where(owner_fk == owner_id, language_column == language).scalar_subquery()
+    )
+    return subquery
+
+
+def term_label_column() -> Any:
+    """The label of ``VocabularyTerm`` in the current language, falling back to English."""
+    translated = _translated(
+        VocabularyTermTranslation.label,
+        VocabularyTermTranslation.term_id,
+        VocabularyTerm.id,
+        VocabularyTermTranslation.language,
+    )
+    return func.coalesce(translated, VocabularyTerm.label)
+
+
+def _term_translations() -> tuple[Any, Any]:
+    args = (
+        VocabularyTermTranslation.term_id,
+        VocabularyTerm.id,
+        VocabularyTermTranslation.language,
+    )
+    return (
+        _translated(VocabularyTermTranslation.label, *args),
+        _translated(VocabularyTermTranslation.definition, *args),
+    )
+
+
+def _scheme_translations() -> tuple[Any, Any]:
+    args = (
+        VocabularySchemeTranslation.scheme_id,
+        VocabularyScheme.id,
+        VocabularySchemeTranslation.language,
+    )
+    return (
+        _translated(VocabularySchemeTranslation.label, *args),
+        _translated(VocabularySchemeTranslation.description, *args),
+    )
 
 
 @dataclass(frozen=True)
@@ -22,21 +84,21 @@ class Term:
 def scheme_terms(session: Session, scheme: str) -> dict[str, Term]:
     """Terms of a scheme by code, in display order (broader terms first)."""
     rows = session.exec(
-        select(VocabularyTerm)
+        select(VocabularyTerm, term_label_column())
         .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
         .where(VocabularyScheme.code == scheme)
         .order_by(col(VocabularyTerm.position), col(VocabularyTerm.id))
     ).all()
-    by_id = {t.id: t for t in rows}
+    by_id = {t.id: t for t, _label in rows}
     terms = {
         t.code: Term(
             id=int(t.id),  # type: ignore[arg-type]
             code=t.code,
-            label=t.label,
+            label=label,
             parent_code=by_id[t.parent_id].code if t.parent_id in by_id else None,
             position=t.position,
         )
-        for t in rows
+        for t, label in rows
     }
     return terms
 
@@ -47,7 +109,9 @@ def resolve_codes(session: Session, param: str, scheme: str, codes: list[str]) -
     unknown = [c for c in codes if c not in terms]
     if unknown:
         raise InvalidParameter(
-            param, f"unknown value {', '.join(map(repr, unknown))}", allowed=list(terms)
+            param,
+            gettext("unknown value %(values)s", values=", ".join(map(repr, unknown))),
+            allowed=list(terms),
         )
     return [terms[c].id for c in codes]
 
@@ -59,80 +123,97 @@ def list_schemes(session: Session) -> list[SchemeSummary]:
         ).all()
     )
     rows = session.exec(
-        select(VocabularyScheme, Source)
+        select(VocabularyScheme, Source, *_scheme_translations())
         .outerjoin(Source, col(Source.id) == VocabularyScheme.source_id)
         .order_by(col(VocabularyScheme.id))
     ).all()
     return [
-        SchemeSummary(
-            scheme=s.code,
-            label=s.label,
-            description=s.description,
-            source=source_ref(src),
-            term_count=counts.get(s.id or 0, 0),
-        )
-        for s, src in rows
+        _summary(scheme, source, label, description, counts.get(scheme.id or 0, 0))
+        for scheme, source, label, description in rows
     ]
+
+
+def _summary(
+    scheme: VocabularyScheme,
+    source: Source | None,
+    label: str | None,
+    description: str | None,
+    term_count: int,
+) -> SchemeSummary:
+    return SchemeSummary(
+        scheme=scheme.code,
+        label=label or scheme.label,
+        description=description or scheme.description,
+        language=get_language() if label else VOCABULARY_LANGUAGE,
+        source=source_ref(source),
+        term_count=term_count,
+    )
 
 
 def scheme_details(session: Session, codes: list[str] | None = None) -> list[SchemeDetail]:
     """Schemes with their terms (all, or those in ``codes``), in two queries."""
     statement = (
-        select(VocabularyScheme, Source)
+        select(VocabularyScheme, Source, *_scheme_translations())
         .outerjoin(Source, col(Source.id) == VocabularyScheme.source_id)
         .order_by(col(VocabularyScheme.id))
     )
     if codes is not None:
         statement = statement.where(col(VocabularyScheme.code).in_(codes))
     rows = session.exec(statement).all()
-    terms_by_scheme: dict[int, list[VocabularyTerm]] = {}
-    for term in session.exec(
-        select(VocabularyTerm)
-        .where(col(VocabularyTerm.scheme_id).in_([scheme.id for scheme, _ in rows]))
+    terms_by_scheme: dict[int, list[TranslatedTerm]] = {}
+    for term, label, definition in session.exec(
+        select(VocabularyTerm, *_term_translations())
+        .where(col(VocabularyTerm.scheme_id).in_([row[0].id for row in rows]))
         .order_by(col(VocabularyTerm.position), col(VocabularyTerm.id))
     ):
-        terms_by_scheme.setdefault(term.scheme_id, []).append(term)
+        terms_by_scheme.setdefault(term.scheme_id, []).append((term, label, definition))
     return [
-        _detail(scheme, source, terms_by_scheme.get(scheme.id or 0, [])) for scheme, source in rows
+        SchemeDetail(
+            **_summary(scheme, source, label, description, 0).model_dump(exclude={"term_count"}),
+            term_count=len(terms_by_scheme.get(scheme.id or 0, [])),
+            terms=_ordered_terms(terms_by_scheme.get(scheme.id or 0, [])),
+        )
+        for scheme, source, label, description in rows
     ]
 
 
-def _detail(
-    scheme: VocabularyScheme, source: Source | None, terms: list[VocabularyTerm]
-) -> SchemeDetail:
-    by_id = {t.id: t for t in terms}
-    ordered: list[VocabularyTerm] = []
+TranslatedTerm = tuple[VocabularyTerm, str | None, str | None]
+
+
+def _ordered_terms(terms: list[TranslatedTerm]) -> list[TermOut]:
+    """Terms in display order: each broader term followed by its sub-types."""
+    by_id = {t.id: t for t, _label, _definition in terms}
+    ordered: list[TermOut] = []
 
     def visit(parent_id: int | None) -> None:
-        for term in terms:
+        for term, label, definition in terms:
             if term.parent_id == parent_id:
-                ordered.append(term)
+                ordered.append(
+                    TermOut(
+                        code=term.code,
+                        label=label or term.label,
+                        definition=definition or term.definition,
+                        language=get_language() if label else VOCABULARY_LANGUAGE,
+                        parent=by_id[term.parent_id].code if term.parent_id in by_id else None,
+                        position=term.position,
+                        origin=term.origin,
+                    )
+                )
                 visit(term.id)
 
     visit(None)
-    return SchemeDetail(
-        scheme=scheme.code,
-        label=scheme.label,
-        description=scheme.description,
-        source=source_ref(source),
-        term_count=len(terms),
-        terms=[
-            TermOut(
-                code=t.code,
-                label=t.label,
-                definition=t.definition,
-                parent=by_id[t.parent_id].code if t.parent_id in by_id else None,
-                position=t.position,
-                origin=t.origin,
-            )
-            for t in ordered
-        ],
-    )
+    return ordered
 
 
 def get_scheme(session: Session, code: str) -> SchemeDetail:
     found = scheme_details(session, [code])
     if not found:
         known = session.exec(select(VocabularyScheme.code)).all()
-        raise NotFound(f"no vocabulary {code!r}; known schemes: {', '.join(known)}")
+        raise NotFound(
+            gettext(
+                "no vocabulary %(code)r; known schemes: %(known)s",
+                code=code,
+                known=", ".join(known),
+            )
+        )
     return found[0]

@@ -1,8 +1,11 @@
 """Server-rendered pages. Each route calls the same query functions as the JSON API."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from app.web import pages
+from app.auth import current_user
+from app.web import account, pages, translations
 
-web_router = APIRouter(include_in_schema=False)
-web_router.include_router(pages.router)
+# Every page knows who is signed in, for the header and for what it offers to do.
+web_router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user)])
+for module in (pages, account, translations):
+    web_router.include_router(module.router)

@@ -1,12 +1,14 @@
 """HTML pages: home, practices, places, networks, vocabularies."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import func, select
 
+from app.auth import CurrentUser, is_moderator, may_edit_practice
 from app.db import SessionDep
+from app.i18n import N_, _
 from app.models import Network, Place, Practice
 from app.queries.places import (
     PagingQuery,
@@ -21,6 +23,7 @@ from app.queries.practices import (
     FACETS,
     TERM_FILTERS,
     PracticeQuery,
+    find_practice,
     get_practice,
     list_practices,
     visible,
@@ -31,10 +34,10 @@ from app.web.templating import query_url, render
 router = APIRouter()
 
 OTHER_FACET_LABELS = {
-    "country": "Country",
-    "network": "Network",
-    "source": "Source report",
-    "place": "Place",
+    "country": N_("Country"),
+    "network": N_("Network"),
+    "source": N_("Source report"),
+    "place": N_("Place"),
 }
 # Filters shown open on the list page; the others start folded.
 OPEN_FACETS = ("country", "activity_type", "target_group", "evidence_level")
@@ -43,7 +46,7 @@ OPEN_FACETS = ("country", "activity_type", "target_group", "evidence_level")
 def _facet_labels(session: SessionDep) -> dict[str, str]:
     schemes = {s.scheme: s.label for s in list_schemes(session)}
     labels = {name: schemes.get(scheme, name) for name, scheme in TERM_FILTERS.items()}
-    return OTHER_FACET_LABELS | labels
+    return {name: _(label) for name, label in OTHER_FACET_LABELS.items()} | labels
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -106,15 +109,22 @@ def practices_page(
             else None,
             "first_url": query_url("/practices", params, cursor=None) if query.cursor else None,
             "json_url": query_url("/api/v1/practices", params),
-            "clear_url": "/practices",
+            "clear_url": query_url("/practices", []),
         },
         fragment="practices/_catalogue.html",
     )
 
 
 @router.get("/practices/{slug}", response_class=HTMLResponse)
-def practice_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
-    practice = get_practice(session, slug)
+def practice_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    show: Annotated[Literal["original"] | None, Query()] = None,
+) -> HTMLResponse:
+    """``show=original`` shows the text as written, keeping the interface language."""
+    practice = get_practice(session, slug, original=show == "original")
     scheme_labels = {s.scheme: s.label for s in list_schemes(session)}
     return render(
         request,
@@ -122,6 +132,7 @@ def practice_page(request: Request, session: SessionDep, slug: str) -> HTMLRespo
         {
             "practice": practice,
             "scheme_labels": scheme_labels,
+            "may_translate": may_edit_practice(session, user, find_practice(session, slug)),
             "json_url": f"/api/v1/practices/{slug}",
         },
     )
@@ -185,11 +196,16 @@ def network_page(request: Request, session: SessionDep, slug: str) -> HTMLRespon
 
 
 @router.get("/vocabularies", response_class=HTMLResponse)
-def vocabularies_page(request: Request, session: SessionDep) -> HTMLResponse:
+def vocabularies_page(request: Request, session: SessionDep, user: CurrentUser) -> HTMLResponse:
     schemes = scheme_details(session)
     filters = {scheme: name for name, scheme in TERM_FILTERS.items()}
     return render(
         request,
         "vocabularies.html",
-        {"schemes": schemes, "filters": filters, "json_url": "/api/v1/vocabularies"},
+        {
+            "schemes": schemes,
+            "filters": filters,
+            "may_translate": is_moderator(user),
+            "json_url": "/api/v1/vocabularies",
+        },
     )

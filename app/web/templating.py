@@ -2,34 +2,78 @@
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from babel import Locale
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app import i18n
 from app.config import get_settings
 from app.countries import country_name
+from app.web import csrf
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-
-_EN = Locale("en")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.template_gettext, i18n.template_ngettext, newstyle=True
+)
 
 
 def display_country(code: str) -> str:
-    return country_name(code) or code
+    return country_name(code, i18n.get_language()) or code
 
 
-def language_name(code: str) -> str:
-    return str(_EN.languages.get(code, code))
+def href(path: str, **params: str | None) -> str:
+    """An internal link that keeps the reader's language (and sets ``params``).
+
+    Every link a page renders goes through here or ``query_url``, so a copied or shared
+    address opens in the language it was copied in.
+    """
+    parts = urlsplit(path)
+    return query_url(parts.path, parse_qsl(parts.query), **params)
 
 
-templates.env.filters["country_name"] = display_country
-templates.env.filters["language_name"] = language_name
-templates.env.globals["settings"] = get_settings
+def query_url(path: str, params: list[tuple[str, str]], **changes: str | None) -> str:
+    """``path`` with ``params``, replacing the keys in ``changes`` (None drops a key).
+
+    The current language is always carried as ``lang``.
+    """
+    changes = {"lang": i18n.get_language(), **changes}
+    kept = [(k, v) for k, v in params if k not in changes and v != ""]
+    kept += [(k, v) for k, v in changes.items() if v is not None]
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def signed_in_user(request: Request) -> Any:
+    """The user ``app.auth.current_user`` found for this request, if any (None on errors
+    raised before the page's dependencies ran)."""
+    return getattr(request.state, "user", None)
+
+
+def switch_language(request: Request, language: str) -> str:
+    """The address of this page in another language."""
+    return query_url(request.url.path, list(request.query_params.multi_items()), lang=language)
+
+
+templates.env.filters.update(
+    country_name=display_country,
+    language_name=i18n.language_name,
+    number=i18n.format_number,
+    share=i18n.format_share,
+    date=i18n.format_date,
+    datetime=i18n.format_datetime,
+)
+templates.env.globals.update(
+    settings=get_settings,
+    href=href,
+    switch_language=switch_language,
+    get_language=i18n.get_language,
+    native_name=i18n.native_name,
+    LANGUAGES=i18n.LANGUAGES,
+    csrf_token=csrf.csrf_token,
+    signed_in_user=signed_in_user,
+)
 
 
 def is_partial(request: Request) -> bool:
@@ -40,13 +84,6 @@ def is_partial(request: Request) -> bool:
         and headers.get("HX-Boosted") != "true"
         and headers.get("HX-History-Restore-Request") != "true"
     )
-
-
-def query_url(path: str, params: list[tuple[str, str]], **changes: str | None) -> str:
-    """``path`` with ``params``, replacing the keys in ``changes`` (None drops a key)."""
-    kept = [(k, v) for k, v in params if k not in changes and v != ""]
-    kept += [(k, v) for k, v in changes.items() if v is not None]
-    return f"{path}?{urlencode(kept)}" if kept else path
 
 
 def render(
@@ -60,6 +97,7 @@ def render(
     name = fragment if fragment and is_partial(request) else page
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
+    csrf.set_cookie(request, response)
     return response
 
 

@@ -1,0 +1,214 @@
+"""Languages of the interface: which one a request gets, and the gettext catalogues.
+
+The language is chosen, in order, from the ``lang`` query parameter (so a link keeps its
+language), the ``interlocal_lang`` cookie (so a choice is remembered), the browser's
+``Accept-Language``, and finally English. ``LocaleMiddleware`` stores it in a context
+variable for the whole request, so templates, error messages and the query layer (which
+returns vocabulary labels in that language) all read the same value.
+
+Catalogues are the ``.po`` files under ``app/locale`` (``make messages`` updates them);
+they are compiled in memory on first use, so there is no build step and no ``.mo`` file to
+forget.
+"""
+
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import lru_cache
+from http.cookies import SimpleCookie
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from babel import Locale, UnknownLocaleError
+from babel.core import negotiate_locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT_LANGUAGE = "en"
+# The six languages of the AMICALL countries, in the order the switcher shows them.
+LANGUAGES = ("en", "de", "es", "it", "nl", "hu")
+COOKIE = "interlocal_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+_current: ContextVar[str] = ContextVar("interlocal_language", default=DEFAULT_LANGUAGE)
+
+
+def get_language() -> str:
+    """The language of the request being served (English outside a request)."""
+    return _current.get()
+
+
+def set_language(language: str) -> None:
+    """Set the language for the rest of this context (CLI commands, tests)."""
+    _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def native_name(language: str) -> str:
+    """A language's name in that language, as a reader looking for it would recognise it."""
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]
+
+
+def language_name(code: str) -> str:
+    """The name of any language (ISO 639-1 code) in the current language."""
+    try:
+        name = Locale.parse(get_language()).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return str(name) if name else code
+
+
+@lru_cache
+def translations(language: str) -> Translations:
+    """The compiled catalogue of ``language``; fuzzy entries are left out, as gettext does."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == DEFAULT_LANGUAGE or not path.exists():
+        return Translations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """Translate ``message`` into the current language; ``%(name)s`` placeholders filled."""
+    text = translations(get_language()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    text = translations(get_language()).ungettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+_ = gettext
+
+
+def template_gettext(message: str) -> str:
+    """For Jinja's newstyle gettext, which fills the placeholders itself."""
+    return translations(get_language()).ugettext(message)
+
+
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(get_language()).ungettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a module-level string for extraction; translate it with ``_()`` where used."""
+    return message
+
+
+# Formatting for the current locale. Templates use these as filters.
+
+
+def format_number(value: float | int | None) -> str:
+    return "" if value is None else format_decimal(value, locale=get_language())
+
+
+def format_share(value: float | None) -> str:
+    """A percentage given as 0–100 (how the reports state shares)."""
+    return "" if value is None else format_percent(value / 100, "#,##0.#%", locale=get_language())
+
+
+def format_date(value: date | datetime | None, style: str = "medium") -> str:
+    return "" if value is None else _format_date(value, style, locale=get_language())
+
+
+def format_datetime(value: datetime | None, style: str = "medium") -> str:
+    return "" if value is None else _format_datetime(value, style, locale=get_language())
+
+
+# Choosing the language of a request.
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The best of our languages for an ``Accept-Language`` header, or None."""
+    if not header:
+        return None
+    preferred: list[tuple[float, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and quality > 0:
+            preferred.append((-quality + index * 1e-6, tag.strip().replace("_", "-")))
+    ordered = [tag for _q, tag in sorted(preferred)]
+    return negotiate_locale(ordered, LANGUAGES, sep="-") or _primary_match(ordered)
+
+
+def _primary_match(tags: Iterable[str]) -> str | None:
+    """``de-AT`` → ``de``: negotiate_locale only matches exact tags and known aliases."""
+    for tag in tags:
+        primary = tag.split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return None
+
+
+def choose_language(query_lang: str | None, cookie: str | None, accept: str | None) -> str:
+    for candidate in (query_lang, cookie):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return from_accept_language(accept) or DEFAULT_LANGUAGE
+
+
+class LocaleMiddleware:
+    """Sets the request's language, says which in ``Content-Language``, remembers a choice.
+
+    A page opened with a valid ``?lang=`` stores it in a cookie, so the next visit without
+    the parameter keeps the language. The API never sets cookies: its clients say what
+    they want on each request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query_lang = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
+        cookies = SimpleCookie(headers.get("cookie", ""))
+        cookie_lang = cookies[COOKIE].value if COOKIE in cookies else None
+        language = choose_language(query_lang, cookie_lang, headers.get("accept-language"))
+        remember = (
+            query_lang in LANGUAGES
+            and query_lang != cookie_lang
+            and not scope["path"].startswith("/api/")
+        )
+        scope.setdefault("state", {})["language"] = language
+        token = _current.set(language)
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                response_headers["Content-Language"] = language
+                response_headers.add_vary_header("Accept-Language")
+                response_headers.add_vary_header("Cookie")
+                if remember:
+                    response_headers.append(
+                        "Set-Cookie",
+                        f"{COOKIE}={language}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax",
+                    )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_language)
+        finally:
+            _current.reset(token)

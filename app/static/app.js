@@ -1,0 +1,13 @@
+// Keyboard and screen-reader care for htmx updates. Pages work without this file.
+document.addEventListener("htmx:afterSwap", (event) => {
+  // A pagination link that replaced the results is gone from the page: move focus to the
+  // results heading so keyboard users continue from the top of the new page of results.
+  const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (trigger && !document.body.contains(trigger)) {
+    const heading = document.getElementById("results-heading");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+});
