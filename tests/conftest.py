@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from sqlalchemy import Engine
 from app.config import HTMX_VERSION, ROOT, get_settings
 from app.db import get_engine
 from tests import postgres
+from tests.browser_checks import check_page
 
 LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
 
@@ -90,8 +92,9 @@ def client(engine: Engine) -> Iterator[TestClient]:
 
 
 class LiveServer:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
+        self.engine = engine
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +134,7 @@ def live_server(tmp_root: Path) -> Iterator[LiveServer]:
     port = server.servers[0].sockets[0].getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     httpx.get(f"{base}/healthz").raise_for_status()
-    yield LiveServer(base)
+    yield LiveServer(base, live_engine)
     server.should_exit = True
     thread.join(timeout=10)
     live_engine.dispose()
@@ -157,3 +160,80 @@ def browser() -> Iterator[object]:
         )
         yield browser
         browser.close()
+
+
+class CheckedPages:
+    """Pages that are checked (axe-core and language) when the test ends: each address the
+    test opened, and the last state of each page (after its htmx swaps)."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.contexts: list[Any] = []
+        self.pages: list[Any] = []
+        self.visited: dict[str, dict[str, Any]] = {}
+        self.checked: set[str] = set()
+
+    def check(self, page: Any, *, axe: bool = True) -> None:
+        """Check ``page`` now (for a state the test is about to leave); ``axe=False`` skips
+        the slower axe run for a page already checked with it in another language."""
+        check_page(page, axe=axe)
+        self.checked.add(page.url)
+
+    def new_page(self, **context_options: Any) -> Any:
+        context = self.browser.new_context(**context_options)
+        self.contexts.append(context)
+        page = context.new_page()
+        # axe runs as a script in the page, so pages without JavaScript are checked by
+        # opening their address again with it (the server sends the same markup).
+        revisit_options = {k: v for k, v in context_options.items() if k != "java_script_enabled"}
+        page.on(
+            "framenavigated",
+            lambda frame: (
+                self.visited.setdefault(frame.url, revisit_options)
+                if frame == page.main_frame
+                else None
+            ),
+        )
+        if context_options.get("java_script_enabled", True):
+            self.pages.append(page)
+        return page
+
+    def check_all(self) -> None:
+        for page in self.pages:
+            if page.url not in self.checked:
+                check_page(page)
+            self.checked.add(page.url)
+        for url, options in self.visited.items():
+            if url.startswith("http") and "/api/" not in url and url not in self.checked:
+                context = self.browser.new_context(**options)
+                revisit = context.new_page()
+                revisit.goto(url)
+                check_page(revisit)
+                context.close()
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def pages(browser: Any) -> Iterator[CheckedPages]:
+    """Open pages with ``pages.new_page()``; every page is checked at the end of the test."""
+    checked = CheckedPages(browser)
+    yield checked
+    try:
+        checked.check_all()
+    finally:
+        checked.close()
+
+
+@pytest.fixture
+def page(pages: CheckedPages) -> Any:
+    """A checked page with JavaScript on, in English unless the test asks otherwise."""
+    return pages.new_page(locale="en-GB")
+
+
+@pytest.fixture
+def page_without_js(pages: CheckedPages) -> Any:
+    """A checked page with JavaScript off."""
+    return pages.new_page(locale="en-GB", java_script_enabled=False)

@@ -5,10 +5,7 @@ from typing import Any
 from tests.conftest import LiveServer
 
 
-def test_filtering_by_country_updates_the_list_in_place(
-    live_server: LiveServer, browser: Any
-) -> None:
-    page = browser.new_page()
+def test_filtering_by_country_updates_the_list_in_place(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/practices")
     page.wait_for_function("window.htmx !== undefined")
     page.evaluate("window.__no_reload = true")
@@ -24,12 +21,12 @@ def test_filtering_by_country_updates_the_list_in_place(
     assert "Country: Spain" in page.locator(".active-filters").inner_text()
     # The checkbox keeps focus after the swap, for keyboard users.
     assert page.evaluate("document.activeElement.id") == "f-country-ES"
-    page.close()
 
 
-def test_filtering_works_with_javascript_disabled(live_server: LiveServer, browser: Any) -> None:
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_filtering_works_with_javascript_disabled(
+    live_server: LiveServer, page_without_js: Any
+) -> None:
+    page = page_without_js
     page.goto(f"{live_server.url}/practices")
     page.get_by_label("Spain").first.check()
     page.get_by_role("button", name="Apply filters").click()
@@ -41,16 +38,11 @@ def test_filtering_works_with_javascript_disabled(live_server: LiveServer, brows
         next_link.click()
         assert "cursor=" in page.url
         assert all("Spain" in t for t in page.locator(".practice-card .meta").all_inner_texts())
-    context.close()
 
 
-def test_search_from_the_home_page_finds_a_named_case(
-    live_server: LiveServer, browser: Any
-) -> None:
-    page = browser.new_page()
+def test_search_from_the_home_page_finds_a_named_case(live_server: LiveServer, page: Any) -> None:
     page.goto(live_server.url)
     page.get_by_label("Search practices").fill("Karakia")
     page.get_by_label("Search practices").press("Enter")
     page.get_by_role("link", name="'Karakia' cooking programme").click()
     assert page.locator("h1").inner_text() == "'Karakia' cooking programme"
-    page.close()

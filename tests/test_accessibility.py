@@ -1,0 +1,142 @@
+"""Every page template, in every language, in Chromium: axe-core finds no WCAG 2.2 AA
+violation, the page is in the language asked for, and links keep it.
+
+The list of pages is checked against the application's routes, so a page added later
+fails here until it is given a sample address, and is then checked like the others.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from app.i18n import LANGUAGES, gettext, set_language
+from tests.browser_checks import check_page
+from tests.conftest import CheckedPages, LiveServer
+
+PASSWORD = "correct horse battery staple"
+MODERATOR = "moderator@example.org"
+
+# Route -> an address that shows it (error pages and empty results included).
+SAMPLES: dict[str, list[str]] = {
+    "/": ["/"],
+    "/practices": [
+        "/practices",
+        "/practices?q=zzzqqq-nothing",
+        "/practices?country=ES&sort=-start",
+    ],
+    "/practices/{slug}": [
+        "/practices/barcelona-anti-rumour-strategy",
+        "/practices/no-such-practice",
+    ],
+    "/practices/{slug}/translate": ["/practices/barcelona-anti-rumour-strategy/translate"],
+    "/places": ["/places", "/places?country=IT"],
+    "/places/{slug}": ["/places/barcelona"],
+    "/networks": ["/networks"],
+    "/networks/{slug}": ["/networks/amicall"],
+    "/vocabularies": ["/vocabularies"],
+    "/vocabularies/{code}/translate": ["/vocabularies/goal/translate"],
+    "/login": ["/login"],
+}
+SAMPLES_WITHOUT_ROUTE = ["/practices?country=XX"]  # 422 page for an invalid filter
+
+
+def page_routes() -> set[str]:
+    """Paths of the HTML pages the application serves (GET routes of ``app.web``)."""
+    from app.web import web_router
+
+    found: set[str] = set()
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):
+                walk(route.original_router.routes)
+            elif "GET" in (getattr(route, "methods", None) or ()):
+                found.add(route.path)
+
+    walk(web_router.routes)
+    return found
+
+
+def test_every_page_has_a_sample_address() -> None:
+    assert page_routes() == set(SAMPLES), "give new pages a sample address in SAMPLES"
+
+
+@pytest.fixture(scope="module")
+def moderator(live_server: LiveServer) -> Iterator[str]:
+    from app.auth import create_user
+
+    with Session(live_server.engine) as session:
+        create_user(session, MODERATOR, PASSWORD, "moderator", None)
+    yield MODERATOR
+
+
+def sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login?lang=en")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+# Pages checked with axe in every language; the others are checked with axe in English and
+# for their language in every language (axe takes about a second a page).
+MAIN_PAGES = {"/", "/practices", "/practices/{slug}", "/places/{slug}", "/vocabularies"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_passes_axe_and_speaks_the_language(
+    live_server: LiveServer, pages: CheckedPages, moderator: str, language: str
+) -> None:
+    page = pages.new_page(locale="en-GB")
+    sign_in(page, live_server.url, moderator)
+    set_language(language)
+    practices_label = gettext("Practices")
+    set_language("en")
+    if language != "en":
+        assert practices_label != "Practices", f"{language}: the catalogue is not translated"
+    samples = [(route, url) for route, urls in SAMPLES.items() for url in urls]
+    for route, path in samples + [("", url) for url in SAMPLES_WITHOUT_ROUTE]:
+        separator = "&" if "?" in path else "?"
+        page.goto(f"{live_server.url}{path}{separator}lang={language}")
+        assert page.evaluate("document.documentElement.lang") == language
+        nav = page.get_by_role("navigation", name=gettext_in(language, "Main"))
+        assert practices_label in nav.inner_text(), f"{path}: navigation not in {language}"
+        pages.check(page, axe=language == "en" or route in MAIN_PAGES)
+
+
+def gettext_in(language: str, message: str) -> str:
+    set_language(language)
+    try:
+        return gettext(message)
+    finally:
+        set_language("en")
+
+
+def test_forms_with_errors_pass_axe(
+    live_server: LiveServer, pages: CheckedPages, page: Any, moderator: str
+) -> None:
+    page.goto(f"{live_server.url}/login?lang=de")
+    page.locator("#email").fill(moderator)
+    page.locator("#password").fill("wrong password")
+    page.locator("form.form button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    assert gettext_in("de", "The e-mail address or the password is wrong.") in summary.inner_text()
+    assert page.locator("#email").get_attribute("aria-invalid") == "true"
+    pages.check(page)
+    sign_in(page, live_server.url, moderator)
+    page.goto(f"{live_server.url}/practices/barcelona-anti-rumour-strategy/translate?lang=en&to=nl")
+    page.locator("#title").fill("")
+    page.locator("form.form button[type=submit]").click()
+    assert page.locator("#title-error").inner_text().endswith("This field is required.")
+    pages.check(page)
+
+
+def test_the_checker_catches_a_violation(live_server: LiveServer, page: Any) -> None:
+    """The shared check is not a rubber stamp: an image without text fails it."""
+    page.goto(f"{live_server.url}/?lang=en")
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=x>')")
+    with pytest.raises(AssertionError, match="image-alt"):
+        check_page(page)
+    page.evaluate("document.querySelector('main img[src=x]').remove()")
