@@ -118,7 +118,9 @@ def format_number(value: float | int | None) -> str:
 
 def format_share(value: float | None) -> str:
     """A percentage given as 0–100 (how the reports state shares)."""
-    return "" if value is None else format_percent(value / 100, "#,##0.#%", locale=get_language())
+    if value is None:
+        return ""
+    return format_percent(value / 100, locale=get_language(), decimal_quantization=False)
 
 
 def format_date(value: date | datetime | None, style: str = "medium") -> str:

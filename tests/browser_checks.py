@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, gettext, set_language
 from tests.fetch_axe import TARGET as AXE_PATH
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -76,3 +76,12 @@ def check_page(page: Any, *, axe: bool = True) -> None:
     if violations:
         problems.append("axe: " + json.dumps(violations, indent=1, ensure_ascii=False))
     assert not problems, f"{page.url}:\n" + "\n".join(problems)
+
+
+def gettext_in(language: str, message: str) -> str:
+    """``message`` as the catalogue of ``language`` translates it."""
+    set_language(language)
+    try:
+        return gettext(message)
+    finally:
+        set_language("en")

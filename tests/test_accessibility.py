@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session
 
 from app.i18n import LANGUAGES, gettext, set_language
-from tests.browser_checks import check_page
+from tests.browser_checks import check_page, gettext_in
 from tests.conftest import CheckedPages, LiveServer
 
 PASSWORD = "correct horse battery staple"
@@ -104,14 +104,6 @@ def test_every_page_passes_axe_and_speaks_the_language(
         nav = page.get_by_role("navigation", name=gettext_in(language, "Main"))
         assert practices_label in nav.inner_text(), f"{path}: navigation not in {language}"
         pages.check(page, axe=language == "en" or route in MAIN_PAGES)
-
-
-def gettext_in(language: str, message: str) -> str:
-    set_language(language)
-    try:
-        return gettext(message)
-    finally:
-        set_language("en")
 
 
 def test_forms_with_errors_pass_axe(

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from tests.browser_checks import gettext_in
 from tests.conftest import LiveServer
 
 
@@ -46,3 +47,72 @@ def test_search_from_the_home_page_finds_a_named_case(live_server: LiveServer, p
     page.get_by_label("Search practices").press("Enter")
     page.get_by_role("link", name="'Karakia' cooking programme").click()
     assert page.locator("h1").inner_text() == "'Karakia' cooking programme"
+
+
+def test_search_filters_and_pages_by_keyboard_alone(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/practices?lang=en")
+    page.wait_for_function("window.htmx !== undefined")
+
+    def focused() -> dict[str, str]:
+        return dict(
+            page.evaluate(
+                "({id: document.activeElement.id, text: document.activeElement.innerText || ''})"
+            )
+        )
+
+    def tab_to(predicate: Any, limit: int = 80) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if predicate(focused()):
+                return
+        raise AssertionError(f"Tab never reached the element; last was {focused()}")
+
+    page.keyboard.press("Tab")
+    assert focused()["text"] == "Skip to content"  # the skip link comes first
+    page.keyboard.press("Enter")
+    assert focused()["id"] == "main"
+
+    count = page.locator("#result-count")
+    before = count.inner_text()
+    tab_to(lambda f: f["id"] == "q")
+    page.keyboard.type("festival")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelector('#result-count').innerText !== {before!r}")
+    assert count.get_attribute("role") == "status"  # announced by screen readers
+    assert "q=festival" in page.url
+
+    tab_to(lambda f: f["id"].startswith("f-country-"))
+    box = focused()["id"]
+    page.keyboard.press("Space")
+    page.wait_for_url("**country=**")
+    page.wait_for_function("document.querySelector('#catalogue.htmx-request') === null")
+    assert focused()["id"] == box  # focus stays on the checkbox after the update
+    assert page.locator(f"#{box}").is_checked()
+
+    page.goto(f"{live_server.url}/practices?lang=en")
+    page.wait_for_function("window.htmx !== undefined")
+    first_title = page.locator(".practice-card .card-title").first.inner_text()
+    page.get_by_role("link", name="Next page").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**cursor=**")
+    page.wait_for_function(
+        f"document.querySelector('.practice-card .card-title').innerText !== {first_title!r}"
+    )
+    # The link that was pressed is gone; focus moves to the top of the new results.
+    assert focused()["id"] == "results-heading"
+
+
+def test_language_is_chosen_switched_and_remembered(live_server: LiveServer, pages: Any) -> None:
+    page = pages.new_page(locale="de-DE")  # the browser sends Accept-Language: de-DE
+    page.goto(f"{live_server.url}/practices")
+    assert page.evaluate("document.documentElement.lang") == "de"
+    assert page.get_by_role("heading", level=1).inner_text() == gettext_in("de", "Practices")
+    page.get_by_role("link", name="Español").click()
+    page.wait_for_url("**lang=es**")
+    assert page.evaluate("document.documentElement.lang") == "es"
+    # Remembered: an address without ?lang= now opens in Spanish.
+    page.goto(f"{live_server.url}/places")
+    assert page.evaluate("document.documentElement.lang") == "es"
+    # And every link on it carries the language (checked by the shared page checks).
+    link = page.locator(".site-header .nav a").first.get_attribute("href")
+    assert link is not None and "lang=es" in link

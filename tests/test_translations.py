@@ -1,0 +1,278 @@
+"""Translating practices and vocabularies: who may, what is stored, and what readers see."""
+
+import re
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.auth import create_user
+from app.models import Practice, PracticeTranslation, VocabularyTerm, VocabularyTermTranslation
+from tests.browser_checks import gettext_in
+
+PASSWORD = "a long enough password"
+SLUG = "oslo-extra-large-oxlo"  # led by Oslo City Council
+
+
+def new_user(engine: Engine, role: str, organisation: str | None = None) -> str:
+    email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+    with Session(engine) as session:
+        create_user(session, email, PASSWORD, role, organisation)
+    return email
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the form has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str) -> None:
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def signed_out(client: TestClient) -> Iterator[TestClient]:
+    client.cookies.clear()
+    yield client
+    client.cookies.clear()
+
+
+def translation(engine: Engine, slug: str, language: str) -> PracticeTranslation | None:
+    with Session(engine) as session:
+        practice = session.exec(select(Practice).where(Practice.slug == slug)).one()
+        return session.exec(
+            select(PracticeTranslation).where(
+                PracticeTranslation.practice_id == practice.id,
+                PracticeTranslation.language == language,
+            )
+        ).first()
+
+
+def test_member_translates_their_practice_and_readers_see_it(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    sign_in(client, new_user(engine, "member", "oslo-city-council"))
+    page = client.get(f"/practices/{SLUG}", params={"lang": "de"})
+    assert gettext_in("de", "Translate the title and summary") in page.text
+    form = client.get(f"/practices/{SLUG}/translate", params={"to": "de", "lang": "de"})
+    assert form.status_code == 200
+    saved = client.post(
+        f"/practices/{SLUG}/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": "de",
+            "title": "OXLO – Oslo Extra Large",
+            "summary": "Oslos Leitbild für eine offene, vielfältige Stadt.",
+            "origin": "human",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"].startswith(f"/practices/{SLUG}?lang=de")
+
+    client.cookies.clear()  # readers need no account
+    german = client.get(f"/practices/{SLUG}", params={"lang": "de"}).text
+    assert '<h1 lang="en">' not in german and "OXLO – Oslo Extra Large" in german
+    assert (
+        gettext_in("de", "You are reading a translation of the title and summary made by a person.")
+        in german
+    )
+    original = client.get(f"/practices/{SLUG}", params={"lang": "de", "show": "original"}).text
+    assert '<h1 lang="en">' in original  # the English original, marked as English
+
+    api = client.get(f"/api/v1/practices/{SLUG}", headers={"Accept-Language": "de"}).json()
+    assert api["title"] == "OXLO – Oslo Extra Large"
+    assert api["language"] == "de" and api["original_language"] == "en"
+    assert api["translation"]["origin"] == "human" and api["translation"]["stale"] is False
+    assert api["available_languages"] == ["en", "de"]
+    english = client.get(f"/api/v1/practices/{SLUG}", params={"lang": "en"}).json()
+    assert english["language"] == "en" and english["translation"] is None
+    # Found by a search in the translated words too.
+    found = client.get("/api/v1/practices", params={"q": "Leitbild"}).json()
+    assert SLUG in [item["slug"] for item in found["items"]]
+
+
+def test_translation_goes_stale_when_the_original_changes(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    sign_in(client, new_user(engine, "moderator"))
+    slug = "barcelona-anti-rumour-strategy"
+    form = client.get(f"/practices/{slug}/translate", params={"to": "it"})
+    client.post(
+        f"/practices/{slug}/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": "it",
+            "title": "Strategia anti-dicerie",
+            "summary": "Una strategia cittadina contro le dicerie.",
+            "origin": "machine",
+        },
+    )
+    fresh = client.get(f"/api/v1/practices/{slug}", params={"lang": "it"}).json()
+    assert fresh["translation"] == {**fresh["translation"], "origin": "machine", "stale": False}
+    with Session(engine) as session:
+        practice = session.exec(select(Practice).where(Practice.slug == slug)).one()
+        old_summary = practice.summary
+        practice.summary = old_summary + " (updated)"
+        session.add(practice)
+        session.commit()
+    try:
+        stale = client.get(f"/api/v1/practices/{slug}", params={"lang": "it"}).json()
+        assert stale["translation"]["stale"] is True
+        page = client.get(f"/practices/{slug}", params={"lang": "it"}).text
+        assert gettext_in("it", "The original has changed since this translation was made.") in page
+        assert (
+            gettext_in("it", "You are reading a machine translation of the title and summary.")
+            in page
+        )
+    finally:
+        with Session(engine) as session:
+            practice = session.exec(select(Practice).where(Practice.slug == slug)).one()
+            practice.summary = old_summary
+            session.add(practice)
+            session.commit()
+
+
+def test_invalid_translation_is_shown_with_errors_and_not_saved(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    sign_in(client, new_user(engine, "moderator"))
+    slug = "one-scotland-many-cultures"
+    form = client.get(f"/practices/{slug}/translate")
+    response = client.post(
+        f"/practices/{slug}/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": "en",  # the original's language
+            "title": "",
+            "summary": "x" * 1001,
+            "origin": "robot",
+        },
+    )
+    assert response.status_code == 422
+    html = response.text
+    assert 'id="title-error"' in html and 'aria-invalid="true"' in html
+    assert "This is the language of the original." in html
+    assert "At most 1000 characters; this has 1001." in html
+    assert 'class="error-summary"' in html
+    assert translation(engine, slug, "en") is None
+
+
+def test_who_may_translate(signed_out: TestClient, engine: Engine) -> None:
+    client = signed_out
+    anonymous = client.get(f"/practices/{SLUG}/translate", follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login?")
+    sign_in(client, new_user(engine, "member", "barcelona-city-council"))
+    assert client.get(f"/practices/{SLUG}/translate").status_code == 403
+    page = client.get(f"/practices/{SLUG}", params={"lang": "en"}).text
+    assert "Translate the title and summary" not in page
+    assert client.get("/vocabularies/goal/translate").status_code == 403
+
+
+def test_a_form_without_its_csrf_token_is_refused(signed_out: TestClient, engine: Engine) -> None:
+    client = signed_out
+    sign_in(client, new_user(engine, "moderator"))
+    response = client.post(
+        f"/practices/{SLUG}/translate",
+        data={"language": "es", "title": "T", "summary": "S", "origin": "human"},
+    )
+    assert response.status_code == 403
+    assert translation(engine, SLUG, "es") is None
+
+
+def test_wrong_password_is_refused_with_a_message(signed_out: TestClient, engine: Engine) -> None:
+    client = signed_out
+    email = new_user(engine, "moderator")
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": email, "password": "not it", "csrf_token": token}
+    )
+    assert response.status_code == 422
+    assert "The e-mail address or the password is wrong." in response.text
+    assert "interlocal_session" not in response.headers.get("set-cookie", "")
+
+
+def test_moderator_edits_term_translations(signed_out: TestClient, engine: Engine) -> None:
+    client = signed_out
+    sign_in(client, new_user(engine, "moderator"))
+    form = client.get("/vocabularies/goal/translate", params={"to": "nl"})
+    assert form.status_code == 200
+    assert 'name="label-informing-communities"' in form.text
+    response = client.post(
+        "/vocabularies/goal/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": "nl",
+            "label-informing-communities": "Gemeenschappen informeren (herzien)",
+            "definition-informing-communities": "Bewoners informeren.",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with Session(engine) as session:
+        term = session.exec(
+            select(VocabularyTerm).where(VocabularyTerm.code == "informing-communities")
+        ).one()
+        stored = session.exec(
+            select(VocabularyTermTranslation).where(
+                VocabularyTermTranslation.term_id == term.id,
+                VocabularyTermTranslation.language == "nl",
+            )
+        ).one()
+        assert stored.label == "Gemeenschappen informeren (herzien)"
+        assert stored.origin == "human"
+    api = client.get("/api/v1/vocabularies/goal", params={"lang": "nl"}).json()
+    assert api["terms"][0]["label"] == "Gemeenschappen informeren (herzien)"
+
+    too_long = client.post(
+        "/vocabularies/goal/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": "nl",
+            "label-informing-communities": "x" * 301,
+            "definition-informing-communities": "",
+        },
+    )
+    assert too_long.status_code == 422
+    assert 'id="label-informing-communities-error"' in too_long.text
+
+
+def test_create_user_command_reads_the_password_from_stdin(engine: Engine) -> None:
+    from app.config import ROOT, get_settings
+
+    email = f"cli-{uuid.uuid4().hex[:8]}@example.org"
+    command = [str(ROOT / ".venv" / "bin" / "interlocal"), "create-user", email]
+    env = {"INTERLOCAL_DATABASE_URL": get_settings().database_url, "PATH": "/usr/bin:/bin"}
+    ok = subprocess.run(
+        [*command, "--role", "member", "--organisation", "oslo-city-council"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    short = subprocess.run(
+        [*command.copy()[:-1], "x" + email, "--role", "moderator"],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
