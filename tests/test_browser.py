@@ -80,6 +80,9 @@ def test_search_filters_and_pages_by_keyboard_alone(live_server: LiveServer, pag
     page.wait_for_function(f"document.querySelector('#result-count').innerText !== {before!r}")
     assert count.get_attribute("role") == "status"  # announced by screen readers
     assert "q=festival" in page.url
+    # Typing also triggers a debounced search (400 ms); let it land before moving on.
+    page.wait_for_timeout(600)
+    page.wait_for_function("document.querySelector('.htmx-request') === null")
 
     tab_to(lambda f: f["id"].startswith("f-country-"))
     box = focused()["id"]
