@@ -11,7 +11,6 @@ they are compiled in memory on first use, so there is no build step and no ``.mo
 forget.
 """
 
-from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
@@ -22,9 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from babel import Locale, UnknownLocaleError
-from babel.core import negotiate_locale
 from babel.dates import format_date as _format_date
-from babel.dates import format_datetime as _format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -52,6 +49,7 @@ def set_language(language: str) -> None:
     _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
 
 
+@lru_cache
 def native_name(language: str) -> str:
     """A language's name in that language, as a reader looking for it would recognise it."""
     name = Locale.parse(language).get_display_name(language) or language
@@ -81,27 +79,23 @@ def translations(language: str) -> Translations:
     return Translations(fp=buffer)
 
 
-def gettext(message: str, **variables: Any) -> str:
-    """Translate ``message`` into the current language; ``%(name)s`` placeholders filled."""
-    text = translations(get_language()).ugettext(message)
-    return text % variables if variables else text
-
-
-def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
-    text = translations(get_language()).ungettext(singular, plural, n)
-    return text % {"num": n, **variables}
-
-
-_ = gettext
-
-
 def template_gettext(message: str) -> str:
-    """For Jinja's newstyle gettext, which fills the placeholders itself."""
+    """``message`` in the current language, placeholders left for Jinja's newstyle gettext
+    to fill."""
     return translations(get_language()).ugettext(message)
 
 
 def template_ngettext(singular: str, plural: str, n: int) -> str:
     return translations(get_language()).ungettext(singular, plural, n)
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """Translate ``message`` into the current language; ``%(name)s`` placeholders filled."""
+    text = template_gettext(message)
+    return text % variables if variables else text
+
+
+_ = gettext
 
 
 def N_(message: str) -> str:
@@ -127,39 +121,25 @@ def format_date(value: date | datetime | None, style: str = "medium") -> str:
     return "" if value is None else _format_date(value, style, locale=get_language())
 
 
-def format_datetime(value: datetime | None, style: str = "medium") -> str:
-    return "" if value is None else _format_datetime(value, style, locale=get_language())
-
-
 # Choosing the language of a request.
 
 
 def from_accept_language(header: str | None) -> str | None:
-    """The best of our languages for an ``Accept-Language`` header, or None."""
-    if not header:
-        return None
-    preferred: list[tuple[float, str]] = []
-    for index, part in enumerate(header.split(",")):
+    """The best of our languages for an ``Accept-Language`` header, or None.
+
+    Our languages are bare language codes, so ``de-AT`` counts as ``de``.
+    """
+    preferred: list[tuple[float, int, str]] = []
+    for index, part in enumerate((header or "").split(",")):
         tag, _sep, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        if tag and quality > 0:
-            preferred.append((-quality + index * 1e-6, tag.strip().replace("_", "-")))
-    ordered = [tag for _q, tag in sorted(preferred)]
-    return negotiate_locale(ordered, LANGUAGES, sep="-") or _primary_match(ordered)
-
-
-def _primary_match(tags: Iterable[str]) -> str | None:
-    """``de-AT`` → ``de``: negotiate_locale only matches exact tags and known aliases."""
-    for tag in tags:
-        primary = tag.split("-")[0].lower()
-        if primary in LANGUAGES:
-            return primary
-    return None
+        try:
+            quality = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            continue
+        language = tag.strip().replace("_", "-").split("-")[0].lower()
+        if language in LANGUAGES and quality > 0:
+            preferred.append((-quality, index, language))
+    return min(preferred)[2] if preferred else None
 
 
 def choose_language(query_lang: str | None, cookie: str | None, accept: str | None) -> str:
@@ -194,7 +174,6 @@ class LocaleMiddleware:
             and query_lang != cookie_lang
             and not scope["path"].startswith("/api/")
         )
-        scope.setdefault("state", {})["language"] = language
         token = _current.set(language)
 
         async def send_with_language(message: Message) -> None:

@@ -218,7 +218,8 @@ class Outcome(SQLModel, table=True):
 
 
 # Translations. The original text stays on its own row; a translation overlays it for
-# readers of another language and says who or what made it.
+# readers of another language and says who or what made it (``origin``).
+ORIGINS = ("human", "machine")
 
 
 class VocabularySchemeTranslation(SQLModel, table=True):

@@ -22,6 +22,7 @@ from app import vocab
 from app.countries import country_codes, country_name
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.models import (
+    ORIGINS,
     Membership,
     Network,
     Organisation,
@@ -39,7 +40,6 @@ from app.models import (
     VocabularyTermTranslation,
 )
 
-ORIGINS = ("human", "machine")
 FIRST_FILES = ("vocabularies.yaml", "sources.yaml", "countries.yaml")
 SECTIONS = ("places", "organisations", "networks", "practices")
 LONGEST_FIELDS = {"description", "know_how", "what_did_not_work", "governance_notes"}

@@ -4,8 +4,10 @@ import re
 import subprocess
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -89,6 +91,9 @@ def test_member_translates_their_practice_and_readers_see_it(
         gettext_in("de", "You are reading a translation of the title and summary made by a person.")
         in german
     )
+    # When, as a German reader writes dates.
+    today = format_date(datetime.now(UTC).date(), "medium", locale="de")
+    assert gettext_in("de", "Translated on %(date)s.") % {"date": today} in german
     original = client.get(f"/practices/{SLUG}", params={"lang": "de", "show": "original"}).text
     assert '<h1 lang="en">' in original  # the English original, marked as English
 

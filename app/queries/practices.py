@@ -486,7 +486,13 @@ def _translation_out(practice: Practice, translation: PracticeTranslation) -> Tr
 
 
 def get_practice(session: Session, slug: str, *, original: bool = False) -> PracticeDetail:
-    practice = find_practice(session, slug)
+    return practice_detail(session, find_practice(session, slug), original=original)
+
+
+def practice_detail(
+    session: Session, practice: Practice, *, original: bool = False
+) -> PracticeDetail:
+    """Everything public about ``practice`` (as found by ``find_practice``)."""
     summary = summaries(session, [practice], original=original)[0]
     partners = [
         PartnerOut(organisation=OrganisationRef.model_validate(org), role=role)

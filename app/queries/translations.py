@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from app.models import (
+    ORIGINS,
     Practice,
     PracticeTranslation,
     User,
@@ -20,8 +21,6 @@ from app.models import (
     original_digest,
     utcnow,
 )
-
-ORIGINS = ("human", "machine")
 
 
 @dataclass

@@ -7,7 +7,7 @@ falling back to the English original; each answer says which language it holds.
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ScalarSelect, null
+from sqlalchemy import null
 from sqlmodel import Session, col, func, select
 
 from app.errors import InvalidParameter, NotFound
@@ -26,50 +26,32 @@ from app.schemas import SchemeDetail, SchemeSummary, TermOut
 VOCABULARY_LANGUAGE = DEFAULT_LANGUAGE
 
 
-def _translated(column: Any, owner_fk: Any, owner_id: Any, language_column: Any) -> Any:
-    """The translation of ``column`` into the current language, or NULL (a scalar subquery)."""
+def _translated(table: Any, owned_by: Any, owner_id: Any, *columns: Any) -> list[Any]:
+    """``columns`` of ``table`` (a translation table whose ``owned_by`` column points at
+    ``owner_id``) in the current language, as correlated scalar subqueries; NULL each when
+    the current language is the original's or no translation exists."""
     language = get_language()
     if language == VOCABULARY_LANGUAGE:
-        return null()
-    subquery: ScalarSelect[Any] = (
-        select(column).where(owner_fk == owner_id, language_column == language).scalar_subquery()
-    )
-    return subquery
+        return [null() for _column in columns]
+    where = (owned_by == owner_id, table.language == language)
+    return [select(column).where(*where).scalar_subquery() for column in columns]
+
+
+def _term_translations() -> list[Any]:
+    """Label and definition of ``VocabularyTerm`` in the current language, or NULL."""
+    table = VocabularyTermTranslation
+    return _translated(table, table.term_id, VocabularyTerm.id, table.label, table.definition)
+
+
+def _scheme_translations() -> list[Any]:
+    """Label and description of ``VocabularyScheme`` in the current language, or NULL."""
+    table = VocabularySchemeTranslation
+    return _translated(table, table.scheme_id, VocabularyScheme.id, table.label, table.description)
 
 
 def term_label_column() -> Any:
     """The label of ``VocabularyTerm`` in the current language, falling back to English."""
-    translated = _translated(
-        VocabularyTermTranslation.label,
-        VocabularyTermTranslation.term_id,
-        VocabularyTerm.id,
-        VocabularyTermTranslation.language,
-    )
-    return func.coalesce(translated, VocabularyTerm.label)
-
-
-def _term_translations() -> tuple[Any, Any]:
-    args = (
-        VocabularyTermTranslation.term_id,
-        VocabularyTerm.id,
-        VocabularyTermTranslation.language,
-    )
-    return (
-        _translated(VocabularyTermTranslation.label, *args),
-        _translated(VocabularyTermTranslation.definition, *args),
-    )
-
-
-def _scheme_translations() -> tuple[Any, Any]:
-    args = (
-        VocabularySchemeTranslation.scheme_id,
-        VocabularyScheme.id,
-        VocabularySchemeTranslation.language,
-    )
-    return (
-        _translated(VocabularySchemeTranslation.label, *args),
-        _translated(VocabularySchemeTranslation.description, *args),
-    )
+    return func.coalesce(_term_translations()[0], VocabularyTerm.label)
 
 
 @dataclass(frozen=True)
@@ -205,9 +187,10 @@ def _ordered_terms(terms: list[TranslatedTerm]) -> list[TermOut]:
     return ordered
 
 
-def get_scheme(session: Session, code: str) -> SchemeDetail:
-    found = scheme_details(session, [code])
-    if not found:
+def find_scheme(session: Session, code: str) -> VocabularyScheme:
+    """The scheme ``code``; a 404 that lists the known schemes otherwise."""
+    scheme = session.exec(select(VocabularyScheme).where(VocabularyScheme.code == code)).first()
+    if scheme is None:
         known = session.exec(select(VocabularyScheme.code)).all()
         raise NotFound(
             gettext(
@@ -216,4 +199,8 @@ def get_scheme(session: Session, code: str) -> SchemeDetail:
                 known=", ".join(known),
             )
         )
-    return found[0]
+    return scheme
+
+
+def get_scheme(session: Session, code: str) -> SchemeDetail:
+    return scheme_details(session, [find_scheme(session, code).code])[0]

@@ -24,8 +24,8 @@ from app.queries.practices import (
     TERM_FILTERS,
     PracticeQuery,
     find_practice,
-    get_practice,
     list_practices,
+    practice_detail,
     visible,
 )
 from app.queries.vocabularies import list_schemes, scheme_details, scheme_terms
@@ -124,15 +124,15 @@ def practice_page(
     show: Annotated[Literal["original"] | None, Query()] = None,
 ) -> HTMLResponse:
     """``show=original`` shows the text as written, keeping the interface language."""
-    practice = get_practice(session, slug, original=show == "original")
+    found = find_practice(session, slug)
     scheme_labels = {s.scheme: s.label for s in list_schemes(session)}
     return render(
         request,
         "practices/detail.html",
         {
-            "practice": practice,
+            "practice": practice_detail(session, found, original=show == "original"),
             "scheme_labels": scheme_labels,
-            "may_translate": may_edit_practice(session, user, find_practice(session, slug)),
+            "may_translate": may_edit_practice(session, user, found),
             "json_url": f"/api/v1/practices/{slug}",
         },
     )

@@ -62,7 +62,6 @@ templates.env.filters.update(
     number=i18n.format_number,
     share=i18n.format_share,
     date=i18n.format_date,
-    datetime=i18n.format_datetime,
 )
 templates.env.globals.update(
     settings=get_settings,

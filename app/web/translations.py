@@ -4,23 +4,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import select
 
 from app.auth import Forbidden, Moderator, SignedIn, may_edit_practice
 from app.db import SessionDep
-from app.errors import NotFound
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from app.models import Practice, VocabularyScheme
 from app.queries.practices import find_practice
 from app.queries.translations import (
-    ORIGINS,
     FormErrors,
     practice_translation,
     save_practice_translation,
     save_term_translations,
     term_rows,
 )
-from app.queries.vocabularies import get_scheme
+from app.queries.vocabularies import find_scheme
 from app.web.csrf import verify_csrf
 from app.web.templating import href, render
 
@@ -79,7 +76,6 @@ def _practice_form(
             "practice": practice,
             "values": values,
             "errors": errors.fields,
-            "origins": ORIGINS,
             "languages": [code for code in LANGUAGES if code != practice.original_language],
         },
         status_code=status_code,
@@ -108,14 +104,6 @@ def save_practice_translation_form(
     return RedirectResponse(
         href(f"/practices/{practice.slug}", lang=language, saved="1"), status_code=303
     )
-
-
-def _scheme(session: SessionDep, code: str) -> VocabularyScheme:
-    scheme = session.exec(select(VocabularyScheme).where(VocabularyScheme.code == code)).first()
-    if scheme is None:
-        get_scheme(session, code)  # raises the 404 that lists the known schemes
-        raise NotFound(code)
-    return scheme
 
 
 def _vocabulary_form(
@@ -157,7 +145,9 @@ def vocabulary_translation_form(
     to: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     language = to if to in LANGUAGES and to != DEFAULT_LANGUAGE else LANGUAGES[1]
-    return _vocabulary_form(request, session, _scheme(session, code), str(language), FormErrors())
+    return _vocabulary_form(
+        request, session, find_scheme(session, code), str(language), FormErrors()
+    )
 
 
 @router.post(
@@ -168,7 +158,7 @@ def vocabulary_translation_form(
 async def save_vocabulary_translation_form(
     request: Request, session: SessionDep, moderator: Moderator, code: str
 ) -> Response:
-    scheme = _scheme(session, code)
+    scheme = find_scheme(session, code)
     form = await request.form()
     language = str(form.get("language", ""))
     submitted = {
