@@ -11,19 +11,31 @@ import hashlib
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 from sqlmodel import Session, col, delete, select
 
+from app.audit import record
+from app.config import get_settings
 from app.db import SessionDep
 from app.errors import AppError
-from app.i18n import gettext
-from app.models import Organisation, Practice, PracticePartner, User, UserSession, utcnow
+from app.i18n import N_, gettext
+from app.models import (
+    AuditEvent,
+    Organisation,
+    PasswordToken,
+    Practice,
+    PracticePartner,
+    User,
+    UserSession,
+    utcnow,
+)
+from app.queries.visibility import Viewer, viewer_for
 
-ROLES = ("member", "moderator", "admin")
+ROLES = (N_("member"), N_("moderator"), N_("admin"))
 SESSION_COOKIE = "interlocal_session"
 SESSION_LIFETIME = timedelta(days=14)
 MIN_PASSWORD_LENGTH = 10
@@ -53,36 +65,102 @@ def hash_password(password: str) -> str:
 
 
 def create_user(
-    session: Session, email: str, password: str, role: str, organisation_slug: str | None
+    session: Session,
+    email: str,
+    password: str | None,
+    role: str,
+    organisation_slug: str | None,
+    *,
+    name: str | None = None,
+    actor: User | None = None,
 ) -> User:
+    """A new account. Without a password it cannot sign in until a password link is used."""
     email = email.strip().lower()
     if not EMAIL.fullmatch(email):
-        raise AccountError(f"{email!r} is not an e-mail address")
+        raise AccountError(gettext("%(email)r is not an e-mail address", email=email))
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(gettext("role must be one of %(roles)s", roles=", ".join(ROLES)))
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            gettext(
+                "The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH
+            )
+        )
     if session.exec(select(User).where(User.email == email)).first():
-        raise AccountError(f"an account for {email} exists already")
+        raise AccountError(gettext("An account for %(email)s exists already.", email=email))
     organisation_id = None
     if organisation_slug:
         organisation = session.exec(
             select(Organisation).where(Organisation.slug == organisation_slug)
         ).first()
         if organisation is None:
-            raise AccountError(f"no organisation {organisation_slug!r}")
+            raise AccountError(gettext("No organisation %(slug)r.", slug=organisation_slug))
         organisation_id = organisation.id
     elif role == "member":
-        raise AccountError("a member belongs to an organisation: give --organisation")
+        raise AccountError(gettext("A member belongs to an organisation: choose one."))
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        name=(name or "").strip() or None,
+        password_hash=hash_password(password or secrets.token_urlsafe(32)),
         role=role,
         organisation_id=organisation_id,
     )
     session.add(user)
+    session.flush()
+    record(session, actor, "user.create", email, role=role, organisation=organisation_slug)
     session.commit()
     session.refresh(user)
+    return user
+
+
+class TooManyAttempts(AppError):
+    """Too many failed sign-ins for this account or client; ``retry_after`` in seconds."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            gettext("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes)
+        )
+        self.retry_after = retry_after
+
+
+def _retry_after(session: Session, condition: Any, limit: int) -> int:
+    """Seconds until fewer than ``limit`` failures matching ``condition`` are in the window."""
+    window = timedelta(minutes=get_settings().login_window_minutes)
+    since = utcnow() - window
+    times = session.exec(
+        select(AuditEvent.at)
+        .where(AuditEvent.action == "login.failed", col(AuditEvent.at) > since, condition)
+        .order_by(col(AuditEvent.at).desc())
+        .limit(limit)
+    ).all()
+    if len(times) < limit:
+        return 0
+    oldest = times[-1] if times[-1].tzinfo else times[-1].replace(tzinfo=UTC)
+    return max(1, int((oldest + window - utcnow()).total_seconds()))
+
+
+def sign_in(session: Session, email: str, password: str, client: str | None) -> User | None:
+    """Check the credentials, refusing (``TooManyAttempts``) after repeated failures for
+    the account or the client address. Unknown and known e-mail addresses are treated
+    alike, so the answers say nothing about who has an account."""
+    email = email.strip().lower()
+    settings = get_settings()
+    wait = _retry_after(session, AuditEvent.target == email, settings.login_max_failures)
+    if client:
+        wait = max(
+            wait,
+            _retry_after(
+                session, AuditEvent.client == client, settings.login_max_failures_per_client
+            ),
+        )
+    if wait:
+        raise TooManyAttempts(wait)
+    user = authenticate(session, email, password)
+    record(session, user, "login" if user else "login.failed", email, client=client)
+    session.commit()
     return user
 
 
@@ -97,6 +175,58 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+PASSWORD_LINK_LIFETIME = timedelta(hours=2)
+NEW_ACCOUNT_LINK_LIFETIME = timedelta(days=7)
+
+
+def issue_password_link(session: Session, user: User, lifetime: timedelta) -> str:
+    """A one-time token for ``/password/reset``; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PasswordToken(
+            token_hash=_digest(token),
+            user_id=user.id,  # type: ignore[arg-type]
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return token
+
+
+def _password_token(session: Session, token: str) -> PasswordToken | None:
+    row = session.exec(
+        select(PasswordToken).where(PasswordToken.token_hash == _digest(token))
+    ).first()
+    if row is None or row.used_at is not None:
+        return None
+    expires_at = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    return row if expires_at > utcnow() else None
+
+
+def password_link_is_valid(session: Session, token: str) -> bool:
+    return bool(token) and _password_token(session, token) is not None
+
+
+def reset_password(session: Session, token: str, password: str, client: str | None) -> User:
+    """Set a new password with a link; the link is used up and every session ends."""
+    row = _password_token(session, token)
+    user = session.get(User, row.user_id) if row else None
+    if row is None or user is None or not user.is_active:
+        raise AccountError(gettext("This link has expired or was already used."))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            gettext(
+                "The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH
+            )
+        )
+    user.password_hash = hash_password(password)
+    row.used_at = utcnow()
+    session.add_all([user, row])
+    session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))
+    record(session, user, "password.reset", user.email, client=client)
+    session.commit()
+    return user
 
 
 def start_session(session: Session, user: User) -> str:
@@ -165,6 +295,22 @@ def require_moderator(user: SignedIn) -> User:
 
 
 Moderator = Annotated[User, Depends(require_moderator)]
+
+
+def require_admin(user: SignedIn) -> User:
+    if user.role != "admin":
+        raise Forbidden(gettext("Only administrators can do this."))
+    return user
+
+
+Admin = Annotated[User, Depends(require_admin)]
+
+
+def current_viewer(session: SessionDep, user: CurrentUser) -> Viewer:
+    return viewer_for(session, user)
+
+
+ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 
 
 def may_edit_practice(session: Session, user: User | None, practice: Practice) -> bool:

@@ -33,6 +33,33 @@ class Settings(BaseSettings):
         description="Subresource-integrity hash of htmx; empty to omit.",
     )
     site_name: str = "Interlocal"
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark cookies Secure; by default when the request came over HTTPS "
+        "(behind a proxy, as told by X-Forwarded-Proto).",
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins per account before it is paused."
+    )
+    login_max_failures_per_client: int = Field(
+        default=20, ge=1, description="Failed sign-ins per client address before it is paused."
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="How long failed sign-ins count against an account."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The site's address for links in e-mails; by default the request's.",
+    )
+    mail_from: str = "interlocal@localhost"
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mails.")
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_dir: Path | None = Field(
+        default=None,
+        description="Without SMTP, write e-mails as files here (else they go to the log).",
+    )
 
     @field_validator("database_url", mode="before")
     @classmethod

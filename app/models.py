@@ -7,7 +7,7 @@ every query.
 """
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, MetaData, UniqueConstraint
@@ -163,13 +163,24 @@ class Practice(SQLModel, table=True):
     lead_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     start_year: int | None = None
     end_year: int | None = None
+    # The AMICALL design questions, in the author's words (the terms classify them too).
+    aim: str | None = Field(default=None, max_length=2000)
+    participants: str | None = Field(default=None, max_length=1000)
+    audience: str | None = Field(default=None, max_length=1000)
     what_did_not_work: str | None = Field(default=None, max_length=10000)
     know_how: str | None = Field(default=None, max_length=10000)
     languages: list[str] = Field(default_factory=list, sa_type=JSON)
     links: list[str] = Field(default_factory=list, sa_type=JSON)
     original_language: str = Field(default="en", max_length=10)
-    status: str = Field(default="published", max_length=20, index=True)
-    visibility: str = Field(default="public", max_length=20, index=True)
+    status: str = Field(default="published", max_length=20, index=True)  # see STATUSES
+    visibility: str = Field(default="public", max_length=20, index=True)  # see VISIBILITIES
+    # Bumped by every write, with a conditional UPDATE: a form or API client that read
+    # version n can only save while the row is still at n (optimistic concurrency).
+    version: int = Field(default=1)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    published_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -206,7 +217,10 @@ class PracticeSource(SQLModel, table=True):
 
 
 class Outcome(SQLModel, table=True):
-    """A result recorded for a practice: a statement, optionally a measured value."""
+    """A result recorded for a practice: a statement, optionally a measured value.
+
+    The reports date outcomes by year only; officers may give a full date.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
@@ -214,7 +228,60 @@ class Outcome(SQLModel, table=True):
     metric: str | None = Field(default=None, max_length=200)
     value: str | None = Field(default=None, max_length=100)
     year: int | None = None
+    observed_on: date | None = None
     source_id: int | None = Field(default=None, foreign_key="source.id")
+    source_note: str | None = Field(default=None, max_length=500)
+    evidence_level: str | None = Field(default=None, max_length=80)  # term code
+
+
+class PracticeLineage(SQLModel, table=True):
+    """``practice`` was adapted from (or inspired by) ``origin``, and what was changed."""
+
+    __tablename__ = "practice_lineage"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "origin_id", name="uq_practice_lineage_pair"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    origin_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)  # see LINEAGE_KINDS
+    note: str | None = Field(default=None, max_length=2000)
+
+
+# Publishing. The live rows above hold what readers see. An edit is a ``PracticeRevision``
+# whose ``data`` is the whole submitted form (``app.schemas.PracticeIn``): it is drafted,
+# submitted, and on publication applied to the live rows and numbered, so every published
+# state stays readable and comparable.
+STATUSES = ("draft", "submitted", "published", "archived")
+VISIBILITIES = ("public", "network")
+REVISION_STATES = ("draft", "submitted", "returned", "published", "withdrawn")
+LINEAGE_KINDS = ("adapted-from", "inspired-by")
+
+
+class PracticeRevision(SQLModel, table=True):
+    __tablename__ = "practice_revision"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "number", name="uq_practice_revision_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    number: int | None = None  # 1, 2, … once published
+    state: str = Field(default="draft", max_length=20, index=True)  # see REVISION_STATES
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    note: str | None = Field(default=None, max_length=1000)  # the author's "what changed"
+    author_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    submitted_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    reviewer_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reviewed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    review_comment: str | None = Field(default=None, max_length=2000)
 
 
 # Translations. The original text stays on its own row; a translation overlays it for
@@ -303,6 +370,40 @@ class UserSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     created_at: datetime = _timestamp()
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class PasswordToken(SQLModel, table=True):
+    """A one-time link to set a password (after "forgot password", or for a new account)."""
+
+    __tablename__ = "password_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: one row per write, added in the same transaction as the write.
+
+    Failed sign-ins are recorded too; sign-in throttling counts them.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow,
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True),
+    )
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    action: str = Field(max_length=60, index=True)
+    target: str | None = Field(default=None, max_length=320, index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    client: str | None = Field(default=None, max_length=64)
 
 
 def original_digest(title: str, summary: str) -> str:

@@ -4,10 +4,21 @@ Every field carries a description and an example, so ``/api/v1/openapi.json`` do
 the API on its own.
 """
 
-from datetime import datetime
-from typing import Generic, Literal, TypeVar
+import re
+from datetime import date, datetime
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from app.i18n import LANGUAGES, gettext
 
 T = TypeVar("T")
 
@@ -107,7 +118,18 @@ class OutcomeOut(Schema):
         default=None, description="The measured value, as reported.", examples=["nearly 1000"]
     )
     year: int | None = Field(default=None, description="When.", examples=[2011])
+    date: str | None = Field(
+        default=None, description="The exact date, when one was given.", examples=[None]
+    )
     source: SourceRef | None = Field(default=None, description="Where the outcome is reported.")
+    source_note: str | None = Field(
+        default=None, description="Where the figure comes from, as the authors cite it."
+    )
+    evidence_level: str | None = Field(
+        default=None,
+        description="How the outcome was established (scheme evidence-level).",
+        examples=["outputs-monitored"],
+    )
 
 
 class TranslationOut(Schema):
@@ -174,8 +196,25 @@ class PracticeSummary(Schema):
     )
 
 
+class LineageOut(Schema):
+    practice: PracticeSummary = Field(description="The other practice.")
+    kind: Literal["adapted-from", "inspired-by"] = Field(
+        description="adapted-from (follows it closely) or inspired-by.", examples=["inspired-by"]
+    )
+    note: str | None = Field(default=None, description="What was changed when adapting it.")
+
+
 class PracticeDetail(PracticeSummary):
     description: str | None = Field(default=None, description="Longer description.")
+    aim: str | None = Field(
+        default=None, description="What it is designed to achieve, in the authors' words."
+    )
+    participants: str | None = Field(default=None, description="Who takes part.")
+    audience: str | None = Field(default=None, description="Whom it should influence.")
+    visibility: Literal["public", "network"] = Field(
+        description="public, or network: shown only to members of its networks.",
+        examples=["public"],
+    )
     partners: list[PartnerOut] = Field(description="Partner organisations and their roles.")
     networks: list[NetworkRef] = Field(
         description="Networks that the lead place or lead body belongs to."
@@ -189,6 +228,18 @@ class PracticeDetail(PracticeSummary):
         description="Languages it is offered in (BCP 47).", examples=[["en", "pl"]]
     )
     links: list[str] = Field(description="Links given by the sources.")
+    adapted_from: list[LineageOut] = Field(
+        description="Practices this one was adapted from or inspired by."
+    )
+    adaptations: list[LineageOut] = Field(
+        description="Practices adapted from or inspired by this one."
+    )
+    published_at: datetime | None = Field(
+        default=None, description="When the current version was published."
+    )
+    version: int = Field(
+        description="Increases with every change; the ETag of the practice.", examples=[3]
+    )
 
 
 class FactOut(Schema):
@@ -322,3 +373,192 @@ class ErrorOut(Schema):
 
 class Health(Schema):
     status: str = Field(description="ok when healthy.", examples=["ok"])
+
+
+# Input. The forms and the API's writes validate with these same models, so a rule (a
+# length, a date, plain text only) holds whichever way a practice arrives. Checks that need
+# the database (known places, vocabulary codes) live in ``app.queries.publishing``.
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+def _plain(value: str | None) -> str | None:
+    """Strip, turn empty into None, and refuse markup: stored text is plain and escaped
+    when shown, so a tag can only be a mistake or an attack."""
+    if value is None:
+        return None
+    value = value.strip()
+    if _TAG.search(value):
+        raise ValueError(gettext("Write plain text: HTML tags are not allowed."))
+    return value or None
+
+
+def _required(value: str) -> str:
+    value = _plain(value) or ""
+    if not value:
+        raise PydanticCustomError("missing", gettext("This field is required."))
+    return value
+
+
+def limit(max_length: int) -> AfterValidator:
+    """At most ``max_length`` characters, with a message that says how many there are."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > max_length:
+            raise PydanticCustomError(
+                "string_too_long",
+                gettext(
+                    "At most %(limit)s characters; this has %(length)s.",
+                    limit=max_length,
+                    length=len(value),
+                ),
+                {"max_length": max_length},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Text = Annotated[str | None, AfterValidator(_plain)]
+RequiredText = Annotated[str, AfterValidator(_required)]
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160, pattern=_SLUG)]
+Year = Annotated[int, Field(ge=1800, le=2100)]
+
+
+def _outcome_date(value: str | None) -> str | None:
+    """A year (``2011``) or a full date (``2011-05-14``) that exists on the calendar."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            year = int(value)
+        else:
+            year = (
+                date.fromisoformat(value).year if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else 0
+            )
+    except ValueError:
+        year = 0
+    if not 1800 <= year <= 2100:
+        raise ValueError(gettext("Give a year (2011) or a date that exists (2011-05-14)."))
+    return value
+
+
+def _interface_language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValueError(gettext("Choose one of the listed languages."))
+    return value
+
+
+class OutcomeIn(BaseModel):
+    text: Annotated[RequiredText, limit(2000)] = Field(
+        description="What was found.", examples=["Reached an audience across the region."]
+    )
+    metric: Annotated[Text, limit(200)] = Field(
+        default=None, description="What was measured.", examples=["front-line staff trained"]
+    )
+    value: Annotated[Text, limit(100)] = Field(
+        default=None, description="The measured value, as reported.", examples=["nearly 1000"]
+    )
+    date: Annotated[str | None, AfterValidator(_outcome_date)] = Field(
+        default=None,
+        max_length=10,
+        description="When: a year (2011) or a date (2011-05-14).",
+        examples=["2011"],
+    )
+    source: Annotated[Text, limit(500)] = Field(
+        default=None,
+        description="Where the figure comes from: a citation or a link.",
+        examples=["Evaluation by the university, 2012"],
+    )
+    source_report: Slug | None = Field(
+        default=None,
+        description="Slug of a source report already in Interlocal (see practices' `sources`).",
+        examples=["amicall-uk-2012"],
+    )
+    evidence_level: Slug | None = Field(
+        default=None,
+        description="Code of a term of the `evidence-level` vocabulary.",
+        examples=["outputs-monitored"],
+    )
+
+
+class LineageIn(BaseModel):
+    practice: Slug = Field(
+        description="Slug of the practice this one was adapted from or inspired by.",
+        examples=["amsterdam-wij-amsterdammers"],
+    )
+    kind: Literal["adapted-from", "inspired-by"] = Field(
+        default="adapted-from", description="How closely it follows the other practice."
+    )
+    note: Annotated[Text, limit(2000)] = Field(
+        default=None,
+        description="What was changed when adapting it.",
+        examples=["Same branding, applied to one neighbourhood."],
+    )
+
+
+class PracticeIn(BaseModel):
+    """A practice as its authors write it (a form or an API client)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[RequiredText, limit(300)] = Field(
+        description="Name of the initiative.", examples=["Anti-Rumour Strategy"]
+    )
+    summary: Annotated[Text, limit(1000)] = Field(
+        default=None, description="One or two sentences (needed to submit)."
+    )
+    description: Annotated[Text, limit(20000)] = Field(
+        default=None, description="Longer description; blank lines separate paragraphs."
+    )
+    place: Slug = Field(description="Slug of the lead place.", examples=["barcelona"])
+    lead_organisation: Slug | None = Field(
+        default=None, description="Slug of the lead body.", examples=["barcelona-city-council"]
+    )
+    original_language: Annotated[str, AfterValidator(_interface_language)] = Field(
+        default="en", description="Language the text is written in: " + ", ".join(LANGUAGES) + "."
+    )
+    start_year: Year | None = Field(default=None, description="Year it started.")
+    end_year: Year | None = Field(default=None, description="Year it ended.")
+    aim: Annotated[Text, limit(2000)] = Field(
+        default=None, description="What it is designed to achieve, in the authors' words."
+    )
+    participants: Annotated[Text, limit(1000)] = Field(default=None, description="Who takes part.")
+    audience: Annotated[Text, limit(1000)] = Field(
+        default=None, description="Whose views or behaviour it should influence."
+    )
+    what_did_not_work: Annotated[Text, limit(10000)] = Field(
+        default=None, description="Lessons and failures."
+    )
+    know_how: Annotated[Text, limit(10000)] = Field(
+        default=None, description="What someone copying it would need."
+    )
+    languages: list[Annotated[str, StringConstraints(pattern=_LANGUAGE_TAG.pattern)]] = Field(
+        default_factory=list, max_length=30, description="Languages it is offered in (BCP 47)."
+    )
+    links: list[
+        Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s<>\"]+$")]
+    ] = Field(default_factory=list, max_length=20, description="Web addresses about it.")
+    visibility: Literal["public", "network"] = Field(
+        default="public",
+        description="public, or network: only signed-in members of the lead "
+        "organisation's networks see it.",
+    )
+    terms: dict[str, list[Slug]] = Field(
+        default_factory=dict,
+        description="Typology term codes by scheme code (see /api/v1/vocabularies).",
+        examples=[{"activity-type": ["media-engagement"], "goal": ["informing-communities"]}],
+    )
+    outcomes: list[OutcomeIn] = Field(default_factory=list, max_length=50)
+    lineage: list[LineageIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> "PracticeIn":
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise PydanticCustomError(
+                "end_before_start", gettext("The end year is before the start year.")
+            )
+        return self

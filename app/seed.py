@@ -39,6 +39,7 @@ from app.models import (
     VocabularyTerm,
     VocabularyTermTranslation,
 )
+from app.queries.publishing import record_import
 
 FIRST_FILES = ("vocabularies.yaml", "sources.yaml", "countries.yaml")
 SECTIONS = ("places", "organisations", "networks", "practices")
@@ -548,6 +549,7 @@ class _Writer:
     def practices(self) -> None:
         records = self.data.records["practices"]
         known = self._existing(Practice, list(records))
+        imported: list[tuple[int, list[str]]] = []
         for rec in records.values():
             if rec["slug"] in known:
                 continue
@@ -606,6 +608,7 @@ class _Writer:
                         locator="; ".join(locators) or None,
                     )
                 )
+            imported.append((practice_id, [c["source"] for c in rec.get("sources") or []]))
             default_source = (
                 self.source_ids[rec["sources"][0]["source"]] if rec.get("sources") else None
             )
@@ -620,6 +623,14 @@ class _Writer:
                         source_id=self.source_ids.get(outcome.get("source", ""), default_source),
                     )
                 )
+        # Revision 1 of each new practice: its state as loaded, for its history.
+        self.session.flush()
+        titles = {s["slug"]: s["title"] for s in self.data.sources}
+        for practice_id, cited_slugs in imported:
+            practice = self.session.get(Practice, practice_id)
+            assert practice is not None
+            note = "; ".join(titles[slug] for slug in dict.fromkeys(cited_slugs))
+            record_import(self.session, practice, note[:1000] or None)
 
 
 def load_seed(session: Session, seed_dir: Path) -> SeedReport:

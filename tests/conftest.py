@@ -91,6 +91,13 @@ def client(engine: Engine) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def signed_out(client: TestClient) -> Iterator[TestClient]:
+    client.cookies.clear()
+    yield client
+    client.cookies.clear()
+
+
 class LiveServer:
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url

@@ -1,53 +1,19 @@
 """Translating practices and vocabularies: who may, what is stored, and what readers see."""
 
-import re
 import subprocess
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from babel.dates import format_date
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.auth import create_user
 from app.models import Practice, PracticeTranslation, VocabularyTerm, VocabularyTermTranslation
+from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
 from tests.browser_checks import gettext_in
 
-PASSWORD = "a long enough password"
 SLUG = "oslo-extra-large-oxlo"  # led by Oslo City Council
-
-
-def new_user(engine: Engine, role: str, organisation: str | None = None) -> str:
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
-    with Session(engine) as session:
-        create_user(session, email, PASSWORD, role, organisation)
-    return email
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the form has no CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: TestClient, email: str) -> None:
-    token = csrf_from(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-
-
-@pytest.fixture
-def signed_out(client: TestClient) -> Iterator[TestClient]:
-    client.cookies.clear()
-    yield client
-    client.cookies.clear()
 
 
 def translation(engine: Engine, slug: str, language: str) -> PracticeTranslation | None:

@@ -12,7 +12,8 @@ from app.i18n import gettext
 from app.models import Membership, Network, Organisation, Place, PlaceFact, Practice, Source
 from app.queries.common import contains, source_ref
 from app.queries.pagination import SortKey, paginate
-from app.queries.practices import PracticeQuery, list_practices, visible
+from app.queries.practices import PracticeQuery, list_practices
+from app.queries.visibility import PUBLIC, Viewer, visible
 from app.queries.vocabularies import resolve_codes
 from app.schemas import (
     FactOut,
@@ -126,7 +127,9 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
     )
 
 
-def get_place(session: Session, slug: str, *, practice_limit: int = 200) -> PlaceDetail:
+def get_place(
+    session: Session, slug: str, viewer: Viewer = PUBLIC, *, practice_limit: int = 200
+) -> PlaceDetail:
     place = session.exec(select(Place).where(Place.slug == slug)).first()
     if place is None:
         raise NotFound(gettext("no place %(slug)r", slug=slug))
@@ -167,7 +170,7 @@ def get_place(session: Session, slug: str, *, practice_limit: int = 200) -> Plac
             .order_by(col(Network.name))
         )
     ]
-    practices = list_practices(session, PracticeQuery(place=[slug], limit=practice_limit))
+    practices = list_practices(session, PracticeQuery(place=[slug], limit=practice_limit), viewer)
     return PlaceDetail(
         **summary.model_dump(),
         urban_rural=place.urban_rural,

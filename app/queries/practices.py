@@ -12,19 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
-from sqlalchemy import ColumnElement, Subquery, distinct, func, or_, union
+from sqlalchemy import ColumnElement, distinct, func, or_
 from sqlmodel import Session, col, select
 
 from app.countries import country_name
 from app.errors import InvalidParameter, NotFound
 from app.i18n import _, get_language
 from app.models import (
-    Membership,
     Network,
     Organisation,
     Outcome,
     Place,
     Practice,
+    PracticeLineage,
     PracticePartner,
     PracticeSource,
     PracticeTerm,
@@ -37,9 +37,11 @@ from app.models import (
 )
 from app.queries.common import contains
 from app.queries.pagination import SortKey, datetime_iso, iso_datetime, paginate
+from app.queries.visibility import PUBLIC, Viewer, practice_networks, visible
 from app.queries.vocabularies import resolve_codes, scheme_terms, term_label_column
 from app.schemas import (
     FacetValue,
+    LineageOut,
     NetworkRef,
     OrganisationRef,
     OutcomeOut,
@@ -178,6 +180,7 @@ class _Resolved:
     """The query's filter values, validated and turned into ids once per request."""
 
     q: str | None
+    viewer: Viewer = PUBLIC
     countries: list[str] = field(default_factory=list)
     terms: dict[str, list[int]] = field(default_factory=dict)
     networks: list[int] = field(default_factory=list)
@@ -200,7 +203,7 @@ def _slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> lis
     return [found[s] for s in slugs]
 
 
-def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
+def _resolve(session: Session, query: PracticeQuery, viewer: Viewer) -> _Resolved:
     countries = [c.upper() for c in query.country]
     bad = [c for c in countries if country_name(c) is None]
     if bad:
@@ -215,6 +218,7 @@ def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
         )
     return _Resolved(
         q=query.q.strip() if query.q and query.q.strip() else None,
+        viewer=viewer,
         countries=countries,
         terms={
             name: resolve_codes(session, name, TERM_FILTERS[name], codes)
@@ -227,30 +231,14 @@ def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
     )
 
 
-def _practice_networks() -> Subquery:
-    """(practice_id, network_id) for networks of each practice's lead place or lead body."""
-    by_place: Any = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
-        Membership, col(Membership.place_id) == Practice.place_id
-    )
-    by_lead: Any = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
-        Membership, col(Membership.organisation_id) == Practice.lead_organisation_id
-    )
-    return union(by_place, by_lead).subquery("practice_network")
-
-
 def _place_and_descendants(place_ids: list[int]) -> Any:
     tree = select(col(Place.id)).where(col(Place.id).in_(place_ids)).cte("tree", recursive=True)
     tree = tree.union_all(select(col(Place.id)).where(col(Place.parent_id) == tree.c.id))
     return select(tree.c.id)
 
 
-def visible() -> list[ColumnElement[bool]]:
-    """What the public may see: published, public practices."""
-    return [col(Practice.status) == "published", col(Practice.visibility) == "public"]
-
-
 def _conditions(r: _Resolved, skip: str | None = None) -> list[ColumnElement[bool]]:
-    conditions = visible()
+    conditions = visible(r.viewer)
     if r.q:
         texts = (Practice.title, Practice.summary, Practice.description, Practice.what_did_not_work)
         conditions.append(
@@ -287,7 +275,7 @@ def _conditions(r: _Resolved, skip: str | None = None) -> list[ColumnElement[boo
                 )
             )
     if r.networks and skip != "network":
-        links = _practice_networks()
+        links = practice_networks()
         conditions.append(
             col(Practice.id).in_(
                 select(links.c.practice_id).where(links.c.network_id.in_(r.networks))
@@ -349,7 +337,7 @@ def _facet(session: Session, r: _Resolved, name: str, chosen: list[str]) -> list
             for c, n in rows
         ]
     elif name == "network":
-        links = _practice_networks()
+        links = practice_networks()
         rows = session.exec(
             select(Network.slug, Network.name, func.count(distinct(links.c.practice_id)))
             .join(links, links.c.network_id == Network.id)
@@ -370,9 +358,12 @@ def _facet(session: Session, r: _Resolved, name: str, chosen: list[str]) -> list
     return sorted(values, key=lambda v: (-v.count, v.label))
 
 
-def list_practices(session: Session, query: PracticeQuery) -> Page[PracticeSummary]:
+def list_practices(
+    session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC
+) -> Page[PracticeSummary]:
+    """The practices ``viewer`` may see that match ``query`` (the public's by default)."""
     facet_names = query.facet_names()
-    resolved = _resolve(session, query)
+    resolved = _resolve(session, query, viewer)
     statement = select(Practice).where(*_conditions(resolved))
     sliced = paginate(
         session,
@@ -485,12 +476,14 @@ def _translation_out(practice: Practice, translation: PracticeTranslation) -> Tr
     )
 
 
-def get_practice(session: Session, slug: str, *, original: bool = False) -> PracticeDetail:
-    return practice_detail(session, find_practice(session, slug), original=original)
+def get_practice(
+    session: Session, slug: str, viewer: Viewer = PUBLIC, *, original: bool = False
+) -> PracticeDetail:
+    return practice_detail(session, find_practice(session, slug, viewer), viewer, original=original)
 
 
 def practice_detail(
-    session: Session, practice: Practice, *, original: bool = False
+    session: Session, practice: Practice, viewer: Viewer = PUBLIC, *, original: bool = False
 ) -> PracticeDetail:
     """Everything public about ``practice`` (as found by ``find_practice``)."""
     summary = summaries(session, [practice], original=original)[0]
@@ -503,7 +496,7 @@ def practice_detail(
             .order_by(col(Organisation.name))
         )
     ]
-    links = _practice_networks()
+    links = practice_networks()
     networks = [
         NetworkRef.model_validate(n)
         for n in session.exec(
@@ -522,7 +515,10 @@ def practice_detail(
             metric=o.metric,
             value=o.value,
             year=o.year,
+            date=o.observed_on.isoformat() if o.observed_on else None,
             source=SourceRef.model_validate(s) if s else None,
+            source_note=o.source_note,
+            evidence_level=o.evidence_level,
         )
         for o, s in session.exec(
             select(Outcome, Source)
@@ -534,6 +530,10 @@ def practice_detail(
     return PracticeDetail(
         **summary.model_dump(),
         description=practice.description,
+        aim=practice.aim,
+        participants=practice.participants,
+        audience=practice.audience,
+        visibility="network" if practice.visibility == "network" else "public",
         partners=partners,
         networks=networks,
         outcomes=outcomes,
@@ -541,12 +541,39 @@ def practice_detail(
         know_how=practice.know_how,
         languages=practice.languages,
         links=practice.links,
+        adapted_from=_lineage(session, practice, viewer, upstream=True),
+        adaptations=_lineage(session, practice, viewer, upstream=False),
+        published_at=practice.published_at,
+        version=practice.version,
     )
 
 
-def find_practice(session: Session, slug: str) -> Practice:
-    """The published, public practice ``slug``; 404 otherwise."""
-    practice = session.exec(select(Practice).where(Practice.slug == slug).where(*visible())).first()
+def _lineage(
+    session: Session, practice: Practice, viewer: Viewer, *, upstream: bool
+) -> list[LineageOut]:
+    """The practices ``practice`` was adapted from (``upstream``), or those adapted from it;
+    only those ``viewer`` may see."""
+    here, there = (
+        (PracticeLineage.practice_id, PracticeLineage.origin_id)
+        if upstream
+        else (PracticeLineage.origin_id, PracticeLineage.practice_id)
+    )
+    rows = session.exec(
+        select(Practice, PracticeLineage.kind, PracticeLineage.note)
+        .join(PracticeLineage, col(there) == Practice.id)
+        .where(col(here) == practice.id, *visible(viewer))
+        .order_by(func.lower(Practice.title))
+    ).all()
+    others = {s.slug: s for s in summaries(session, [p for p, _kind, _note in rows])}
+    return [LineageOut(practice=others[p.slug], kind=kind, note=note) for p, kind, note in rows]
+
+
+def find_practice(session: Session, slug: str, viewer: Viewer = PUBLIC) -> Practice:
+    """The published practice ``slug`` if ``viewer`` may see it; 404 otherwise (also for
+    network-only practices, so that their existence does not leak)."""
+    practice = session.exec(
+        select(Practice).where(Practice.slug == slug).where(*visible(viewer))
+    ).first()
     if practice is None:
         raise NotFound(_("no published practice %(slug)r", slug=slug))
     return practice

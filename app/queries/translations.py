@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from app.audit import record
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from app.models import (
     ORIGINS,
@@ -97,6 +98,7 @@ def save_practice_translation(
     translation.updated_at = utcnow()
     translation.updated_by_id = user.id
     session.add(translation)
+    record(session, user, "practice.translate", practice.slug, language=language, origin=origin)
     session.commit()
     return errors
 
@@ -212,5 +214,6 @@ def save_term_translations(
         translation.updated_at = utcnow()
         translation.updated_by_id = user.id
         session.add(translation)
+    record(session, user, "vocabulary.translate", scheme.code, language=language)
     session.commit()
     return errors

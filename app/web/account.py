@@ -1,16 +1,33 @@
-"""Signing in and out."""
+"""Signing in and out, and setting a password with a one-time link."""
 
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
 
-from app.auth import SESSION_COOKIE, SESSION_LIFETIME, authenticate, end_session, start_session
+from app.audit import record
+from app.auth import (
+    PASSWORD_LINK_LIFETIME,
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    AccountError,
+    TooManyAttempts,
+    end_session,
+    issue_password_link,
+    password_link_is_valid,
+    reset_password,
+    sign_in,
+    start_session,
+)
+from app.config import get_settings
 from app.db import SessionDep
 from app.i18n import gettext
-from app.web.csrf import verify_csrf
-from app.web.templating import href, render
+from app.mail import send
+from app.models import User
+from app.web.csrf import secure_cookies, verify_csrf
+from app.web.templating import client_address, href, render
 
 router = APIRouter()
 
@@ -38,28 +55,40 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    user = authenticate(session, email, password) if email and password else None
-    if user is None:
-        errors = {"email": gettext("The e-mail address or the password is wrong.")}
-        if not email:
-            errors = {"email": gettext("This field is required.")}
-        elif not password:
-            errors = {"password": gettext("This field is required.")}
-        return render(
-            request,
-            "account/login.html",
-            {"next": _safe_next(next), "errors": errors, "email": email},
-            status_code=422,
-        )
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        start_session(session, user),
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
+    errors: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    status_code = 422
+    if not email:
+        errors = {"email": gettext("This field is required.")}
+    elif not password:
+        errors = {"password": gettext("This field is required.")}
+    else:
+        try:
+            user = sign_in(session, email, password, client_address(request))
+        except TooManyAttempts as exc:
+            errors = {"email": exc.detail}
+            headers = {"Retry-After": str(exc.retry_after)}
+            status_code = exc.status_code
+        else:
+            if user is not None:
+                redirect = RedirectResponse(_safe_next(next), status_code=303)
+                redirect.set_cookie(
+                    SESSION_COOKIE,
+                    start_session(session, user),
+                    max_age=int(SESSION_LIFETIME.total_seconds()),
+                    httponly=True,
+                    samesite="lax",
+                    secure=secure_cookies(request),
+                )
+                return redirect
+            errors = {"email": gettext("The e-mail address or the password is wrong.")}
+    response = render(
+        request,
+        "account/login.html",
+        {"next": _safe_next(next), "errors": errors, "email": email},
+        status_code=status_code,
     )
+    response.headers.update(headers)
     return response
 
 
@@ -67,5 +96,87 @@ def login(
 def logout(request: Request, session: SessionDep) -> Response:
     end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(href("/"), status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def site_url(request: Request) -> str:
+    return (get_settings().public_url or str(request.base_url)).rstrip("/")
+
+
+@router.get("/password/forgot", response_class=HTMLResponse)
+def forgot_form(request: Request) -> HTMLResponse:
+    return render(request, "account/forgot.html", {"errors": {}, "sent": False})
+
+
+@router.post("/password/forgot", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
+def forgot(
+    request: Request, session: SessionDep, email: Annotated[str, Form()] = ""
+) -> HTMLResponse:
+    """Always the same answer, so the form says nothing about who has an account."""
+    email = email.strip().lower()
+    if not email:
+        return render(
+            request,
+            "account/forgot.html",
+            {"errors": {"email": gettext("This field is required.")}, "sent": False},
+            status_code=422,
+        )
+    user = session.exec(select(User).where(User.email == email)).first()
+    record(session, user, "password.link-requested", email, client=client_address(request))
+    if user is not None and user.is_active:
+        token = issue_password_link(session, user, PASSWORD_LINK_LIFETIME)
+        session.commit()
+        send(
+            user.email,
+            gettext("Set a new Interlocal password"),
+            gettext(
+                "Someone asked for a new password for this address. To choose one, open "
+                "this link within two hours:\n\n%(link)s\n\nIf it was not you, ignore this "
+                "message.",
+                link=f"{site_url(request)}/password/reset?token={token}",
+            ),
+        )
+    else:
+        session.commit()
+    return render(request, "account/forgot.html", {"errors": {}, "sent": True, "email": email})
+
+
+@router.get("/password/reset", response_class=HTMLResponse)
+def reset_form(request: Request, session: SessionDep, token: str = "") -> HTMLResponse:
+    valid = password_link_is_valid(session, token)
+    return render(
+        request,
+        "account/reset.html",
+        {"token": token, "valid": valid, "errors": {}},
+        status_code=200 if valid else 400,
+    )
+
+
+@router.post("/password/reset", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
+def reset(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    errors: dict[str, str] = {}
+    if password != confirm:
+        errors["confirm"] = gettext("The two passwords are not the same.")
+    else:
+        try:
+            reset_password(session, token, password, client_address(request))
+        except AccountError as exc:
+            errors["password"] = str(exc)
+    if errors:
+        valid = password_link_is_valid(session, token)
+        return render(
+            request,
+            "account/reset.html",
+            {"token": token, "valid": valid, "errors": errors},
+            status_code=422 if valid else 400,
+        )
+    response = RedirectResponse(href("/login", reset="1"), status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

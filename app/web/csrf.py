@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.auth import Forbidden
+from app.config import get_settings
 from app.i18n import gettext
 
 COOKIE = "interlocal_csrf"
@@ -26,11 +27,17 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def secure_cookies(request: Request) -> bool:
+    """Whether cookies get the Secure flag: as configured, else when served over HTTPS."""
+    configured = get_settings().secure_cookies
+    return configured if configured is not None else request.url.scheme == "https"
+
+
 def set_cookie(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_csrf_token", None)
     if token:
         response.set_cookie(
-            COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+            COOKIE, token, httponly=True, samesite="lax", secure=secure_cookies(request)
         )
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import func, select
 
-from app.auth import CurrentUser, is_moderator, may_edit_practice
+from app.auth import CurrentUser, ViewerDep, is_moderator, may_edit_practice
 from app.db import SessionDep
 from app.i18n import N_, _
 from app.models import Network, Place, Practice
@@ -26,8 +26,9 @@ from app.queries.practices import (
     find_practice,
     list_practices,
     practice_detail,
-    visible,
 )
+from app.queries.publishing import open_revision
+from app.queries.visibility import visible
 from app.queries.vocabularies import list_schemes, scheme_details, scheme_terms
 from app.web.templating import query_url, render
 
@@ -50,19 +51,19 @@ def _facet_labels(session: SessionDep) -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
+def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     counts = {
         "practices": session.exec(
-            select(func.count()).select_from(Practice).where(*visible())
+            select(func.count()).select_from(Practice).where(*visible(viewer))
         ).one(),
         "places": session.exec(
-            select(func.count(func.distinct(Practice.place_id))).where(*visible())
+            select(func.count(func.distinct(Practice.place_id))).where(*visible(viewer))
         ).one(),
         "countries": session.exec(select(func.count(func.distinct(Place.country)))).one(),
         "networks": session.exec(select(func.count()).select_from(Network)).one(),
     }
     page = list_practices(
-        session, PracticeQuery(sort="-updated", limit=6, facets="activity_type,country")
+        session, PracticeQuery(sort="-updated", limit=6, facets="activity_type,country"), viewer
     )
     return render(
         request,
@@ -73,10 +74,13 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
 
 @router.get("/practices", response_class=HTMLResponse)
 def practices_page(
-    request: Request, session: SessionDep, query: Annotated[PracticeQuery, Query()]
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    query: Annotated[PracticeQuery, Query()],
 ) -> HTMLResponse:
     query = query.model_copy(update={"facets": ",".join(FACETS)})
-    page = list_practices(session, query)
+    page = list_practices(session, query, viewer)
     params = list(request.query_params.multi_items())
     chosen = query.active_filters()
     facet_labels = _facet_labels(session)
@@ -120,19 +124,23 @@ def practice_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
+    viewer: ViewerDep,
     slug: str,
     show: Annotated[Literal["original"] | None, Query()] = None,
 ) -> HTMLResponse:
     """``show=original`` shows the text as written, keeping the interface language."""
-    found = find_practice(session, slug)
+    found = find_practice(session, slug, viewer)
     scheme_labels = {s.scheme: s.label for s in list_schemes(session)}
+    may_edit = may_edit_practice(session, user, found)
     return render(
         request,
         "practices/detail.html",
         {
-            "practice": practice_detail(session, found, original=show == "original"),
+            "practice": practice_detail(session, found, viewer, original=show == "original"),
             "scheme_labels": scheme_labels,
-            "may_translate": may_edit_practice(session, user, found),
+            "may_translate": may_edit,
+            "may_edit": may_edit,
+            "pending": open_revision(session, found) if may_edit else None,
             "json_url": f"/api/v1/practices/{slug}",
         },
     )
@@ -159,8 +167,8 @@ def places_page(
 
 
 @router.get("/places/{slug}", response_class=HTMLResponse)
-def place_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
-    place = get_place(session, slug)
+def place_page(request: Request, session: SessionDep, viewer: ViewerDep, slug: str) -> HTMLResponse:
+    place = get_place(session, slug, viewer)
     labels = {
         scheme: {code: term.label for code, term in scheme_terms(session, scheme).items()}
         for scheme in ("place-level", "migration-history")
@@ -179,10 +187,12 @@ def networks_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/networks/{slug}", response_class=HTMLResponse)
-def network_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+def network_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, slug: str
+) -> HTMLResponse:
     network = get_network(session, slug)
     members = list_members(session, slug, PagingQuery(limit=200))
-    practices = list_practices(session, PracticeQuery(network=[slug], limit=10))
+    practices = list_practices(session, PracticeQuery(network=[slug], limit=10), viewer)
     return render(
         request,
         "networks/detail.html",

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import Forbidden, Moderator, SignedIn, may_edit_practice
+from app.auth import Forbidden, Moderator, SignedIn, ViewerDep, may_edit_practice
 from app.db import SessionDep
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from app.models import Practice, VocabularyScheme
@@ -24,8 +24,10 @@ from app.web.templating import href, render
 router = APIRouter()
 
 
-def _editable_practice(session: SessionDep, user: SignedIn, slug: str) -> Practice:
-    practice = find_practice(session, slug)
+def _editable_practice(
+    session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
+) -> Practice:
+    practice = find_practice(session, slug, viewer)
     if not may_edit_practice(session, user, practice):
         raise Forbidden(
             gettext("Only the practice's organisations and moderators can translate it.")

@@ -1,0 +1,119 @@
+"""The moderators' queue and review page: publish, return with a comment, or archive."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.auth import Moderator, ViewerDep
+from app.db import SessionDep
+from app.models import Practice
+from app.queries.publishing import (
+    EditConflict,
+    InvalidPractice,
+    archive,
+    changes,
+    describe,
+    find_any_practice,
+    open_revision,
+    publish,
+    published_data,
+    return_to_authors,
+    review_queue,
+)
+from app.web.csrf import verify_csrf
+from app.web.templating import client_address, href, render
+
+router = APIRouter()
+
+
+@router.get("/moderation", response_class=HTMLResponse)
+def queue_page(request: Request, session: SessionDep, _moderator: Moderator) -> HTMLResponse:
+    return render(request, "moderation/queue.html", {"items": review_queue(session)})
+
+
+def _review(
+    request: Request,
+    session: SessionDep,
+    practice: Practice,
+    *,
+    errors: dict[str, str] | None = None,
+    comment: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    current = open_revision(session, practice)
+    before = published_data(session, practice)
+    return render(
+        request,
+        "moderation/review.html",
+        {
+            "practice": practice,
+            "revision": current,
+            "changes": changes(session, before, current.data) if current else [],
+            "fields": describe(session, current.data) if current else [],
+            "is_new": before is None,
+            "errors": errors or {},
+            "comment": comment,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/moderation/{slug}", response_class=HTMLResponse)
+def review_page(
+    request: Request, session: SessionDep, _moderator: Moderator, slug: str
+) -> HTMLResponse:
+    return _review(request, session, find_any_practice(session, slug))
+
+
+@router.post("/moderation/{slug}", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
+def decide(
+    request: Request,
+    session: SessionDep,
+    moderator: Moderator,
+    viewer: ViewerDep,
+    slug: str,
+    action: Annotated[str, Form()] = "",
+    version: Annotated[int, Form()] = -1,
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    practice = find_any_practice(session, slug)
+    client = client_address(request)
+    try:
+        if action == "publish":
+            publish(session, moderator, viewer, practice, expected_version=version, client=client)
+        elif action == "return":
+            return_to_authors(
+                session,
+                moderator,
+                practice,
+                expected_version=version,
+                comment=comment,
+                client=client,
+            )
+        elif action == "archive":
+            archive(
+                session,
+                moderator,
+                practice,
+                expected_version=version,
+                comment=comment,
+                client=client,
+            )
+        else:
+            raise InvalidPractice({"action": "publish, return or archive"})
+    except InvalidPractice as exc:
+        return _review(
+            request, session, practice, errors=exc.fields, comment=comment, status_code=422
+        )
+    except EditConflict as exc:
+        session.refresh(practice)
+        return _review(
+            request,
+            session,
+            practice,
+            errors={"version": exc.detail},
+            comment=comment,
+            status_code=409,
+        )
+    return RedirectResponse(href("/moderation", done=slug, action=action), status_code=303)
