@@ -14,9 +14,10 @@ from sqlmodel import Session
 from app.i18n import LANGUAGES, gettext, set_language
 from tests.browser_checks import check_page, gettext_in
 from tests.conftest import CheckedPages, LiveServer
+from tests.routes import paths
 
 PASSWORD = "correct horse battery staple"
-MODERATOR = "moderator@example.org"
+MODERATOR = "admin@example.org"  # an administrator sees every page
 
 # Route -> an address that shows it (error pages and empty results included).
 SAMPLES: dict[str, list[str]] = {
@@ -37,6 +38,23 @@ SAMPLES: dict[str, list[str]] = {
     "/networks/{slug}": ["/networks/amicall"],
     "/vocabularies": ["/vocabularies"],
     "/vocabularies/{code}/translate": ["/vocabularies/goal/translate"],
+    "/practices/new": ["/practices/new"],
+    "/practices/{slug}/edit": ["/practices/oslo-extra-large-oxlo/edit"],
+    "/practices/{slug}/preview": ["/practices/oslo-extra-large-oxlo/preview"],
+    "/practices/{slug}/history": ["/practices/barcelona-anti-rumour-strategy/history"],
+    "/practices/{slug}/revisions/{number}": [
+        "/practices/barcelona-anti-rumour-strategy/revisions/1"
+    ],
+    "/practices/similar-titles": [
+        "/practices/similar-titles?title=Anti+rumour+strategy&place=barcelona"
+    ],
+    "/my/practices": ["/my/practices"],
+    "/moderation": ["/moderation"],
+    "/moderation/{slug}": ["/moderation/oslo-extra-large-oxlo"],
+    "/admin/users": ["/admin/users"],
+    "/admin/audit": ["/admin/audit"],
+    "/password/forgot": ["/password/forgot"],
+    "/password/reset": ["/password/reset?token=expired"],
     "/login": ["/login"],
 }
 SAMPLES_WITHOUT_ROUTE = ["/practices?country=XX"]  # 422 page for an invalid filter
@@ -46,17 +64,7 @@ def page_routes() -> set[str]:
     """Paths of the HTML pages the application serves (GET routes of ``app.web``)."""
     from app.web import web_router
 
-    found: set[str] = set()
-
-    def walk(routes: list[Any]) -> None:
-        for route in routes:
-            if hasattr(route, "original_router"):
-                walk(route.original_router.routes)
-            elif "GET" in (getattr(route, "methods", None) or ()):
-                found.add(route.path)
-
-    walk(web_router.routes)
-    return found
+    return paths(web_router.routes, "GET")
 
 
 def test_every_page_has_a_sample_address() -> None:
@@ -68,7 +76,7 @@ def moderator(live_server: LiveServer) -> Iterator[str]:
     from app.auth import create_user
 
     with Session(live_server.engine) as session:
-        create_user(session, MODERATOR, PASSWORD, "moderator", None)
+        create_user(session, MODERATOR, PASSWORD, "admin", None)
     yield MODERATOR
 
 
@@ -122,6 +130,14 @@ def test_forms_with_errors_pass_axe(
     page.locator("#title").fill("")
     page.locator("form.form button[type=submit]").click()
     assert page.locator("#title-error").inner_text().endswith("This field is required.")
+    pages.check(page)
+    # The practice form, submitted half-done.
+    page.goto(f"{live_server.url}/practices/new?lang=en")
+    page.locator("#title").fill("A test")
+    page.locator("#place").select_option("oslo")
+    page.get_by_role("button", name="Submit for review").click()
+    assert page.locator("#summary-error").is_visible()
+    assert page.locator("#terms-target-group-error").is_visible()
     pages.check(page)
 
 

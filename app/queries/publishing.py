@@ -869,6 +869,7 @@ def describe(session: Session, data: dict[str, Any]) -> list[FieldView]:
     sources = dict(session.exec(select(Source.slug, Source.title)).all())
     schemes = {s.code: s.label for s in session.exec(select(VocabularyScheme))}
     text_lang = data.get("original_language") or "en"
+    labels = {name: _(label) for name, label in FIELD_LABELS.items()}
     views: list[FieldView] = []
 
     def add(name: str, label: str, value: Any, lang: str | None = None) -> None:
@@ -876,30 +877,30 @@ def describe(session: Session, data: dict[str, Any]) -> list[FieldView]:
 
     for name in ("title", "summary", "description", "aim", "participants", "audience"):
         add(name, _(FIELD_LABELS[name]), data.get(name), text_lang)
-    add("place", _(FIELD_LABELS["place"]), places.get(data.get("place") or "", data.get("place")))
+    add("place", labels["place"], places.get(data.get("place") or "", data.get("place")))
     lead = data.get("lead_organisation")
     add(
         "lead_organisation",
-        _(FIELD_LABELS["lead_organisation"]),
+        labels["lead_organisation"],
         organisations.get(lead or "", lead),
     )
-    add("original_language", _(FIELD_LABELS["original_language"]), data.get("original_language"))
-    add("start_year", _(FIELD_LABELS["start_year"]), data.get("start_year"))
-    add("end_year", _(FIELD_LABELS["end_year"]), data.get("end_year"))
+    add("original_language", labels["original_language"], data.get("original_language"))
+    add("start_year", labels["start_year"], data.get("start_year"))
+    add("end_year", labels["end_year"], data.get("end_year"))
     visibility = data.get("visibility")
     add(
         "visibility",
-        _(FIELD_LABELS["visibility"]),
+        labels["visibility"],
         _("Members of its networks only") if visibility == "network" else _("Everyone"),
     )
     terms = data.get("terms") or {}
     for scheme in EDITABLE_SCHEMES:
-        labels = scheme_terms(session, scheme)
+        term_labels = scheme_terms(session, scheme)
         codes = terms.get(scheme) or []
         add(
             f"terms-{scheme}",
             _(schemes.get(scheme, scheme)),
-            "; ".join(labels[c].label if c in labels else c for c in codes),
+            "; ".join(term_labels[c].label if c in term_labels else c for c in codes),
         )
     evidence = scheme_terms(session, "evidence-level")
     outcome_lines = []
@@ -915,21 +916,21 @@ def describe(session: Session, data: dict[str, Any]) -> list[FieldView]:
         if o.get("evidence_level") in evidence:
             parts.append(evidence[o["evidence_level"]].label)
         outcome_lines.append(" — ".join(p for p in parts if p))
-    add("outcomes", _(FIELD_LABELS["outcomes"]), "\n".join(outcome_lines), text_lang)
+    add("outcomes", labels["outcomes"], "\n".join(outcome_lines), text_lang)
     add(
         "what_did_not_work",
-        _(FIELD_LABELS["what_did_not_work"]),
+        labels["what_did_not_work"],
         data.get("what_did_not_work"),
         text_lang,
     )
-    add("know_how", _(FIELD_LABELS["know_how"]), data.get("know_how"), text_lang)
-    add("languages", _(FIELD_LABELS["languages"]), ", ".join(data.get("languages") or []))
-    add("links", _(FIELD_LABELS["links"]), "\n".join(data.get("links") or []))
+    add("know_how", labels["know_how"], data.get("know_how"), text_lang)
+    add("languages", labels["languages"], ", ".join(data.get("languages") or []))
+    add("links", labels["links"], "\n".join(data.get("links") or []))
     titles = dict(session.exec(select(Practice.slug, Practice.title)).all())
     kinds = {"adapted-from": _("adapted from"), "inspired-by": _("inspired by")}
     add(
         "lineage",
-        _(FIELD_LABELS["lineage"]),
+        labels["lineage"],
         "\n".join(
             " ".join((kinds.get(link.get("kind"), ""), titles.get(link["practice"], "")))
             + (f": {link['note']}" if link.get("note") else "")

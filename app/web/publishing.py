@@ -488,7 +488,12 @@ def similar_titles_fragment(
     """The duplicate warning, updated as the author types (htmx)."""
     exclude = session.exec(select(Practice.id).where(Practice.slug == slug)).first()
     found = similar_titles(session, title, place, viewer, exclude_id=exclude) if title else []
-    return render(request, "practices/_duplicates.html", {"duplicates": found})
+    return render(
+        request,
+        "practices/similar_titles.html",
+        {"duplicates": found},
+        fragment="practices/_duplicates.html",
+    )
 
 
 @router.get("/my/practices", response_class=HTMLResponse)

@@ -1,0 +1,229 @@
+"""Who may do what: every write endpoint and every signed-in page, for anonymous visitors,
+a member of the practice's organisation (A), a member of another organisation (B), a
+moderator and an administrator. Runs on SQLite and PostgreSQL."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.models import Practice, User
+from app.queries.publishing import create_practice
+from app.queries.visibility import viewer_for
+from app.schemas import PracticeIn
+from app.web import web_router
+from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
+from tests.routes import flatten
+
+PERSONAS = ("anonymous", "member A", "member B", "moderator", "admin")
+PUBLISHED_A = "oslo-extra-large-oxlo"  # led by Oslo City Council (A)
+# Forms anyone may post, so they are not in the matrix.
+PUBLIC_FORMS = {"/login", "/logout", "/password/forgot", "/password/reset"}
+
+
+@dataclass
+class Case:
+    method: str
+    route: str
+    expected: tuple[int, int, int, int, int]  # in the order of PERSONAS
+    params: Callable[["World"], dict[str, Any]] = lambda world: {}  # fills the route
+    data: Callable[["World"], dict[str, Any]] = lambda world: {}
+    query: str = ""
+
+    def path(self, world: "World") -> str:
+        return self.route.format(**self.params(world)) + self.query
+
+
+class World:
+    """The practices and accounts the cases act on."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.member_a = new_user(engine, "member", "oslo-city-council")
+        self.draft_a = self.practice("draft")
+
+    def practice(self, state: str) -> str:
+        """A new practice of A's, saved as a draft or submitted."""
+        with Session(self.engine) as session:
+            user = session.exec(select(User).where(User.email == self.member_a)).one()
+            data = PracticeIn(
+                title=f"Matrix {uuid.uuid4().hex[:8]}",
+                summary="A practice for the permission tests.",
+                place="oslo",
+                aim="To test permissions.",
+                terms={"target-group": ["whole-community"]},
+            )
+            practice = create_practice(
+                session, user, viewer_for(session, user), data, submit=state == "submitted"
+            )
+            return practice.slug
+
+    def version(self, slug: str) -> int:
+        with Session(self.engine) as session:
+            return session.exec(select(Practice.version).where(Practice.slug == slug)).one()
+
+    def new_user_id(self) -> int:
+        email = new_user(self.engine, "member", "oslo-city-council")
+        with Session(self.engine) as session:
+            return int(session.exec(select(User.id).where(User.email == email)).one() or 0)
+
+
+def practice_form(world: World, slug: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": f"Matrix edit {uuid.uuid4().hex[:6]}",
+        "place": "oslo",
+        "visibility": "public",
+        "original_language": "en",
+        "action": "save",
+    }
+    if slug:
+        data["version"] = world.version(slug)
+        data["lead_organisation"] = "oslo-city-council"
+    return data
+
+
+REDIRECT, OK, FORBIDDEN, MISSING = 303, 200, 403, 404
+
+
+def DRAFT(w: "World") -> dict[str, Any]:
+    return {"slug": w.draft_a}
+
+
+def PUBLISHED(w: "World") -> dict[str, Any]:
+    return {"slug": PUBLISHED_A}
+
+
+def SUBMITTED(w: "World") -> dict[str, Any]:
+    """A new submitted practice each time (a decision uses it up)."""
+    return {"slug": w.practice("submitted")}
+
+
+CASES = [
+    Case("GET", "/practices/new", (REDIRECT, OK, OK, OK, OK)),
+    Case(
+        "POST",
+        "/practices/new",
+        (REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        data=lambda w: practice_form(w),
+    ),
+    Case("GET", "/practices/{slug}/edit", (REDIRECT, OK, MISSING, OK, OK), DRAFT),
+    Case(
+        "POST",
+        "/practices/{slug}/edit",
+        (REDIRECT, REDIRECT, MISSING, REDIRECT, REDIRECT),
+        DRAFT,
+        lambda w: practice_form(w, w.draft_a),
+    ),
+    Case("GET", "/practices/{slug}/preview", (REDIRECT, OK, MISSING, OK, OK), DRAFT),
+    Case("GET", "/practices/{slug}/edit", (REDIRECT, OK, FORBIDDEN, OK, OK), PUBLISHED),
+    Case(
+        "POST",
+        "/practices/{slug}/edit",
+        (REDIRECT, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT),
+        PUBLISHED,
+        lambda w: {**practice_form(w, PUBLISHED_A), "title": "OXLO – Oslo Extra Large"},
+    ),
+    Case("GET", "/practices/similar-titles", (REDIRECT, OK, OK, OK, OK), query="?title=x"),
+    Case("GET", "/my/practices", (REDIRECT, OK, OK, OK, OK)),
+    Case("GET", "/practices/{slug}/translate", (REDIRECT, OK, FORBIDDEN, OK, OK), PUBLISHED),
+    Case(
+        "POST",
+        "/practices/{slug}/translate",
+        (REDIRECT, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT),
+        PUBLISHED,
+        lambda w: {"language": "nl", "title": "OXLO", "summary": "Oslo.", "origin": "human"},
+    ),
+    Case(
+        "GET",
+        "/vocabularies/{code}/translate",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK),
+        lambda w: {"code": "goal"},
+    ),
+    Case(
+        "POST",
+        "/vocabularies/{code}/translate",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+        lambda w: {"code": "goal"},
+        lambda w: {"language": "nl"},
+    ),
+    Case("GET", "/moderation", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
+    Case("GET", "/moderation/{slug}", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK), SUBMITTED),
+    Case(
+        "POST",
+        "/moderation/{slug}",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+        SUBMITTED,
+        lambda w: {"action": "publish"},
+    ),
+    Case("GET", "/admin/users", (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
+    Case(
+        "POST",
+        "/admin/users",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+        data=lambda w: {"email": f"new-{uuid.uuid4().hex[:6]}@example.org", "role": "moderator"},
+    ),
+    Case(
+        "POST",
+        "/admin/users/{user_id}/active",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT),
+        lambda w: {"user_id": w.new_user_id()},
+        lambda w: {"active": "false"},
+    ),
+    Case("GET", "/admin/audit", (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
+]
+
+
+def test_every_form_and_signed_in_page_is_in_the_matrix() -> None:
+    def signed_in_only(route: APIRoute) -> bool:
+        names = {getattr(d.call, "__name__", "") for d in route.dependant.dependencies}
+        return bool(names & {"require_user", "require_moderator", "require_admin"})
+
+    routes = {
+        (method, path)
+        for path, route in flatten(web_router.routes)
+        for method in route.methods
+        if method == "POST" or signed_in_only(route)
+    }
+    assert len(routes) > 10
+    covered = {(case.method, case.route) for case in CASES}
+    missing = {(m, path) for m, path in routes if path not in PUBLIC_FORMS} - covered
+    assert not missing, missing
+
+
+def test_who_may_do_what(client: TestClient, engine: Engine) -> None:
+    world = World(engine)
+    accounts = {
+        "member A": world.member_a,
+        "member B": new_user(engine, "member", "barcelona-city-council"),
+        "moderator": new_user(engine, "moderator"),
+        "admin": new_user(engine, "admin"),
+    }
+    wrong = []
+    for index, persona in enumerate(PERSONAS):
+        client.cookies.clear()
+        if persona in accounts:
+            sign_in(client, accounts[persona], PASSWORD)
+        token = csrf_from(client.get("/login").text)
+        for case in CASES:
+            path = case.path(world)
+            if case.method == "GET":
+                response = client.get(path, follow_redirects=False)
+            else:
+                data = {**case.data(world), "csrf_token": token}
+                if path.startswith("/moderation/"):
+                    data["version"] = world.version(path.rsplit("/", 1)[1])
+                response = client.post(path, data=data, follow_redirects=False)
+            expected = case.expected[index]
+            if response.status_code != expected:
+                wrong.append(
+                    f"{persona}: {case.method} {path} -> {response.status_code}, not {expected}"
+                )
+            elif expected == REDIRECT and persona == "anonymous":
+                assert response.headers["location"].startswith("/login"), path
+    client.cookies.clear()
+    assert not wrong, "\n".join(wrong)
