@@ -57,7 +57,12 @@ class Forbidden(AppError):
 
 
 class AccountError(ValueError):
-    """An account cannot be created as asked; the message says why."""
+    """An account cannot be created or changed as asked; the message says why and
+    ``field`` which input was at fault."""
+
+    def __init__(self, message: str, field: str = "email") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def hash_password(password: str) -> str:
@@ -79,12 +84,13 @@ def create_user(
     if not EMAIL.fullmatch(email):
         raise AccountError(gettext("%(email)r is not an e-mail address", email=email))
     if role not in ROLES:
-        raise AccountError(gettext("role must be one of %(roles)s", roles=", ".join(ROLES)))
+        raise AccountError(gettext("role must be one of %(roles)s", roles=", ".join(ROLES)), "role")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             gettext(
                 "The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH
-            )
+            ),
+            "password",
         )
     if session.exec(select(User).where(User.email == email)).first():
         raise AccountError(gettext("An account for %(email)s exists already.", email=email))
@@ -94,10 +100,14 @@ def create_user(
             select(Organisation).where(Organisation.slug == organisation_slug)
         ).first()
         if organisation is None:
-            raise AccountError(gettext("No organisation %(slug)r.", slug=organisation_slug))
+            raise AccountError(
+                gettext("No organisation %(slug)r.", slug=organisation_slug), "organisation"
+            )
         organisation_id = organisation.id
     elif role == "member":
-        raise AccountError(gettext("A member belongs to an organisation: choose one."))
+        raise AccountError(
+            gettext("A member belongs to an organisation: choose one."), "organisation"
+        )
     user = User(
         email=email,
         name=(name or "").strip() or None,

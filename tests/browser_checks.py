@@ -85,3 +85,12 @@ def gettext_in(language: str, message: str) -> str:
         return gettext(message)
     finally:
         set_language("en")
+
+
+def sign_in(page: Any, base: str, email: str, password: str) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto(f"{base}/login?lang=en")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)

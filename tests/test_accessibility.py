@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session
 
 from app.i18n import LANGUAGES, gettext, set_language
-from tests.browser_checks import check_page, gettext_in
+from tests.browser_checks import check_page, gettext_in, sign_in
 from tests.conftest import CheckedPages, LiveServer
 from tests.routes import paths
 
@@ -80,14 +80,6 @@ def moderator(live_server: LiveServer) -> Iterator[str]:
     yield MODERATOR
 
 
-def sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 # Pages checked with axe in every language; the others are checked with axe in English and
 # for their language in every language (axe takes about a second a page).
 MAIN_PAGES = {"/", "/practices", "/practices/{slug}", "/places/{slug}", "/vocabularies"}
@@ -98,7 +90,7 @@ def test_every_page_passes_axe_and_speaks_the_language(
     live_server: LiveServer, pages: CheckedPages, moderator: str, language: str
 ) -> None:
     page = pages.new_page(locale="en-GB")
-    sign_in(page, live_server.url, moderator)
+    sign_in(page, live_server.url, moderator, PASSWORD)
     set_language(language)
     practices_label = gettext("Practices")
     set_language("en")
@@ -125,7 +117,7 @@ def test_forms_with_errors_pass_axe(
     assert gettext_in("de", "The e-mail address or the password is wrong.") in summary.inner_text()
     assert page.locator("#email").get_attribute("aria-invalid") == "true"
     pages.check(page)
-    sign_in(page, live_server.url, moderator)
+    sign_in(page, live_server.url, moderator, PASSWORD)
     page.goto(f"{live_server.url}/practices/barcelona-anti-rumour-strategy/translate?lang=en&to=nl")
     page.locator("#title").fill("")
     page.locator("form.form button[type=submit]").click()

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.models import Practice, User
-from app.queries.publishing import create_practice
+from app.queries.publishing import create_practice, publish
 from app.queries.visibility import viewer_for
 from app.schemas import PracticeIn
 from app.web import web_router
@@ -21,7 +21,6 @@ from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
 from tests.routes import flatten
 
 PERSONAS = ("anonymous", "member A", "member B", "moderator", "admin")
-PUBLISHED_A = "oslo-extra-large-oxlo"  # led by Oslo City Council (A)
 # Forms anyone may post, so they are not in the matrix.
 PUBLIC_FORMS = {"/login", "/logout", "/password/forgot", "/password/reset"}
 
@@ -45,10 +44,12 @@ class World:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.member_a = new_user(engine, "member", "oslo-city-council")
+        self.moderator = new_user(engine, "moderator")
         self.draft_a = self.practice("draft")
+        self.published_a = self.practice("published")
 
     def practice(self, state: str) -> str:
-        """A new practice of A's, saved as a draft or submitted."""
+        """A new practice of A's: a draft, submitted, or published."""
         with Session(self.engine) as session:
             user = session.exec(select(User).where(User.email == self.member_a)).one()
             data = PracticeIn(
@@ -59,8 +60,17 @@ class World:
                 terms={"target-group": ["whole-community"]},
             )
             practice = create_practice(
-                session, user, viewer_for(session, user), data, submit=state == "submitted"
+                session, user, viewer_for(session, user), data, submit=state != "draft"
             )
+            if state == "published":
+                moderator = session.exec(select(User).where(User.email == self.moderator)).one()
+                publish(
+                    session,
+                    moderator,
+                    viewer_for(session, moderator),
+                    practice,
+                    expected_version=practice.version,
+                )
             return practice.slug
 
     def version(self, slug: str) -> int:
@@ -95,7 +105,7 @@ def DRAFT(w: "World") -> dict[str, Any]:
 
 
 def PUBLISHED(w: "World") -> dict[str, Any]:
-    return {"slug": PUBLISHED_A}
+    return {"slug": w.published_a}
 
 
 def SUBMITTED(w: "World") -> dict[str, Any]:
@@ -126,7 +136,7 @@ CASES = [
         "/practices/{slug}/edit",
         (REDIRECT, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT),
         PUBLISHED,
-        lambda w: {**practice_form(w, PUBLISHED_A), "title": "OXLO – Oslo Extra Large"},
+        lambda w: practice_form(w, w.published_a),
     ),
     Case("GET", "/practices/similar-titles", (REDIRECT, OK, OK, OK, OK), query="?title=x"),
     Case("GET", "/my/practices", (REDIRECT, OK, OK, OK, OK)),

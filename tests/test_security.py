@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from app.config import get_settings
+from app.models import User
 from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
 
 
@@ -179,3 +181,61 @@ def test_forms_from_another_site_are_refused(client: TestClient, engine: Engine)
     )
     assert forged.status_code == 403
     assert "came from another site" in forged.text
+
+
+def test_an_admin_adds_an_account_and_its_owner_chooses_the_password(
+    client: TestClient, engine: Engine
+) -> None:
+    admin = fresh_client(client)
+    sign_in(admin, new_user(engine, "admin"))
+    page = admin.get("/admin/users")
+    email = f"officer-{uuid.uuid4().hex[:6]}@example.org"
+    refused = admin.post(
+        "/admin/users",
+        data={
+            "email": email,
+            "role": "member",
+            "organisation": "",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert refused.status_code == 422
+    assert re.search(r'id="organisation-error">.*A member belongs to an organisation', refused.text)
+    created = admin.post(
+        "/admin/users",
+        data={
+            "email": email,
+            "name": "Oslo officer",
+            "role": "member",
+            "organisation": "oslo-city-council",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert created.status_code == 200 and email in created.text
+    link = re.search(r"(/password/reset\?token=[\w-]+)", created.text).group(1)  # type: ignore[union-attr]
+    assert try_login(fresh_client(client), email, "anything at all")[0] == 422  # no password yet
+
+    owner = fresh_client(client)
+    form = owner.get(link)
+    owner.post(
+        "/password/reset",
+        data={
+            "token": link.split("token=")[1],
+            "password": "my own passphrase",
+            "confirm": "my own passphrase",
+            "csrf_token": csrf_from(form.text),
+        },
+    )
+    sign_in(owner, email, "my own passphrase")
+    assert owner.get("/my/practices").status_code == 200
+
+    # Switching the account off ends its sessions at once.
+    with Session(engine) as session:
+        user_id = session.exec(select(User.id).where(User.email == email)).one()
+    assert f"/admin/users/{user_id}/active" in admin.get("/admin/users").text
+    admin.post(
+        f"/admin/users/{user_id}/active",
+        data={"active": "false", "csrf_token": csrf_from(page.text)},
+    )
+    assert owner.get("/my/practices", follow_redirects=False).status_code == 303
+    assert try_login(fresh_client(client), email, "my own passphrase")[0] == 422

@@ -80,9 +80,8 @@ def add_user(
             session, email, None, role, organisation or None, name=name[:200], actor=admin
         )
     except AccountError as exc:
-        field = "organisation" if "rganisation" in str(exc) else "email"
         return _users_page(
-            request, session, errors={field: str(exc)}, values=values, status_code=422
+            request, session, errors={exc.field: str(exc)}, values=values, status_code=422
         )
     token = issue_password_link(session, user, NEW_ACCOUNT_LINK_LIFETIME)
     session.commit()

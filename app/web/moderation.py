@@ -12,8 +12,6 @@ from app.queries.publishing import (
     EditConflict,
     InvalidPractice,
     archive,
-    changes,
-    describe,
     find_any_practice,
     open_revision,
     publish,
@@ -21,6 +19,7 @@ from app.queries.publishing import (
     return_to_authors,
     review_queue,
 )
+from app.queries.revisions import changes, describe
 from app.web.csrf import verify_csrf
 from app.web.templating import client_address, href, render
 

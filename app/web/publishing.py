@@ -26,9 +26,7 @@ from app.queries.publishing import (
     SINGLE_TERM_SCHEMES,
     EditConflict,
     InvalidPractice,
-    changes,
     create_practice,
-    describe,
     editing_data,
     find_any_practice,
     open_revision,
@@ -40,6 +38,7 @@ from app.queries.publishing import (
     save_practice,
     similar_titles,
 )
+from app.queries.revisions import changes, describe
 from app.queries.visibility import Viewer, viewer_for, visible
 from app.queries.vocabularies import list_schemes, scheme_terms
 from app.web.csrf import verify_csrf

@@ -1,0 +1,103 @@
+"""The publishing journey in Chromium, with JavaScript and without: a member drafts and
+submits a practice, a moderator publishes it, and the public finds it."""
+
+import uuid
+from typing import Any
+
+from sqlmodel import Session
+
+from app.auth import create_user
+from tests.browser_checks import sign_in
+from tests.conftest import LiveServer
+
+PASSWORD = "a long enough password"
+
+
+def account(live_server: LiveServer, role: str, organisation: str | None = None) -> str:
+    email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+    with Session(live_server.engine) as session:
+        create_user(session, email, PASSWORD, role, organisation, name=f"Journey {role}")
+    return email
+
+
+def sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def journey(live_server: LiveServer, page: Any, *, javascript: bool) -> None:
+    base = live_server.url
+    word = f"journey{uuid.uuid4().hex[:6]}"
+    # Different titles, or the second run would (rightly) be flagged as a duplicate.
+    title = f"{'Street football league' if javascript else 'Saturday language café'} {word}"
+
+    sign_in(page, base, account(live_server, "member", "oslo-city-council"), PASSWORD)
+    page.get_by_role("link", name="Your practices").click()
+    page.get_by_role("link", name="Publish a practice").first.click()
+    page.locator("#title").fill(title)
+    page.locator("#summary").fill("Mixed teams from two estates play a weekly league.")
+    assert page.locator("#place").input_value() == "oslo"  # the member's own place
+    # Save a draft first, and come back to it.
+    page.get_by_role("button", name="Save draft").last.click()
+    page.wait_for_url("**/edit?*saved=1*")
+    assert page.get_by_role("status").inner_text() == "Your changes were saved."
+
+    page.locator("#aim").fill("Build friendships across the two estates.")
+    page.locator("#terms-target-group-whole-community").check()
+    # The folded sections open without JavaScript: add an outcome, then another row.
+    page.get_by_text("Evidence and outcomes").click()
+    page.locator("#outcomes-0-text").fill("Eight teams played the first season.")
+    page.locator("#outcomes-0-date").fill("2025")
+    page.get_by_role("button", name="Add another outcome").click()
+    assert page.locator("#outcomes-0-text").input_value() == "Eight teams played the first season."
+    assert page.locator("#outcomes-1-text").count() == 1
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state()
+    assert "/my/practices" in page.url, page.locator(".error-summary").all_inner_texts()
+    assert "Submitted." in page.get_by_role("status").inner_text()
+    assert title in page.locator("table").inner_text()
+    sign_out(page)
+
+    sign_in(page, base, account(live_server, "moderator"), PASSWORD)
+    page.get_by_role("link", name="Review queue").click()
+    page.get_by_role("link", name=title).click()
+    assert "Eight teams played the first season." in page.locator("main").inner_text()
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_load_state()
+    assert "/moderation?" in page.url
+    assert title not in page.locator("main").inner_text()  # no longer waiting
+    sign_out(page)
+
+    page.goto(f"{base}/practices?q={word}")
+    if javascript:
+        page.wait_for_function("window.htmx !== undefined")
+    page.get_by_role("link", name=title).click()
+    assert page.locator("h1").inner_text() == title
+    assert "Build friendships across the two estates." in page.locator("main").inner_text()
+    page.get_by_role("link", name="All revisions").click()
+    assert "Journey member" in page.locator("table").inner_text()
+
+
+def test_publishing_journey_with_javascript(live_server: LiveServer, page: Any) -> None:
+    journey(live_server, page, javascript=True)
+
+
+def test_publishing_journey_without_javascript(
+    live_server: LiveServer, page_without_js: Any
+) -> None:
+    journey(live_server, page_without_js, javascript=False)
+
+
+def test_the_duplicate_warning_appears_while_typing(live_server: LiveServer, page: Any) -> None:
+    sign_in(page, live_server.url, account(live_server, "member", "oslo-city-council"), PASSWORD)
+    page.goto(f"{live_server.url}/practices/new?lang=en")
+    page.wait_for_function("window.htmx !== undefined")
+    page.locator("#title").press_sequentially("Oslo Extra Large")
+    warning = page.locator("#duplicates .notice")
+    warning.wait_for()
+    assert "A practice with a very similar title exists at this place" in warning.inner_text()
+    assert (
+        page.locator("#duplicates a")
+        .get_attribute("href")
+        .startswith("/practices/oslo-extra-large-oxlo")
+    )
