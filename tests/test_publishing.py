@@ -402,6 +402,7 @@ def test_every_write_is_in_the_audit_log(signed_out: TestClient, engine: Engine)
     client.cookies.clear()
     sign_in(client, member)
     slug = create(client, ready(unique_title("Audit trail")), action="submit")
+    assert post(client, "/logout", {}, form="/my/practices").status_code == 303
     as_user(client, engine, "moderator")
     decide(client, engine, slug, "publish")
     with Session(engine) as session:
@@ -410,7 +411,7 @@ def test_every_write_is_in_the_audit_log(signed_out: TestClient, engine: Engine)
         ).all()
         assert list(events) == ["practice.create", "practice.publish"]
         logins = session.exec(select(AuditEvent.action).where(AuditEvent.target == member)).all()
-        assert "user.create" in logins and "login" in logins
+        assert {"user.create", "login", "logout"} <= set(logins)
     as_user(client, engine, "admin")
     log = client.get("/admin/audit", params={"action": "practice.publish"}).text
     assert slug in log

@@ -13,6 +13,7 @@ from app.auth import (
     SESSION_COOKIE,
     SESSION_LIFETIME,
     AccountError,
+    CurrentUser,
     TooManyAttempts,
     end_session,
     issue_password_link,
@@ -93,7 +94,9 @@ def login(
 
 
 @router.post("/logout", dependencies=[Depends(verify_csrf)])
-def logout(request: Request, session: SessionDep) -> Response:
+def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    if user is not None:
+        record(session, user, "logout", user.email, client=client_address(request))
     end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(href("/"), status_code=303)
     response.delete_cookie(SESSION_COOKIE)

@@ -161,7 +161,9 @@ def form_data(form: FormData) -> dict[str, Any]:
     return data
 
 
-def _choices(session: Session, user: User, viewer: Viewer) -> dict[str, Any]:
+def _choices(
+    session: Session, user: User, viewer: Viewer, practice: Practice | None
+) -> dict[str, Any]:
     """What the form's lists offer."""
     by_country: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for slug, name, country in session.exec(
@@ -171,8 +173,11 @@ def _choices(session: Session, user: User, viewer: Viewer) -> dict[str, Any]:
     organisations = session.exec(
         select(Organisation.slug, Organisation.name).order_by(func.lower(Organisation.name))
         if is_moderator(user)
+        # A member leads with its own organisation, or keeps the lead a practice has.
         else select(Organisation.slug, Organisation.name).where(
-            Organisation.id == user.organisation_id
+            col(Organisation.id).in_(
+                {user.organisation_id, practice.lead_organisation_id if practice else None} - {None}
+            )
         )
     ).all()
     schemes = {s.scheme: s for s in list_schemes(session)}
@@ -208,7 +213,7 @@ def _form(
     status_code: int = 200,
 ) -> HTMLResponse:
     errors = errors or {}
-    choices = _choices(session, user, viewer_for(session, user))
+    choices = _choices(session, user, viewer_for(session, user), practice)
     open_sections = _open_sections(values, errors)
     # Always one blank row to fill in, so nothing needs JavaScript to add more.
     values = {**values}
