@@ -50,7 +50,9 @@ def secret(engine: Engine) -> Iterator[tuple[str, str]]:
             terms={"target-group": ["whole-community"], "goal": ["informing-communities"]},
             lineage=[{"practice": ORIGIN, "kind": "inspired-by", "note": f"{word} note"}],  # type: ignore[list-item]
         )
-        practice = create_practice(session, author, viewer_for(session, author), data, submit=True)
+        practice = create_practice(
+            session, author, viewer_for(session, author), data, submit=True, confirm_new=True
+        )
         publish(
             session,
             moderator,
