@@ -402,19 +402,18 @@ def _required(value: str) -> str:
     return value
 
 
+def too_long(limit: int, length: int) -> str:
+    """The message for text over its limit, wherever text is checked."""
+    return gettext("At most %(limit)s characters; this has %(length)s.", limit=limit, length=length)
+
+
 def limit(max_length: int) -> AfterValidator:
     """At most ``max_length`` characters, with a message that says how many there are."""
 
     def check(value: str | None) -> str | None:
         if value is not None and len(value) > max_length:
             raise PydanticCustomError(
-                "string_too_long",
-                gettext(
-                    "At most %(limit)s characters; this has %(length)s.",
-                    limit=max_length,
-                    length=len(value),
-                ),
-                {"max_length": max_length},
+                "string_too_long", too_long(max_length, len(value)), {"max_length": max_length}
             )
         return value
 

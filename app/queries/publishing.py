@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, delete, select
 
 from app.audit import record
@@ -47,7 +47,7 @@ from app.models import (
 from app.queries.practices import TERM_FILTERS
 from app.queries.visibility import Viewer, visible
 from app.queries.vocabularies import scheme_terms
-from app.schemas import PracticeIn
+from app.schemas import PracticeIn, too_long
 
 # Schemes a practice picks one term of (a ladder, a state); the others take several.
 SINGLE_TERM_SCHEMES = ("evidence-level", "lifecycle")
@@ -120,7 +120,7 @@ def field_name(loc: Sequence[int | str]) -> str:
     parts = [str(p) for p in loc]
     if not parts:
         return "end_year"
-    if parts[0] in ("terms",) and len(parts) > 1:
+    if parts[0] == "terms" and len(parts) > 1:
         return f"terms-{parts[1]}"
     if parts[0] in ("outcomes", "lineage") and len(parts) > 2:
         return "-".join(parts[:3])
@@ -282,30 +282,18 @@ def similar_titles(
     wanted = _normalise(title)
     if len(wanted) < 4:
         return []
-    own = (
-        col(Practice.lead_organisation_id) == viewer.organisation_id
-        if viewer.organisation_id is not None
-        else None
-    )
+    readable = and_(*visible(viewer))
+    if viewer.organisation_id is not None:  # the viewer's own drafts count too
+        readable = or_(readable, col(Practice.lead_organisation_id) == viewer.organisation_id)
     statement = (
         select(Practice)
         .join(Place, col(Place.id) == Practice.place_id)
-        .where(Place.slug == place_slug, col(Practice.status) != "archived")
+        .where(Place.slug == place_slug, col(Practice.status) != "archived", readable)
     )
     if exclude_id is not None:
         statement = statement.where(col(Practice.id) != exclude_id)
-    seen_by_viewer = set(
-        session.exec(
-            select(Practice.id)
-            .join(Place, col(Place.id) == Practice.place_id)
-            .where(Place.slug == place_slug, *visible(viewer))
-        ).all()
-    )
     found = []
     for practice in session.exec(statement):
-        mine = own is not None and practice.lead_organisation_id == viewer.organisation_id
-        if practice.id not in seen_by_viewer and not mine:
-            continue
         other = _normalise(practice.title)
         ratio = difflib.SequenceMatcher(None, wanted, other).ratio()
         if ratio >= threshold or (len(wanted) >= 8 and (wanted in other or other in wanted)):
@@ -566,15 +554,7 @@ def _check_submission(
 
 def _check_note(name: str, note: str | None, limit: int) -> None:
     if note and len(note) > limit:
-        raise InvalidPractice(
-            {
-                name: gettext(
-                    "At most %(limit)s characters; this has %(length)s.",
-                    limit=limit,
-                    length=len(note),
-                )
-            }
-        )
+        raise InvalidPractice({name: too_long(limit, len(note))})
 
 
 def create_practice(

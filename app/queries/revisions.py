@@ -4,17 +4,16 @@ moderators and the history)."""
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.i18n import _
-from app.models import Organisation, Place, Practice, Source, VocabularyScheme
+from app.models import Organisation, Place, Practice, Source, VocabularyScheme, VocabularyTerm
 from app.queries.publishing import EDITABLE_SCHEMES, FIELD_LABELS
-from app.queries.vocabularies import scheme_terms
-
-# Showing a revision and what changed -----------------------------------------------------
+from app.queries.vocabularies import list_schemes, term_label_column
 
 
 @dataclass
@@ -32,77 +31,101 @@ class Change:
     segments: list[tuple[str, str]]  # ("same" | "removed" | "added", text)
 
 
-def describe(session: Session, data: dict[str, Any]) -> list[FieldView]:
+@dataclass
+class Names:
+    """Display names for the slugs and codes some ``PracticeIn`` data refer to, loaded in a
+    few queries for all of them at once (a history page describes every revision)."""
+
+    places: dict[str, str]
+    organisations: dict[str, str]
+    sources: dict[str, str]
+    practices: dict[str, str]
+    schemes: dict[str, str]
+    terms: dict[tuple[str, str], str]
+
+
+def names_for(session: Session, datas: Sequence[dict[str, Any] | None]) -> Names:
+    found = [d for d in datas if d]
+
+    def slugs(key: str) -> set[str]:
+        return {str(d[key]) for d in found if d.get(key)}
+
+    def nested(key: str, field: str) -> set[str]:
+        return {str(row[field]) for d in found for row in d.get(key) or [] if row.get(field)}
+
+    codes = {c for d in found for values in (d.get("terms") or {}).values() for c in values}
+    codes |= nested("outcomes", "evidence_level")
+    return Names(
+        places=_names(session, Place.slug, Place.name, slugs("place")),
+        organisations=_names(
+            session, Organisation.slug, Organisation.name, slugs("lead_organisation")
+        ),
+        sources=_names(session, Source.slug, Source.title, nested("outcomes", "source_report")),
+        practices=_names(session, Practice.slug, Practice.title, nested("lineage", "practice")),
+        schemes={s.scheme: s.label for s in list_schemes(session)},
+        terms={
+            (scheme, code): label
+            for scheme, code, label in session.exec(
+                select(VocabularyScheme.code, VocabularyTerm.code, term_label_column())
+                .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+                .where(col(VocabularyTerm.code).in_(codes))
+            )
+        },
+    )
+
+
+def _names(session: Session, key: Any, name: Any, wanted: set[str]) -> dict[str, str]:
+    return dict(session.exec(select(key, name).where(key.in_(wanted))).all()) if wanted else {}
+
+
+def describe(names: Names, data: dict[str, Any]) -> list[FieldView]:
     """``PracticeIn`` data as labelled, readable values (vocabulary labels, place names)."""
-    places = dict(session.exec(select(Place.slug, Place.name)).all())
-    organisations = dict(session.exec(select(Organisation.slug, Organisation.name)).all())
-    sources = dict(session.exec(select(Source.slug, Source.title)).all())
-    schemes = {s.code: s.label for s in session.exec(select(VocabularyScheme))}
-    text_lang = data.get("original_language") or "en"
     labels = {name: _(label) for name, label in FIELD_LABELS.items()}
+    text_lang = data.get("original_language") or "en"
     views: list[FieldView] = []
 
     def add(name: str, label: str, value: Any, lang: str | None = None) -> None:
         views.append(FieldView(name, label, "" if value in (None, "", []) else str(value), lang))
 
     for name in ("title", "summary", "description", "aim", "participants", "audience"):
-        add(name, _(FIELD_LABELS[name]), data.get(name), text_lang)
-    add("place", labels["place"], places.get(data.get("place") or "", data.get("place")))
-    lead = data.get("lead_organisation")
-    add(
-        "lead_organisation",
-        labels["lead_organisation"],
-        organisations.get(lead or "", lead),
-    )
-    add("original_language", labels["original_language"], data.get("original_language"))
-    add("start_year", labels["start_year"], data.get("start_year"))
-    add("end_year", labels["end_year"], data.get("end_year"))
-    visibility = data.get("visibility")
+        add(name, labels[name], data.get(name), text_lang)
+    place, lead = data.get("place") or "", data.get("lead_organisation") or ""
+    add("place", labels["place"], names.places.get(place, place))
+    add("lead_organisation", labels["lead_organisation"], names.organisations.get(lead, lead))
+    for name in ("original_language", "start_year", "end_year"):
+        add(name, labels[name], data.get(name))
+    network = data.get("visibility") == "network"
     add(
         "visibility",
         labels["visibility"],
-        _("Members of its networks only") if visibility == "network" else _("Everyone"),
+        _("Members of its networks only") if network else _("Everyone"),
     )
     terms = data.get("terms") or {}
     for scheme in EDITABLE_SCHEMES:
-        term_labels = scheme_terms(session, scheme)
         codes = terms.get(scheme) or []
         add(
             f"terms-{scheme}",
-            _(schemes.get(scheme, scheme)),
-            "; ".join(term_labels[c].label if c in term_labels else c for c in codes),
+            names.schemes.get(scheme, scheme),
+            "; ".join(names.terms.get((scheme, c), c) for c in codes),
         )
-    evidence = scheme_terms(session, "evidence-level")
     outcome_lines = []
     for o in data.get("outcomes") or []:
-        parts = [o.get("text") or ""]
-        if o.get("metric"):
-            parts.append(f"{o['metric']}: {o.get('value') or ''}".strip())
-        if o.get("date"):
-            parts.append(str(o["date"]))
-        source = sources.get(o.get("source_report") or "") or o.get("source")
-        if source:
-            parts.append(str(source))
-        if o.get("evidence_level") in evidence:
-            parts.append(evidence[o["evidence_level"]].label)
-        outcome_lines.append(" — ".join(p for p in parts if p))
+        measured = f"{o['metric']}: {o.get('value') or ''}".strip() if o.get("metric") else ""
+        source = names.sources.get(o.get("source_report") or "") or o.get("source")
+        evidence = names.terms.get(("evidence-level", o.get("evidence_level") or ""))
+        parts = (o.get("text"), measured, o.get("date"), source, evidence)
+        outcome_lines.append(" — ".join(str(p) for p in parts if p))
     add("outcomes", labels["outcomes"], "\n".join(outcome_lines), text_lang)
-    add(
-        "what_did_not_work",
-        labels["what_did_not_work"],
-        data.get("what_did_not_work"),
-        text_lang,
-    )
-    add("know_how", labels["know_how"], data.get("know_how"), text_lang)
+    for name in ("what_did_not_work", "know_how"):
+        add(name, labels[name], data.get(name), text_lang)
     add("languages", labels["languages"], ", ".join(data.get("languages") or []))
     add("links", labels["links"], "\n".join(data.get("links") or []))
-    titles = dict(session.exec(select(Practice.slug, Practice.title)).all())
     kinds = {"adapted-from": _("adapted from"), "inspired-by": _("inspired by")}
     add(
         "lineage",
         labels["lineage"],
         "\n".join(
-            " ".join((kinds.get(link.get("kind"), ""), titles.get(link["practice"], "")))
+            f"{kinds.get(link.get('kind'), '')} {names.practices.get(link['practice'], '')}"
             + (f": {link['note']}" if link.get("note") else "")
             for link in data.get("lineage") or []
         ),
@@ -114,11 +137,11 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"\s+|[^\s]+", text)
 
 
-def changes(session: Session, before: dict[str, Any] | None, after: dict[str, Any]) -> list[Change]:
+def changes(names: Names, before: dict[str, Any] | None, after: dict[str, Any]) -> list[Change]:
     """What differs between two states of a practice, field by field, word by word."""
-    old = {v.name: v for v in describe(session, before)} if before else {}
+    old = {v.name: v for v in describe(names, before)} if before else {}
     result = []
-    for view in describe(session, after):
+    for view in describe(names, after):
         previous = old[view.name].value if view.name in old else ""
         if previous == view.value:
             continue

@@ -22,6 +22,7 @@ from app.models import (
     original_digest,
     utcnow,
 )
+from app.schemas import too_long
 
 
 @dataclass
@@ -42,12 +43,7 @@ def _text(errors: FormErrors, name: str, value: str, limit: int, required: bool 
     if required and not value:
         errors.add(name, gettext("This field is required."))
     elif len(value) > limit:
-        errors.add(
-            name,
-            gettext(
-                "At most %(limit)s characters; this has %(length)s.", limit=limit, length=len(value)
-            ),
-        )
+        errors.add(name, too_long(limit, len(value)))
     return value
 
 

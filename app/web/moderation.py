@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth import Moderator, ViewerDep
 from app.db import SessionDep
+from app.i18n import gettext
 from app.models import Practice
 from app.queries.publishing import (
     EditConflict,
@@ -19,7 +20,7 @@ from app.queries.publishing import (
     return_to_authors,
     review_queue,
 )
-from app.queries.revisions import changes, describe
+from app.queries.revisions import changes, describe, names_for
 from app.web.csrf import verify_csrf
 from app.web.templating import client_address, href, render
 
@@ -42,14 +43,15 @@ def _review(
 ) -> HTMLResponse:
     current = open_revision(session, practice)
     before = published_data(session, practice)
+    names = names_for(session, [before, current.data if current else None])
     return render(
         request,
         "moderation/review.html",
         {
             "practice": practice,
             "revision": current,
-            "changes": changes(session, before, current.data) if current else [],
-            "fields": describe(session, current.data) if current else [],
+            "changes": changes(names, before, current.data) if current else [],
+            "fields": describe(names, current.data) if current else [],
             "is_new": before is None,
             "errors": errors or {},
             "comment": comment,
@@ -100,7 +102,7 @@ def decide(
                 client=client,
             )
         else:
-            raise InvalidPractice({"action": "publish, return or archive"})
+            raise InvalidPractice({"action": gettext("Choose publish, return or archive.")})
     except InvalidPractice as exc:
         return _review(
             request, session, practice, errors=exc.fields, comment=comment, status_code=422

@@ -7,6 +7,8 @@ back, and choose what to show.
 
 import re
 from collections import defaultdict
+from functools import partial
+from itertools import pairwise
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,6 +22,7 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _, get_language, gettext
 from app.models import Organisation, Place, Practice, Source, User
+from app.queries.practices import find_practice
 from app.queries.publishing import (
     EDITABLE_SCHEMES,
     FIELD_LABELS,
@@ -38,8 +41,8 @@ from app.queries.publishing import (
     save_practice,
     similar_titles,
 )
-from app.queries.revisions import changes, describe
-from app.queries.visibility import Viewer, viewer_for, visible
+from app.queries.revisions import changes, describe, names_for
+from app.queries.visibility import Viewer, visible
 from app.queries.vocabularies import list_schemes, scheme_terms
 from app.web.csrf import verify_csrf
 from app.web.templating import client_address, href, render
@@ -60,6 +63,7 @@ TEXT_FIELDS = (
     "know_how",
     "visibility",
 )
+PRACTICE_SUGGESTIONS = 1000
 OUTCOME_FIELDS = ("text", "metric", "value", "date", "source", "source_report", "evidence_level")
 LINEAGE_FIELDS = ("practice", "kind", "note")
 # The form's folded sections, and the fields in each: a section opens when one of its
@@ -187,10 +191,12 @@ def _choices(
         "schemes": {code: schemes[code] for code in EDITABLE_SCHEMES if code in schemes},
         "terms": {code: list(scheme_terms(session, code).values()) for code in EDITABLE_SCHEMES},
         "single": SINGLE_TERM_SCHEMES,
+        # Suggestions for "adapted from"; any other practice's address can be pasted.
         "practice_options": session.exec(
             select(Practice.slug, Practice.title)
             .where(*visible(viewer))
-            .order_by(func.lower(Practice.title))
+            .order_by(col(Practice.updated_at).desc(), col(Practice.id).desc())
+            .limit(PRACTICE_SUGGESTIONS)
         ).all(),
         "sources": session.exec(select(Source.slug, Source.title).order_by(Source.title)).all(),
         "labels": {name: _(label) for name, label in FIELD_LABELS.items()},
@@ -201,6 +207,7 @@ def _form(
     request: Request,
     session: Session,
     user: User,
+    viewer: Viewer,
     values: dict[str, Any],
     *,
     practice: Practice | None = None,
@@ -213,7 +220,7 @@ def _form(
     status_code: int = 200,
 ) -> HTMLResponse:
     errors = errors or {}
-    choices = _choices(session, user, viewer_for(session, user), practice)
+    choices = _choices(session, user, viewer, practice)
     open_sections = _open_sections(values, errors)
     # Always one blank row to fill in, so nothing needs JavaScript to add more.
     values = {**values}
@@ -239,30 +246,90 @@ def _form(
     )
 
 
+async def _write(
+    request: Request, session: Session, user: User, viewer: Viewer, practice: Practice | None
+) -> Response:
+    """Save or submit the posted form: a new practice when ``practice`` is None."""
+    form = await request.form()
+    values = form_data(form)
+    action = str(form.get("action", "save"))
+    note = str(form.get("note", "")).strip()
+    posted_version = str(form.get("version", ""))
+    version = int(posted_version) if posted_version.isdigit() else -1
+    again = partial(
+        _form,
+        request,
+        session,
+        user,
+        viewer,
+        values,
+        practice=practice,
+        version=version,
+        note=note,
+    )
+    if action not in ("save", "submit"):  # "Add another" buttons just show the form again
+        return again()
+    submit, confirm_new = action == "submit", form.get("confirm_new") == "yes"
+    try:
+        if practice is None:
+            practice = create_practice(
+                session,
+                user,
+                viewer,
+                parse_input(values),
+                submit=submit,
+                confirm_new=confirm_new,
+                client=client_address(request),
+            )
+        else:
+            save_practice(
+                session,
+                user,
+                viewer,
+                practice,
+                parse_input(values),
+                expected_version=version,
+                note=note or None,
+                submit=submit,
+                confirm_new=confirm_new,
+                client=client_address(request),
+            )
+    except InvalidPractice as exc:
+        return again(errors=exc.fields, duplicates=exc.duplicates, status_code=422)
+    except EditConflict as exc:
+        # Keep what they typed; the form now carries the current version, so saving again
+        # is a deliberate choice made after seeing the message.
+        assert practice is not None
+        session.refresh(practice)
+        return again(version=practice.version, conflict=exc.detail, status_code=409)
+    if submit:
+        return RedirectResponse(href("/my/practices", submitted=practice.slug), status_code=303)
+    return RedirectResponse(href(f"/practices/{practice.slug}/edit", saved="1"), status_code=303)
+
+
 def _may_create(user: User) -> None:
     if not is_moderator(user) and user.organisation_id is None:
         raise Forbidden(gettext("Your account belongs to no organisation, so it cannot publish."))
 
 
 @router.get("/practices/new", response_class=HTMLResponse)
-def new_practice_form(request: Request, session: SessionDep, user: SignedIn) -> HTMLResponse:
+def new_practice_form(
+    request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep
+) -> HTMLResponse:
     _may_create(user)
-    lead = session.exec(
-        select(Organisation.slug).where(Organisation.id == user.organisation_id)
-    ).first()
     values: dict[str, Any] = {
         "original_language": get_language(),
         "visibility": "public",
         "terms": {},
     }
-    if lead:
-        values["lead_organisation"] = lead
-        values["place"] = session.exec(
-            select(Place.slug)
-            .join(Organisation, col(Organisation.place_id) == Place.id)
-            .where(Organisation.id == user.organisation_id)
-        ).first()
-    return _form(request, session, user, values)
+    own = session.exec(
+        select(Organisation.slug, Place.slug)
+        .outerjoin(Place, col(Place.id) == Organisation.place_id)
+        .where(Organisation.id == user.organisation_id)
+    ).first()
+    if own:
+        values["lead_organisation"], values["place"] = own
+    return _form(request, session, user, viewer, values)
 
 
 @router.post("/practices/new", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
@@ -270,38 +337,7 @@ async def create_practice_form(
     request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep
 ) -> Response:
     _may_create(user)
-    form = await request.form()
-    values = form_data(form)
-    action = str(form.get("action", "save"))
-    if action not in ("save", "submit"):  # "Add another" buttons just show the form again
-        return _form(request, session, user, values)
-    try:
-        practice = create_practice(
-            session,
-            user,
-            viewer,
-            parse_input(values),
-            submit=action == "submit",
-            confirm_new=form.get("confirm_new") == "yes",
-            client=client_address(request),
-        )
-    except InvalidPractice as exc:
-        return _form(
-            request,
-            session,
-            user,
-            values,
-            errors=exc.fields,
-            duplicates=exc.duplicates,
-            status_code=422,
-        )
-    return RedirectResponse(_after_save(practice, action), status_code=303)
-
-
-def _after_save(practice: Practice, action: str) -> str:
-    if action == "submit":
-        return href("/my/practices", submitted=practice.slug)
-    return href(f"/practices/{practice.slug}/edit", saved="1")
+    return await _write(request, session, user, viewer, None)
 
 
 def _editable(session: Session, user: User, viewer: Viewer, slug: str) -> Practice:
@@ -309,9 +345,7 @@ def _editable(session: Session, user: User, viewer: Viewer, slug: str) -> Practi
     practice = find_any_practice(session, slug)
     if may_edit_practice(session, user, practice):
         return practice
-    seen = session.exec(select(Practice.id).where(Practice.slug == slug, *visible(viewer))).first()
-    if seen is None:
-        raise NotFound(_("no practice %(slug)r", slug=slug))
+    find_practice(session, slug, viewer)  # 404 unless visible
     raise Forbidden(gettext("Only the practice's organisations and moderators can edit it."))
 
 
@@ -325,6 +359,7 @@ def edit_practice_form(
         request,
         session,
         user,
+        viewer,
         editing_data(session, practice),
         practice=practice,
         version=practice.version,
@@ -339,57 +374,7 @@ def edit_practice_form(
 async def save_practice_form(
     request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
 ) -> Response:
-    practice = _editable(session, user, viewer, slug)
-    form = await request.form()
-    values = form_data(form)
-    action = str(form.get("action", "save"))
-    note = str(form.get("note", "")).strip()
-    version_field = str(form.get("version", ""))
-    version = int(version_field) if version_field.isdigit() else -1
-    if action not in ("save", "submit"):
-        return _form(request, session, user, values, practice=practice, version=version, note=note)
-    try:
-        save_practice(
-            session,
-            user,
-            viewer,
-            practice,
-            parse_input(values),
-            expected_version=version,
-            note=note or None,
-            submit=action == "submit",
-            confirm_new=form.get("confirm_new") == "yes",
-            client=client_address(request),
-        )
-    except InvalidPractice as exc:
-        return _form(
-            request,
-            session,
-            user,
-            values,
-            practice=practice,
-            version=version,
-            errors=exc.fields,
-            duplicates=exc.duplicates,
-            note=note,
-            status_code=422,
-        )
-    except EditConflict as exc:
-        # Keep what they typed; the form now carries the current version, so saving again
-        # is a deliberate choice made after seeing the message.
-        session.refresh(practice)
-        return _form(
-            request,
-            session,
-            user,
-            values,
-            practice=practice,
-            version=practice.version,
-            conflict=exc.detail,
-            note=note,
-            status_code=409,
-        )
-    return RedirectResponse(_after_save(practice, action), status_code=303)
+    return await _write(request, session, user, viewer, _editable(session, user, viewer, slug))
 
 
 @router.get("/practices/{slug}/preview", response_class=HTMLResponse)
@@ -399,45 +384,44 @@ def preview_page(
     """The edit in progress, as its authors and moderators will read it."""
     practice = _editable(session, user, viewer, slug)
     current = open_revision(session, practice)
-    data = current.data if current else editing_data(session, practice)
+    data = editing_data(session, practice)
+    before = published_data(session, practice)
+    names = names_for(session, [data, before])
     return render(
         request,
         "practices/revision.html",
         {
             "practice": practice,
-            "fields": describe(session, data),
+            "fields": describe(names, data),
             "revision": current,
             "preview": True,
-            "changes": changes(session, published_data(session, practice), data),
+            "changes": changes(names, before, data),
         },
     )
-
-
-def _visible_practice(session: Session, viewer: Viewer, slug: str) -> Practice:
-    practice = session.exec(select(Practice).where(Practice.slug == slug, *visible(viewer))).first()
-    if practice is None:
-        raise NotFound(_("no published practice %(slug)r", slug=slug))
-    return practice
 
 
 @router.get("/practices/{slug}/history", response_class=HTMLResponse)
 def history_page(
     request: Request, session: SessionDep, viewer: ViewerDep, slug: str
 ) -> HTMLResponse:
-    practice = _visible_practice(session, viewer, slug)
-    revisions = published_revisions(session, practice)
-    people = _people(session, {r.author_id for r in revisions} | {r.reviewer_id for r in revisions})
-    previous = {r.number: revisions[i + 1].data for i, r in enumerate(revisions[:-1])}
+    practice = find_practice(session, slug, viewer)
+    revisions = published_revisions(session, practice)  # newest first
+    names = names_for(session, [r.data for r in revisions])
     changed = {
-        r.number: [c.label for c in changes(session, previous.get(r.number), r.data)]
-        if r.number in previous
-        else []
-        for r in revisions
+        newer.number: [c.label for c in changes(names, older.data, newer.data)]
+        for newer, older in pairwise(revisions)
     }
     return render(
         request,
         "practices/history.html",
-        {"practice": practice, "revisions": revisions, "people": people, "changed": changed},
+        {
+            "practice": practice,
+            "revisions": revisions,
+            "people": _people(
+                session, {r.author_id for r in revisions} | {r.reviewer_id for r in revisions}
+            ),
+            "changed": changed,
+        },
     )
 
 
@@ -460,21 +444,22 @@ def _people(session: Session, ids: set[int | None]) -> dict[int, str]:
 def revision_page(
     request: Request, session: SessionDep, viewer: ViewerDep, slug: str, number: int
 ) -> HTMLResponse:
-    practice = _visible_practice(session, viewer, slug)
+    practice = find_practice(session, slug, viewer)
     shown = revision(session, practice, number)
     if shown is None:
         raise NotFound(_("no revision %(number)s of %(slug)r", number=number, slug=slug))
     before = revision(session, practice, number - 1)
+    names = names_for(session, [shown.data, before.data if before else None])
     return render(
         request,
         "practices/revision.html",
         {
             "practice": practice,
-            "fields": describe(session, shown.data),
+            "fields": describe(names, shown.data),
             "revision": shown,
             "preview": False,
             "people": _people(session, {shown.author_id, shown.reviewer_id}),
-            "changes": changes(session, before.data, shown.data) if before else [],
+            "changes": changes(names, before.data, shown.data) if before else [],
         },
     )
 

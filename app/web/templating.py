@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import i18n
+from app.auth import is_moderator
 from app.config import get_settings
 from app.countries import country_name
 from app.web import csrf
@@ -77,6 +78,7 @@ templates.env.globals.update(
     LANGUAGES=i18n.LANGUAGES,
     csrf_token=csrf.csrf_token,
     signed_in_user=signed_in_user,
+    is_moderator=is_moderator,
 )
 
 
