@@ -144,6 +144,21 @@ class TranslationOut(Schema):
     updated_at: datetime = Field(description="When the translation was last saved.")
 
 
+class MatchOut(Schema):
+    """Where a search matched, as HTML: text escaped, matched words in ``<mark>``."""
+
+    score: float = Field(description="Relevance; higher matches better.", examples=[7.3])
+    title: str = Field(
+        description="The original title with matches in <mark>.",
+        examples=["<mark>Anti</mark>-<mark>Rumour</mark> Strategy"],
+    )
+    passage: str = Field(
+        description="The best-matching passage of the summary, description, lessons or "
+        "place names, with matches in <mark>; empty when only the title matched.",
+        examples=["…a city-wide network against <mark>rumours</mark>…"],
+    )
+
+
 class PracticeSummary(Schema):
     slug: str = Field(
         description="Stable identifier, used in URLs.", examples=["barcelona-anti-rumour-strategy"]
@@ -193,6 +208,9 @@ class PracticeSummary(Schema):
     sources: list[SourceRef] = Field(description="The reports that describe it.")
     url: str = Field(
         description="The practice's page.", examples=["/practices/barcelona-anti-rumour-strategy"]
+    )
+    match: MatchOut | None = Field(
+        default=None, description="Where the words of `q` matched; only in searches with `q`."
     )
 
 

@@ -40,6 +40,7 @@ from app.models import (
     VocabularyTermTranslation,
 )
 from app.queries.publishing import record_import
+from app.queries.search import index_practices
 
 FIRST_FILES = ("vocabularies.yaml", "sources.yaml", "countries.yaml")
 SECTIONS = ("places", "organisations", "networks", "practices")
@@ -631,6 +632,7 @@ class _Writer:
             assert practice is not None
             note = "; ".join(titles[slug] for slug in dict.fromkeys(cited_slugs))
             record_import(self.session, practice, note[:1000] or None)
+        index_practices(self.session, [practice_id for practice_id, _ in imported])
 
 
 def load_seed(session: Session, seed_dir: Path) -> SeedReport:

@@ -77,14 +77,11 @@ def paginate(
 ) -> Slice:
     """Return one page of ``statement``, the total count and the next cursor.
 
-    ``statement`` selects one model and filters it with WHERE only (no joins); the page
-    query re-selects that model together with the sort value.
+    ``statement`` selects one model (joined to what ``sort`` needs, if anything); the page
+    query adds the sort value to it.
     """
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    entity = statement.column_descriptions[0]["entity"]
-    paged = select(entity, sort.expression)
-    if statement.whereclause is not None:
-        paged = paged.where(statement.whereclause)
+    paged = statement.add_columns(sort.expression)
     if cursor:
         value, ident = decode_cursor(cursor)
         value = sort.decode(value)
@@ -98,7 +95,7 @@ def paginate(
         if sort.descending
         else (sort.expression, id_column)
     )
-    rows = session.exec(paged.order_by(*order).limit(limit + 1)).all()
+    rows = session.execute(paged.order_by(*order).limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]

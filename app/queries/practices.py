@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from markupsafe import escape
 from pydantic import BaseModel, Field, create_model
-from sqlalchemy import ColumnElement, distinct, func, or_
+from sqlalchemy import ColumnElement, distinct, false, func
 from sqlmodel import Session, col, select
 
 from app.countries import country_name
@@ -35,13 +36,14 @@ from app.models import (
     VocabularyTermAncestor,
     original_digest,
 )
-from app.queries.common import contains
 from app.queries.pagination import SortKey, datetime_iso, iso_datetime, paginate
+from app.queries.search import SearchQuery, highlights, hits, parse
 from app.queries.visibility import PUBLIC, Viewer, practice_networks, visible
 from app.queries.vocabularies import resolve_codes, scheme_terms, term_label_column
 from app.schemas import (
     FacetValue,
     LineageOut,
+    MatchOut,
     NetworkRef,
     OrganisationRef,
     OutcomeOut,
@@ -76,7 +78,7 @@ TERM_FILTERS: dict[str, str] = {
 }
 FACETS: tuple[str, ...] = ("country", *TERM_FILTERS, "network", "source")
 
-SortName = Literal["title", "-title", "start", "-start", "updated", "-updated"]
+SortName = Literal["relevance", "title", "-title", "start", "-start", "updated", "-updated"]
 SORTS: dict[str, SortKey] = {
     "title": SortKey(func.lower(Practice.title)),
     "-title": SortKey(func.lower(Practice.title), descending=True),
@@ -94,7 +96,9 @@ class _PracticeQueryBase(BaseModel):
         default=None,
         max_length=200,
         description="Words to look for in titles, summaries, descriptions, lessons, "
-        "place and lead body names.",
+        "place and lead body names; all must match (English words are stemmed, and "
+        "integration, cohesion and inclusion stand in for each other). Results are ranked "
+        "and each carries `match` with the matches marked.",
         examples=["rumour"],
     )
     country: list[str] = Field(
@@ -117,9 +121,10 @@ class _PracticeQueryBase(BaseModel):
         description="Slug of a source report that describes the practice.",
         examples=[["amicall-uk-2012"]],
     )
-    sort: SortName = Field(
-        default="title",
-        description="Sort order: title, start (year started) or updated; prefix - to reverse.",
+    sort: SortName | None = Field(
+        default=None,
+        description="Sort order: relevance (the default with `q`), title (the default "
+        "without), start (year started) or updated; prefix - to reverse.",
     )
     limit: int = Field(default=20, ge=1, le=200, description="Items per page (1–200).")
     cursor: str | None = Field(
@@ -179,7 +184,9 @@ class PracticeQuery(_PracticeQueryFields):
 class _Resolved:
     """The query's filter values, validated and turned into ids once per request."""
 
-    q: str | None
+    search: SearchQuery | None
+    hits: Any = None  # subquery (id, score) of the full-text matches, when searching
+    nothing_to_search: bool = False
     viewer: Viewer = PUBLIC
     countries: list[str] = field(default_factory=list)
     terms: dict[str, list[int]] = field(default_factory=dict)
@@ -216,8 +223,11 @@ def _resolve(session: Session, query: PracticeQuery, viewer: Viewer) -> _Resolve
             ),
             allowed=list(present),
         )
+    search = parse(query.q)
     return _Resolved(
-        q=query.q.strip() if query.q and query.q.strip() else None,
+        search=search,
+        hits=hits(session, search) if search else None,
+        nothing_to_search=bool(query.q and query.q.strip()) and search is None,
         viewer=viewer,
         countries=countries,
         terms={
@@ -239,25 +249,10 @@ def _place_and_descendants(place_ids: list[int]) -> Any:
 
 def _conditions(r: _Resolved, skip: str | None = None) -> list[ColumnElement[bool]]:
     conditions = visible(r.viewer)
-    if r.q:
-        texts = (Practice.title, Practice.summary, Practice.description, Practice.what_did_not_work)
-        conditions.append(
-            or_(
-                *(contains(column, r.q) for column in texts),
-                col(Practice.place_id).in_(select(Place.id).where(contains(Place.name, r.q))),
-                col(Practice.lead_organisation_id).in_(
-                    select(Organisation.id).where(contains(Organisation.name, r.q))
-                ),
-                col(Practice.id).in_(
-                    select(PracticeTranslation.practice_id).where(
-                        or_(
-                            contains(PracticeTranslation.title, r.q),
-                            contains(PracticeTranslation.summary, r.q),
-                        )
-                    )
-                ),
-            )
-        )
+    if r.hits is not None:
+        conditions.append(col(Practice.id).in_(select(r.hits.c.id)))
+    elif r.nothing_to_search:
+        conditions.append(false())  # e.g. q="%": words were asked for, none are searchable
     if r.countries and skip != "country":
         conditions.append(
             col(Practice.place_id).in_(select(Place.id).where(col(Place.country).in_(r.countries)))
@@ -365,17 +360,40 @@ def list_practices(
     facet_names = query.facet_names()
     resolved = _resolve(session, query, viewer)
     statement = select(Practice).where(*_conditions(resolved))
+    sort_name = query.sort or ("relevance" if resolved.search else "title")
+    if sort_name == "relevance" and resolved.hits is not None:
+        statement = statement.join(resolved.hits, resolved.hits.c.id == Practice.id)
+        sort = SortKey(resolved.hits.c.score, descending=True)
+    else:
+        sort = SORTS["title" if sort_name == "relevance" else sort_name]
     sliced = paginate(
         session,
         statement,
         id_column=col(Practice.id),
-        sort=SORTS[query.sort],
+        sort=sort,
         limit=query.limit,
         cursor=query.cursor,
     )
+    items = summaries(session, sliced.rows)
+    if resolved.search:
+        scores = dict(
+            session.exec(
+                select(resolved.hits.c.id, resolved.hits.c.score).where(
+                    resolved.hits.c.id.in_([p.id for p in sliced.rows])
+                )
+            ).all()
+        )
+        marked = highlights(session, resolved.search, [p.id for p in sliced.rows])
+        for item, practice in zip(items, sliced.rows, strict=True):
+            found = marked.get(practice.id)
+            item.match = MatchOut(
+                score=round(scores.get(practice.id, 0.0), 4),
+                title=found.title if found else escape(practice.title),
+                passage=found.snippet if found else "",
+            )
     chosen = query.active_filters()
     return Page[PracticeSummary](
-        items=summaries(session, sliced.rows),
+        items=items,
         total=sliced.total,
         next_cursor=sliced.next_cursor,
         facets={

@@ -45,6 +45,7 @@ from app.models import (
     utcnow,
 )
 from app.queries.practices import TERM_FILTERS
+from app.queries.search import index_practices
 from app.queries.visibility import Viewer, visible
 from app.queries.vocabularies import scheme_terms
 from app.schemas import PracticeIn, too_long
@@ -399,6 +400,7 @@ def _apply(session: Session, practice: Practice, data: PracticeIn, refs: _Refere
     session.exec(delete(Outcome).where(col(Outcome.practice_id) == practice.id))
     session.exec(delete(PracticeLineage).where(col(PracticeLineage.practice_id) == practice.id))
     assert practice.id is not None
+    index_practices(session, [practice.id])
     for term_id in dict.fromkeys(refs.term_ids):
         session.add(PracticeTerm(practice_id=practice.id, term_id=term_id))
     for outcome in data.outcomes:

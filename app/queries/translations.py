@@ -22,6 +22,7 @@ from app.models import (
     original_digest,
     utcnow,
 )
+from app.queries.search import index_practices
 from app.schemas import too_long
 
 
@@ -94,6 +95,8 @@ def save_practice_translation(
     translation.updated_at = utcnow()
     translation.updated_by_id = user.id
     session.add(translation)
+    session.flush()
+    index_practices(session, [translation.practice_id])
     record(session, user, "practice.translate", practice.slug, language=language, origin=origin)
     session.commit()
     return errors

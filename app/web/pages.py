@@ -28,6 +28,7 @@ from app.queries.practices import (
     practice_detail,
 )
 from app.queries.publishing import open_revision
+from app.queries.search import expansions
 from app.queries.visibility import visible
 from app.queries.vocabularies import list_schemes, scheme_details, scheme_terms
 from app.web.templating import query_url, render
@@ -104,6 +105,7 @@ def practices_page(
         {
             "query": query,
             "page": page,
+            "also": expansions(query.q),
             "chosen": chosen,
             "chips": chips,
             "facet_labels": facet_labels,
