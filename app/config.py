@@ -60,6 +60,24 @@ class Settings(BaseSettings):
         default=None,
         description="Without SMTP, write e-mails as files here (else they go to the log).",
     )
+    # Peer matching (README, "How peers are matched"). Each weight is the share of the score
+    # a factor can contribute; they need not add up to 1 (they are normalised).
+    peer_weight_profile: float = Field(
+        default=0.30, ge=0, description="Weight of the practice profile (what a place works on)."
+    )
+    peer_weight_population: float = Field(default=0.20, ge=0, description="Weight of size.")
+    peer_weight_foreign_born: float = Field(
+        default=0.20, ge=0, description="Weight of the foreign-born share of residents."
+    )
+    peer_weight_migration_history: float = Field(
+        default=0.15, ge=0, description="Weight of the migration history."
+    )
+    peer_weight_level: float = Field(
+        default=0.10, ge=0, description="Weight of the level of government."
+    )
+    peer_weight_urban_rural: float = Field(
+        default=0.05, ge=0, description="Weight of urban or rural character."
+    )
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -3,10 +3,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
+from app.queries.peers import place_peers
 from app.queries.places import PlaceQuery, get_place, list_places
-from app.schemas import Page, PlaceDetail, PlaceSummary
+from app.schemas import Page, PeerResults, PlaceDetail, PlaceSummary
 
 router = APIRouter(prefix="/places", tags=["places"])
+
+AcrossBorders = Annotated[
+    bool,
+    Query(description="Only places in other countries (the default); false for all countries."),
+]
+PeerLimit = Annotated[int, Query(ge=1, le=50, description="How many peers (1–50).")]
 
 
 @router.get("")
@@ -21,3 +28,13 @@ def list_places_route(
 def read_place(session: SessionDep, slug: str) -> PlaceDetail:
     """One place with its context facts (each with source and year), networks and practices."""
     return get_place(session, slug)
+
+
+@router.get("/{slug}/peers")
+def read_place_peers(
+    session: SessionDep, slug: str, across_borders: AcrossBorders = True, limit: PeerLimit = 10
+) -> PeerResults:
+    """Places most like this one in context and practice, best first, each with why: every
+    factor's similarity, weight and contribution, what both work on, and practices of the
+    peer's that this place has nothing like. See the README for the matching model."""
+    return place_peers(session, slug, across_borders=across_borders, limit=limit)

@@ -1,0 +1,21 @@
+from fastapi import APIRouter
+
+from app.api.places import AcrossBorders, PeerLimit
+from app.db import SessionDep
+from app.queries.peers import described_peers
+from app.schemas import ContextIn, PeerResults
+
+router = APIRouter(prefix="/peers", tags=["places"])
+
+
+@router.post("")
+def find_peers(
+    session: SessionDep,
+    context: ContextIn,
+    across_borders: AcrossBorders = True,
+    limit: PeerLimit = 10,
+) -> PeerResults:
+    """Peers of a place described by its context (country, level, population, foreign-born
+    share, migration history, urban or rural, challenges), ranked and explained as for
+    `GET /places/{slug}/peers`. Nothing is stored."""
+    return described_peers(session, context, across_borders=across_borders, limit=limit)
