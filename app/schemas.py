@@ -702,3 +702,64 @@ class PeerResults(Schema):
     across_borders: bool = Field(description="Whether peers were limited to other countries.")
     candidates: int = Field(description="Places that were ranked.", examples=[4999])
     items: list[PeerOut] = Field(description="The best peers, best first.")
+
+
+class ComparedFact(Schema):
+    factor: PeerFactorName = Field(examples=["population"])
+    label: str = Field(description="The factor's name, translated.", examples=["Population"])
+    values: list[str | None] = Field(
+        description="The two places' values as shown; null when unknown.",
+        examples=[["1,620,000", None]],
+    )
+    notes: list[str | None] = Field(description="Where each value comes from, if inherited.")
+
+
+class ComparedTerm(Schema):
+    code: str = Field(examples=["anti-rumour"])
+    label: str = Field(examples=["Anti-rumour campaigns"])
+    counts: list[int] = Field(description="Practices of each place with this term.")
+
+
+class ComparedScheme(Schema):
+    scheme: str = Field(description="Vocabulary code.", examples=["activity-type"])
+    rows: list[ComparedTerm] = Field(description="Terms either place uses, most used first.")
+
+
+class Comparison(Schema):
+    places: list[PlaceRef] = Field(description="The two places, in the order asked.")
+    practice_counts: list[int] = Field(description="Published practices of each.")
+    context: list[ComparedFact] = Field(description="Context facts side by side.")
+    profile: list[ComparedScheme] = Field(
+        description="Practice profile by typology, evidence levels last."
+    )
+    similarity: PeerOut = Field(
+        description="How alike the matching model finds the second place to the first, "
+        "with every factor's part (as in the peers endpoint)."
+    )
+
+
+class SimilarReasons(Schema):
+    shared_terms: list[TermRef] = Field(
+        description="Activity types, goals and target groups both practices have."
+    )
+    shared_words: list[str] = Field(
+        description="Distinctive words of the title and summary that both use."
+    )
+    text_similarity: float = Field(
+        description="Full-text relevance relative to the best candidate, 0 to 1."
+    )
+    context_similarity: float = Field(
+        description="How alike the two places are in context (peer model), 0 to 1."
+    )
+    close_context: list[str] = Field(
+        description="Context factors in which the two places are close, translated.",
+        examples=[["Population", "Migration history"]],
+    )
+
+
+class SimilarOut(Schema):
+    practice: PracticeSummary = Field(description="The similar practice.")
+    score: float = Field(
+        description="0.5 × shared terms + 0.3 × text + 0.2 × context, 0 to 1.", examples=[0.62]
+    )
+    reasons: SimilarReasons = Field(description="Why it is suggested.")

@@ -3,9 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.queries.peers import place_peers
+from app.queries.peers import compare_places, place_peers
 from app.queries.places import PlaceQuery, get_place, list_places
-from app.schemas import Page, PeerResults, PlaceDetail, PlaceSummary
+from app.schemas import Comparison, Page, PeerResults, PlaceDetail, PlaceSummary
 
 router = APIRouter(prefix="/places", tags=["places"])
 
@@ -38,3 +38,10 @@ def read_place_peers(
     factor's similarity, weight and contribution, what both work on, and practices of the
     peer's that this place has nothing like. See the README for the matching model."""
     return place_peers(session, slug, across_borders=across_borders, limit=limit)
+
+
+@router.get("/{slug}/compare/{other}")
+def compare_two_places(session: SessionDep, slug: str, other: str) -> Comparison:
+    """Two places side by side: context facts, practice profile by typology, evidence
+    levels, and how alike the matching model finds them."""
+    return compare_places(session, slug, other)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from babel.numbers import format_decimal
 from sqlalchemy import func
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -49,6 +50,10 @@ from app.queries.practices import summaries
 from app.queries.visibility import PUBLIC, Viewer, visible
 from app.queries.vocabularies import scheme_terms
 from app.schemas import (
+    ComparedFact,
+    ComparedScheme,
+    ComparedTerm,
+    Comparison,
     ContextIn,
     ContextOut,
     PeerFactor,
@@ -135,7 +140,7 @@ def _fingerprint(session: Session) -> tuple[Any, ...]:
     """Cheap summary that changes whenever anything the features depend on changes."""
     return tuple(
         session.execute(
-            select(
+            sa_select(
                 select(func.max(Practice.updated_at)).scalar_subquery(),
                 select(func.count()).where(*visible()).scalar_subquery(),
                 select(func.max(Place.updated_at)).scalar_subquery(),
@@ -148,7 +153,7 @@ def _fingerprint(session: Session) -> tuple[Any, ...]:
 
 
 def _features(session: Session) -> _Features:
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     fingerprint = _fingerprint(session)
     cached = _cache.get(key)
     if cached is not None and cached.fingerprint == fingerprint:
@@ -261,7 +266,8 @@ def _load(session: Session, fingerprint: tuple[Any, ...]) -> _Features:
 
 def _normalised(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    result: np.ndarray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return result
 
 
 # --- The subject: a place in the catalogue, or one described ------------------------------
@@ -536,7 +542,7 @@ def _explain(
             value = float(sims[name][i])
             factors.append(
                 PeerFactor(
-                    factor=name,  # type: ignore[arg-type]
+                    factor=name,
                     label=_(label),
                     weight=round(w[name], 4),
                     similarity=None if math.isnan(value) else round(value, 4),
@@ -556,7 +562,7 @@ def _explain(
             PeerOut(
                 place=PlaceRef.model_validate(place),
                 url=f"/places/{place.slug}",
-                practice_count=counts.get(place.id, 0),
+                practice_count=counts.get(features.ids[i], 0),
                 score=round(float(score[i]), 4),
                 confidence=round(float(known[i]), 4),
                 factors=factors,
@@ -665,24 +671,114 @@ def described_peers(
     )
 
 
-def context_similarity(session: Session, a: int, b: int) -> tuple[float, list[str]]:
-    """How alike places ``a`` and ``b`` are in context alone (not practices), and which
-    factors make them so; used to explain similar practices."""
+def context_similarity(
+    session: Session, place_id: int, others: list[int]
+) -> dict[int, tuple[float, list[str]]]:
+    """How alike place ``place_id`` is to each of ``others`` in context alone (practices
+    left out), 0 to 1, with the labels of the factors that are close (≥ 0.75); used to
+    explain similar practices."""
     features = _features(session)
-    if a not in features.row or b not in features.row:
-        return 0.0, []
-    place = features.places[features.row[a]]
-    s = _catalogued(features, place)
-    sims = _similarities(features, s)
+    if place_id not in features.row:
+        return {}
+    sims = _similarities(features, _catalogued(features, features.places[features.row[place_id]]))
     w = weights()
-    j = features.row[b]
-    total = sum(w[n] for n in sims if n != "profile") or 1.0
-    value = 0.0
-    close = []
-    for name, values in sims.items():
-        if name == "profile" or math.isnan(values[j]):
+    total = sum(w[name] for name in sims if name != "profile") or 1.0
+    result = {}
+    for other in others:
+        j = features.row.get(other)
+        if j is None:
             continue
-        value += w[name] * float(values[j])
-        if values[j] >= 0.75:
-            close.append(name)
-    return value / total, close
+        value, close = 0.0, []
+        for name, values in sims.items():
+            if name != "profile" and not math.isnan(values[j]):
+                value += w[name] * float(values[j])
+                if values[j] >= 0.75 and name != "level":
+                    close.append(_(FACTORS[name]))
+        result[other] = (value / total, close)
+    return result
+
+
+# --- Side by side --------------------------------------------------------------------------
+
+COMPARED_SCHEMES = ("activity-type", "goal", "target-group", "policy-area", "evidence-level")
+
+
+def compare_places(session: Session, a: str, b: str, viewer: Viewer = PUBLIC) -> Comparison:
+    """Two places side by side: context, practice profile by typology, evidence levels,
+    and how alike the matching model finds them."""
+    features = _features(session)
+    first = _place_subject(session, features, a)
+    second = _place_subject(session, features, b)
+    assert first.place is not None and second.place is not None
+    i, j = features.row[int(first.place.id or 0)], features.row[int(second.place.id or 0)]
+    labels = _labels(session)
+    sims = _similarities(features, first)
+    w = weights()
+    known = sum(w[n] for n, v in sims.items() if not math.isnan(v[j]))
+    score = sum(w[n] * float(v[j]) for n, v in sims.items() if not math.isnan(v[j]))
+    peer = _explain(
+        session,
+        features,
+        first,
+        [j],
+        sims,
+        np.full(len(features.ids), score),
+        np.full(len(features.ids), known),
+        viewer,
+    )[0]
+    ids = [features.ids[i], features.ids[j]]
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for place_id, scheme, code, number in session.exec(
+        select(
+            Practice.place_id,
+            VocabularyScheme.code,
+            VocabularyTerm.code,
+            func.count(func.distinct(Practice.id)),
+        )
+        .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
+        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
+        .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+        .where(col(Practice.place_id).in_(ids), col(VocabularyScheme.code).in_(COMPARED_SCHEMES))
+        .where(*visible(viewer))
+        .group_by(col(Practice.place_id), col(VocabularyScheme.code), col(VocabularyTerm.code))
+    ):
+        counts[(scheme, code)][ids.index(place_id)] = number
+    profile = []
+    for scheme in COMPARED_SCHEMES:
+        terms = scheme_terms(session, scheme)
+        rows = [
+            ComparedTerm(code=code, label=term.label, counts=counts[(scheme, code)])
+            for code, term in terms.items()
+            if (scheme, code) in counts
+        ]
+        rows.sort(key=lambda r: (-sum(r.counts), r.label))
+        profile.append(ComparedScheme(scheme=scheme, rows=rows))
+    totals = dict(
+        session.exec(
+            select(Practice.place_id, func.count())
+            .where(col(Practice.place_id).in_(ids), *visible(viewer))
+            .group_by(col(Practice.place_id))
+        ).all()
+    )
+    here, there = _values(features, labels, None, first), _values(features, labels, j, second)
+    notes = (
+        _inherited_note(features, first.history_from),
+        _inherited_note(features, features.history_from[j]),
+    )
+    context = [
+        ComparedFact(
+            factor=name,
+            label=_(FACTORS[name]),
+            values=[here.get(name), there.get(name)],
+            notes=list(notes) if name == "migration_history" else [None, None],
+        )
+        for name in FACTORS
+        if name != "profile"
+    ]
+    return Comparison(
+        places=[PlaceRef.model_validate(first.place), PlaceRef.model_validate(second.place)],
+        practice_counts=[totals.get(ids[0], 0), totals.get(ids[1], 0)],
+        context=context,
+        profile=profile,
+        similarity=peer,
+    )

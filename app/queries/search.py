@@ -123,6 +123,7 @@ class SearchQuery:
     """The words of a search, each with the alternatives that may stand in for it."""
 
     groups: tuple[tuple[str, ...], ...]
+    any_word: bool = False  # match practices with any of the words, not all
 
     @property
     def expansions(self) -> list[str]:
@@ -131,26 +132,33 @@ class SearchQuery:
         return [w for group in self.groups for w in group[1:] if w not in typed]
 
     def fts5(self) -> str:
-        return " AND ".join(
+        return (" OR " if self.any_word else " AND ").join(
             "(" + " OR ".join(f'"{word}"' for word in group) + ")" for group in self.groups
         )
 
     def tsquery(self) -> str:
-        return " & ".join("(" + " | ".join(group) + ")" for group in self.groups)
+        return (" | " if self.any_word else " & ").join(
+            "(" + " | ".join(group) + ")" for group in self.groups
+        )
 
 
 def parse(q: str | None) -> SearchQuery | None:
     """Words of ``q`` (letters and digits only, so no query syntax gets through; single
     letters and stop words dropped), with synonyms; ``None`` if nothing is left."""
-    words = [w for w in re.findall(r"\w+", (q or "").lower()) if len(w) > 1 and w not in STOP_WORDS]
     groups: list[tuple[str, ...]] = []
-    for word in dict.fromkeys(words[:MAX_WORDS]):
+    for word in words(q or "")[:MAX_WORDS]:
         group: tuple[str, ...] = (word,)
         for stems, alternatives in SYNONYM_GROUPS:
             if word.startswith(stems):
                 group += tuple(a for a in alternatives if a != word)
         groups.append(group)
     return SearchQuery(tuple(groups)) if groups else None
+
+
+def words(text: str) -> list[str]:
+    """The searchable words of ``text``, lower-cased, in order, without repeats."""
+    found = re.findall(r"\w+", text.lower())
+    return list(dict.fromkeys(w for w in found if len(w) > 1 and w not in STOP_WORDS))
 
 
 def expansions(q: str | None) -> list[str]:
