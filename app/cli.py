@@ -68,6 +68,40 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _synthetic(args: argparse.Namespace) -> int:
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.synthetic import SyntheticError, load_synthetic
+
+    started = time.perf_counter()
+    try:
+        with Session(get_engine()) as session:
+            report = load_synthetic(
+                session, practices=args.practices, places=args.places, seed=args.seed
+            )
+    except SyntheticError as exc:
+        print(f"synthetic: {exc}; nothing was changed", file=sys.stderr)
+        return 2
+    except DBAPIError as exc:
+        print(
+            f"synthetic: the database refused it ({exc.orig}); nothing was changed. "
+            "Is it migrated (`interlocal migrate`) and seeded (`interlocal seed`)?",
+            file=sys.stderr,
+        )
+        return 2
+    print(
+        f"synthetic: {report.places} places, {report.practices} practices "
+        f"({report.facts} place facts, {report.terms} practice terms; "
+        f"replaced {report.deleted_places} places, {report.deleted_practices} practices; "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interlocal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load the seed data (idempotent)")
     seed.add_argument("--path", default=None, help="folder of seed files (default: seed/)")
     seed.set_defaults(func=_seed)
+
+    synthetic = commands.add_parser(
+        "synthetic",
+        help="replace the synthetic places and practices (slugs synthetic-…) with new ones, "
+        "for load tests; needs a migrated and seeded database",
+    )
+    synthetic.add_argument("--practices", type=int, required=True, help="how many practices")
+    synthetic.add_argument("--places", type=int, required=True, help="how many places")
+    synthetic.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    synthetic.set_defaults(func=_synthetic)
 
     user = commands.add_parser(
         "create-user", help="create an account; the password is read from standard input"

@@ -35,4 +35,5 @@ class InvalidParameter(AppError):
             error["allowed"] = list(allowed)
         super().__init__(f"{param}: {message}", [error])
         self.param = param
+        self.message = message
         self.allowed = list(allowed) if allowed is not None else None

@@ -27,8 +27,10 @@ from app.queries.practices import (
     list_practices,
     practice_detail,
 )
+from app.queries.peers import place_peers
 from app.queries.publishing import open_revision
 from app.queries.search import expansions
+from app.queries.similar import similar_practices
 from app.queries.visibility import visible
 from app.queries.vocabularies import list_schemes, scheme_details, scheme_terms
 from app.web.templating import query_url, render
@@ -143,6 +145,7 @@ def practice_page(
             "may_translate": may_edit,
             "may_edit": may_edit,
             "pending": open_revision(session, found) if may_edit else None,
+            "similar": similar_practices(session, slug, viewer),
             "json_url": f"/api/v1/practices/{slug}",
         },
     )
@@ -171,6 +174,7 @@ def places_page(
 @router.get("/places/{slug}", response_class=HTMLResponse)
 def place_page(request: Request, session: SessionDep, viewer: ViewerDep, slug: str) -> HTMLResponse:
     place = get_place(session, slug, viewer)
+    peers = place_peers(session, slug, limit=4, viewer=viewer)
     labels = {
         scheme: {code: term.label for code, term in scheme_terms(session, scheme).items()}
         for scheme in ("place-level", "migration-history")
@@ -178,7 +182,7 @@ def place_page(request: Request, session: SessionDep, viewer: ViewerDep, slug: s
     return render(
         request,
         "places/detail.html",
-        {"place": place, "labels": labels, "json_url": f"/api/v1/places/{slug}"},
+        {"place": place, "peers": peers, "labels": labels, "json_url": f"/api/v1/places/{slug}"},
     )
 
 
