@@ -25,6 +25,7 @@ SAMPLES: dict[str, list[str]] = {
     "/practices": [
         "/practices",
         "/practices?q=zzzqqq-nothing",
+        "/practices?q=integration",
         "/practices?country=ES&sort=-start",
     ],
     "/practices/{slug}": [
@@ -34,6 +35,13 @@ SAMPLES: dict[str, list[str]] = {
     "/practices/{slug}/translate": ["/practices/barcelona-anti-rumour-strategy/translate"],
     "/places": ["/places", "/places?country=IT"],
     "/places/{slug}": ["/places/barcelona"],
+    "/peers": [
+        "/peers",
+        "/peers?place=hackney",
+        "/peers?country=ES&population=300000&foreign_born_share=15&challenges=housing",
+        "/peers?population=abc",
+    ],
+    "/compare": ["/compare?a=spain&b=italy"],
     "/networks": ["/networks"],
     "/networks/{slug}": ["/networks/amicall"],
     "/vocabularies": ["/vocabularies"],

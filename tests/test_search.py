@@ -1,0 +1,76 @@
+"""Full-text search on both databases: ranking, stemming, synonyms, highlighting, and that
+the index follows edits and translations."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.test_api_practices import get_all
+
+
+def search(client: TestClient, q: str, **params: Any) -> dict[str, Any]:
+    response = client.get("/api/v1/practices", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def slugs(items: list[dict[str, Any]]) -> list[str]:
+    return [i["slug"] for i in items]
+
+
+def test_a_title_match_ranks_above_a_passing_mention(client: TestClient) -> None:
+    items = search(client, "anti-rumour")["items"]
+    assert slugs(items)[0] == "barcelona-anti-rumour-strategy"
+    scores = [i["match"]["score"] for i in items]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_integration_also_finds_cohesion_and_inclusion_practices(client: TestClient) -> None:
+    found = get_all(client, "/api/v1/practices", q="integration", limit=200)
+    texts = [f"{i['title']} {i['summary']}".lower() for i in found]
+    assert any("cohesion" in t and "integration" not in t for t in texts)
+    cohesion_only = get_all(client, "/api/v1/practices", q="cohesion", limit=200)
+    assert set(slugs(cohesion_only)) == set(slugs(found)), "the three words are one group"
+    page = client.get("/practices", params={"q": "integration"}).text
+    assert "Also searching for: cohesion, inclusion" in page
+
+
+def test_english_words_are_stemmed(client: TestClient) -> None:
+    assert "barcelona-anti-rumour-strategy" in slugs(search(client, "rumours campaigns")["items"])
+
+
+def test_matches_are_highlighted_and_the_rest_escaped(client: TestClient) -> None:
+    item = search(client, "anti-rumour")["items"][0]
+    assert "<mark>Rumour</mark>" in item["match"]["title"]
+    assert "<mark>rumour</mark>" in item["match"]["passage"]
+    html = client.get("/practices", params={"q": "anti-rumour"}).text
+    assert "<mark>Rumour</mark>" in html
+    hostile = client.get("/practices", params={"q": "<script>alert(1)</script> rumour"}).text
+    assert "<script>alert(1)</script>" not in hostile
+
+
+def test_place_names_are_searched(client: TestClient) -> None:
+    glasgow = get_all(client, "/api/v1/practices", place="glasgow")
+    found = set(slugs(get_all(client, "/api/v1/practices", q="Glasgow", limit=200)))
+    assert glasgow and set(slugs(glasgow)) <= found
+
+
+def test_search_combines_with_filters_and_facets(client: TestClient) -> None:
+    body = search(client, "integration", country="GB", facets="country,activity_type")
+    assert body["total"] > 0
+    assert {i["place"]["country"] for i in body["items"]} == {"GB"}
+    assert sum(v["count"] for v in body["facets"]["country"]) >= body["total"]
+
+
+def test_relevance_pages_neither_overlap_nor_skip(client: TestClient) -> None:
+    everything = get_all(client, "/api/v1/practices", q="integration", limit=200)
+    paged = get_all(client, "/api/v1/practices", q="integration", limit=7)
+    assert slugs(paged) == slugs(everything)
+    assert len(set(slugs(paged))) == len(paged)
+
+
+def test_query_syntax_is_not_interpreted(client: TestClient) -> None:
+    for q in ['"unbalanced', "NEAR(a b)", "integration OR", "a & | !", "*", "col:val"]:
+        assert client.get("/api/v1/practices", params={"q": q}).status_code == 200
+    assert search(client, "%")["total"] == 0
