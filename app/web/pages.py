@@ -10,6 +10,7 @@ from app.auth import CurrentUser, ViewerDep, is_moderator, may_edit_practice
 from app.db import SessionDep
 from app.i18n import N_, _
 from app.models import Network, Place, Practice
+from app.queries.peers import place_peers
 from app.queries.places import (
     PagingQuery,
     PlaceQuery,
@@ -27,7 +28,6 @@ from app.queries.practices import (
     list_practices,
     practice_detail,
 )
-from app.queries.peers import place_peers
 from app.queries.publishing import open_revision
 from app.queries.search import expansions
 from app.queries.similar import similar_practices
