@@ -75,7 +75,8 @@ def test_every_suggestion_explains_its_score(client: TestClient) -> None:
         known = sum(f["weight"] for f in factors if f["similarity"] is not None)
         assert known == pytest.approx(item["confidence"], abs=1e-3)
     spanish = next(
-        f for f in peers(client, "barcelona")["items"][0]["factors"]
+        f
+        for f in peers(client, "barcelona")["items"][0]["factors"]
         if f["factor"] == "migration_history"
     )
     assert spanish["here"] == "New country of immigration"
@@ -103,9 +104,11 @@ def test_missing_facts_lower_confidence_and_never_rank_first(client: TestClient)
     items = body["items"]
     assert items[0]["place"]["slug"] in {"arnhem", "enschede"}
     first = items[0]
-    unknown = [i for i in items if all(
-        f["similarity"] is None for f in i["factors"] if f["factor"] == "population"
-    )]
+    unknown = [
+        i
+        for i in items
+        if all(f["similarity"] is None for f in i["factors"] if f["factor"] == "population")
+    ]
     assert unknown and all(i["confidence"] < first["confidence"] for i in unknown)
     assert all(i["score"] <= first["score"] for i in items)
     # A description with nothing to compare yields no peers rather than arbitrary ones.
