@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint system-deps messages clean
+.PHONY: install run test lint system-deps messages clean bench
 
 install: $(VENV)/.installed
 
@@ -51,5 +51,20 @@ lint: install
 	$(BIN)/mypy app
 	$(BIN)/hadolint Dockerfile
 
+# Load 50,000 synthetic practices and measure the API with wrk against Datasette serving the
+# same practices (see bench/README.md). Datasette gets its own venv, so the app's stays clean.
+BENCH_VENV := .venv-bench
+
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	echo "*" > $(BENCH_VENV)/.gitignore
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet 'datasette>=0.65,<1'
+	touch $@
+
+bench: install $(BENCH_VENV)/.installed
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(BIN)/python bench/run.py
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) data .pytest_cache .mypy_cache .ruff_cache

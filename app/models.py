@@ -29,8 +29,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _timestamp() -> Any:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+def _timestamp(*, index: bool = False) -> Any:
+    return Field(
+        default_factory=utcnow,
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=index),
+    )
 
 
 class Source(SQLModel, table=True):
@@ -102,7 +105,7 @@ class Place(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     created_at: datetime = _timestamp()
-    updated_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp(index=True)  # peer features' change check
 
 
 class PlaceFact(SQLModel, table=True):
@@ -182,7 +185,7 @@ class Practice(SQLModel, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     created_at: datetime = _timestamp()
-    updated_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp(index=True)  # peer features' change check
 
 
 class PracticeTerm(SQLModel, table=True):

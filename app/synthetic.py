@@ -204,7 +204,7 @@ def _places(
     levels = {code: spec for code, spec in LEVELS.items() if code in vocab["place-level"]}
     if not levels:
         raise SyntheticError("the place-level vocabulary has none of " + ", ".join(LEVELS))
-    histories = list(vocab["migration-history"])
+    histories = sorted(vocab["migration-history"])
     slugs = _Slugs()
     places: list[_PlaceRow] = []
     fact_id = first_fact_id
@@ -644,7 +644,7 @@ def _schemes(rng: random.Random, vocab: dict[str, dict[str, _Term]]) -> dict[str
     others (a Zipf-like curve over a seeded order), lifecycle and evidence as in the
     reports (most evidence is impressionistic)."""
     schemes = {}
-    for code, terms_by_code in vocab.items():
+    for code, terms_by_code in sorted(vocab.items()):
         terms = [terms_by_code[c] for c in sorted(terms_by_code)]
         fixed = {"lifecycle": LIFECYCLE_WEIGHTS, "evidence-level": EVIDENCE_WEIGHTS}.get(code)
         if fixed:

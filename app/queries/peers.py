@@ -142,7 +142,7 @@ def _fingerprint(session: Session) -> tuple[Any, ...]:
         session.execute(
             sa_select(
                 select(func.max(Practice.updated_at)).scalar_subquery(),
-                select(func.count()).where(*visible()).scalar_subquery(),
+                select(func.count()).where(col(Practice.status) == "published").scalar_subquery(),
                 select(func.max(Place.updated_at)).scalar_subquery(),
                 select(func.count()).select_from(Place).scalar_subquery(),
                 select(func.count()).select_from(PlaceFact).scalar_subquery(),

@@ -19,6 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # The peer matcher checks max(updated_at) on every request to see whether its cached
+    # features are stale; indexed, that is a lookup rather than a scan.
+    op.create_index("ix_practice_updated_at", "practice", ["updated_at"])
+    op.create_index("ix_place_updated_at", "place", ["updated_at"])
     connection = op.get_bind()
     create_index(connection)
     # Fill it from the practices already there. This reads only columns that 0001-0003
@@ -28,3 +32,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE practice_search")
+    op.drop_index("ix_place_updated_at", "place")
+    op.drop_index("ix_practice_updated_at", "practice")
