@@ -2,14 +2,14 @@ from fastapi import APIRouter
 
 from app.api.places import AcrossBorders, PeerLimit
 from app.db import SessionDep
-from app.queries.peers import described_peers
+from app.queries.peers import find_peers
 from app.schemas import ContextIn, PeerResults
 
 router = APIRouter(prefix="/peers", tags=["places"])
 
 
 @router.post("")
-def find_peers(
+def find_peers_of_described_place(
     session: SessionDep,
     context: ContextIn,
     across_borders: AcrossBorders = True,
@@ -18,4 +18,4 @@ def find_peers(
     """Peers of a place described by its context (country, level, population, foreign-born
     share, migration history, urban or rural, challenges), ranked and explained as for
     `GET /places/{slug}/peers`. Nothing is stored."""
-    return described_peers(session, context, across_borders=across_borders, limit=limit)
+    return find_peers(session, context, across_borders=across_borders, limit=limit)

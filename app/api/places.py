@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.queries.peers import compare_places, place_peers
+from app.queries.peers import compare_places, find_peers
 from app.queries.places import PlaceQuery, get_place, list_places
 from app.schemas import Comparison, Page, PeerResults, PlaceDetail, PlaceSummary
 
@@ -37,7 +37,7 @@ def read_place_peers(
     """Places most like this one in context and practice, best first, each with why: every
     factor's similarity, weight and contribution, what both work on, and practices of the
     peer's that this place has nothing like. See the README for the matching model."""
-    return place_peers(session, slug, across_borders=across_borders, limit=limit)
+    return find_peers(session, slug, across_borders=across_borders, limit=limit)
 
 
 @router.get("/{slug}/compare/{other}")

@@ -46,6 +46,7 @@ from app.models import (
     VocabularyTerm,
     VocabularyTermAncestor,
 )
+from app.queries.places import practice_counts
 from app.queries.practices import summaries
 from app.queries.visibility import PUBLIC, Viewer, visible
 from app.queries.vocabularies import scheme_terms
@@ -159,9 +160,12 @@ def _features(session: Session) -> _Features:
     if cached is not None and cached.fingerprint == fingerprint:
         return cached
     with _lock:
-        features = _load(session, fingerprint)
-        _cache[key] = features
-        return features
+        # Requests that waited here while another thread loaded the features reuse them
+        # instead of loading them again one after another.
+        cached = _cache.get(key)
+        if cached is None or cached.fingerprint != fingerprint:
+            cached = _cache[key] = _load(session, fingerprint)
+        return cached
 
 
 def _latest_facts(session: Session, key: str) -> dict[int, float]:
@@ -520,19 +524,13 @@ def _explain(
     score: np.ndarray,
     known: np.ndarray,
     viewer: Viewer,
+    labels: _Labels,
 ) -> list[PeerOut]:
-    labels = _labels(session)
     w = weights()
     own = _values(features, labels, None, s)
     peer_ids = [features.ids[i] for i in rows]
     complementary = _complementary(session, s, peer_ids, viewer)
-    counts = dict(
-        session.exec(
-            select(Practice.place_id, func.count())
-            .where(col(Practice.place_id).in_(peer_ids), *visible(viewer))
-            .group_by(col(Practice.place_id))
-        ).all()
-    )
+    counts = practice_counts(session, peer_ids, viewer)
     result = []
     for i in rows:
         place = features.places[i]
@@ -580,7 +578,7 @@ def _complementary(
     if not peer_ids:
         return {}
     rows = session.exec(
-        select(Practice, PracticeTerm.term_id)
+        select(Practice.id, Practice.place_id, PracticeTerm.term_id)
         .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
         .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
         .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
@@ -588,17 +586,16 @@ def _complementary(
         .where(*visible(viewer))
         .order_by(col(Practice.published_at).desc(), col(Practice.id))
     ).all()
-    picked: dict[int, list[Practice]] = defaultdict(list)
-    seen: set[int] = set()
-    for practice, term_id in rows:
-        if term_id in s.activity_types or practice.id in seen:
-            continue
-        if len(picked[practice.place_id]) < per_peer:
-            picked[practice.place_id].append(practice)
-            seen.add(int(practice.id or 0))
-    everything = summaries(session, [p for group in picked.values() for p in group])
-    by_slug = {summary.slug: summary for summary in everything}
-    return {place_id: [by_slug[p.slug] for p in group] for place_id, group in picked.items()}
+    picked: dict[int, list[int]] = defaultdict(list)
+    for practice_id, place_id, term_id in rows:
+        group = picked[place_id]
+        if term_id not in s.activity_types and practice_id not in group and len(group) < per_peer:
+            group.append(int(practice_id or 0))
+    wanted = [i for group in picked.values() for i in group]
+    practices = session.exec(select(Practice).where(col(Practice.id).in_(wanted))).all()
+    cards = summaries(session, practices)
+    by_id = {int(p.id or 0): card for p, card in zip(practices, cards, strict=True)}
+    return {place_id: [by_id[i] for i in group] for place_id, group in picked.items() if group}
 
 
 def _context_out(features: _Features, labels: _Labels, s: _Subject) -> ContextOut:
@@ -631,41 +628,31 @@ def _results(
     rows, sims, score, known, candidates = _rank(
         features, s, across_borders=across_borders, limit=limit
     )
+    labels = _labels(session)
     return PeerResults(
-        subject=_context_out(features, _labels(session), s),
+        subject=_context_out(features, labels, s),
         across_borders=across_borders and s.country is not None,
         candidates=candidates,
-        items=_explain(session, features, s, rows, sims, score, known, viewer),
+        items=_explain(session, features, s, rows, sims, score, known, viewer, labels),
     )
 
 
-def place_peers(
+def find_peers(
     session: Session,
-    slug: str,
+    place: str | ContextIn,
     *,
     across_borders: bool = True,
     limit: int = 10,
     viewer: Viewer = PUBLIC,
 ) -> PeerResults:
-    """Places most like ``slug``, best first, each with why."""
+    """Places most like ``place`` (a catalogued place's slug, or a place described by its
+    context), best first, each with why."""
     features = _features(session)
-    subject = _place_subject(session, features, slug)
-    return _results(
-        session, features, subject, across_borders=across_borders, limit=limit, viewer=viewer
+    subject = (
+        _place_subject(session, features, place)
+        if isinstance(place, str)
+        else _described_subject(session, features, place)
     )
-
-
-def described_peers(
-    session: Session,
-    context: ContextIn,
-    *,
-    across_borders: bool = True,
-    limit: int = 10,
-    viewer: Viewer = PUBLIC,
-) -> PeerResults:
-    """Places most like a place described by its context (one not in the catalogue)."""
-    features = _features(session)
-    subject = _described_subject(session, features, context)
     return _results(
         session, features, subject, across_borders=across_borders, limit=limit, viewer=viewer
     )
@@ -725,6 +712,7 @@ def compare_places(session: Session, a: str, b: str, viewer: Viewer = PUBLIC) ->
         np.full(len(features.ids), score),
         np.full(len(features.ids), known),
         viewer,
+        labels,
     )[0]
     ids = [features.ids[i], features.ids[j]]
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -753,13 +741,7 @@ def compare_places(session: Session, a: str, b: str, viewer: Viewer = PUBLIC) ->
         ]
         rows.sort(key=lambda r: (-sum(r.counts), r.label))
         profile.append(ComparedScheme(scheme=scheme, rows=rows))
-    totals = dict(
-        session.exec(
-            select(Practice.place_id, func.count())
-            .where(col(Practice.place_id).in_(ids), *visible(viewer))
-            .group_by(col(Practice.place_id))
-        ).all()
-    )
+    totals = practice_counts(session, ids, viewer)
     here, there = _values(features, labels, None, first), _values(features, labels, j, second)
     notes = (
         _inherited_note(features, first.history_from),

@@ -73,11 +73,14 @@ class PagingQuery(BaseModel):
     )
 
 
-def _practice_counts(session: Session, place_ids: list[int]) -> dict[int, int]:
+def practice_counts(
+    session: Session, place_ids: list[int], viewer: Viewer = PUBLIC
+) -> dict[int, int]:
+    """Practices ``viewer`` may see led at each of ``place_ids``."""
     return dict(
         session.exec(
             select(Practice.place_id, func.count())
-            .where(col(Practice.place_id).in_(place_ids), *visible())
+            .where(col(Practice.place_id).in_(place_ids), *visible(viewer))
             .group_by(col(Practice.place_id))
         ).all()
     )
@@ -86,7 +89,7 @@ def _practice_counts(session: Session, place_ids: list[int]) -> dict[int, int]:
 def _place_summaries(session: Session, places: list[Place]) -> list[PlaceSummary]:
     parent_ids = {p.parent_id for p in places if p.parent_id}
     parents = {p.id: p for p in session.exec(select(Place).where(col(Place.id).in_(parent_ids)))}
-    counts = _practice_counts(session, [p.id for p in places if p.id])
+    counts = practice_counts(session, [p.id for p in places if p.id])
     return [
         PlaceSummary(
             slug=p.slug,

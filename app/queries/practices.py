@@ -249,7 +249,7 @@ def _place_and_descendants(place_ids: list[int]) -> Any:
 
 def _conditions(r: _Resolved, skip: str | None = None) -> list[ColumnElement[bool]]:
     conditions = visible(r.viewer)
-    if r.hits is not None:
+    if r.hits is not None and skip != "q":
         conditions.append(col(Practice.id).in_(select(r.hits.c.id)))
     elif r.nothing_to_search:
         conditions.append(false())  # e.g. q="%": words were asked for, none are searchable
@@ -359,12 +359,18 @@ def list_practices(
     """The practices ``viewer`` may see that match ``query`` (the public's by default)."""
     facet_names = query.facet_names()
     resolved = _resolve(session, query, viewer)
-    statement = select(Practice).where(*_conditions(resolved))
     sort_name = query.sort or ("relevance" if resolved.search else "title")
     if sort_name == "relevance" and resolved.hits is not None:
-        statement = statement.join(resolved.hits, resolved.hits.c.id == Practice.id)
+        # The join both restricts to the hits and supplies the score to sort by, so the
+        # full-text match is not also repeated as a condition.
+        statement = (
+            select(Practice)
+            .join(resolved.hits, resolved.hits.c.id == Practice.id)
+            .where(*_conditions(resolved, skip="q"))
+        )
         sort = SortKey(resolved.hits.c.score, descending=True)
     else:
+        statement = select(Practice).where(*_conditions(resolved))
         sort = SORTS["title" if sort_name == "relevance" else sort_name]
     sliced = paginate(
         session,
@@ -376,18 +382,11 @@ def list_practices(
     )
     items = summaries(session, sliced.rows)
     if resolved.search:
-        scores = dict(
-            session.exec(
-                select(resolved.hits.c.id, resolved.hits.c.score).where(
-                    resolved.hits.c.id.in_([p.id for p in sliced.rows])
-                )
-            ).all()
-        )
         marked = highlights(session, resolved.search, [p.id for p in sliced.rows])
         for item, practice in zip(items, sliced.rows, strict=True):
             found = marked.get(practice.id)
             item.match = MatchOut(
-                score=round(scores.get(practice.id, 0.0), 4),
+                score=round(found.score, 4) if found else 0.0,
                 title=found.title if found else escape(practice.title),
                 passage=found.snippet if found else "",
             )

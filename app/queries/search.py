@@ -23,6 +23,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import Float, Integer, bindparam, column, delete, insert, table, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.models import Organisation, Place, Practice, PracticeTranslation
@@ -64,6 +65,10 @@ STOP_WORDS = frozenset(
 MAX_WORDS = 12
 START, END = "\ue000", "\ue001"  # highlight markers: private-use characters, never in text
 SNIPPET_WORDS = 24
+# Relevance, higher is better: title counts most, then summary, body and context (on
+# PostgreSQL through the tsvector's weights A to D).
+SQLITE_SCORE = "-bm25(practice_search, 10.0, 4.0, 1.0, 2.0)"
+POSTGRESQL_SCORE = "CAST(ts_rank(document, to_tsquery('english', :tsq)) AS double precision)"
 
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE practice_search USING fts5("
@@ -172,13 +177,12 @@ def hits(session: Session, query: SearchQuery) -> Any:
     (title counts most, then summary, body and context)."""
     if _is_sqlite(session):
         statement = text(
-            "SELECT rowid AS id, -bm25(practice_search, 10.0, 4.0, 1.0, 2.0) AS score "
+            f"SELECT rowid AS id, {SQLITE_SCORE} AS score "
             "FROM practice_search WHERE practice_search MATCH :fts"
         ).bindparams(fts=query.fts5())
     else:
         statement = text(
-            "SELECT practice_id AS id, "
-            "CAST(ts_rank(document, to_tsquery('english', :tsq)) AS double precision) AS score "
+            f"SELECT practice_id AS id, {POSTGRESQL_SCORE} AS score "
             "FROM practice_search WHERE document @@ to_tsquery('english', :tsq)"
         ).bindparams(tsq=query.tsquery())
     return statement.columns(column("id", Integer), column("score", Float)).subquery("hits")
@@ -186,8 +190,9 @@ def hits(session: Session, query: SearchQuery) -> Any:
 
 @dataclass(frozen=True)
 class Highlight:
-    """The title with matches marked, and the best-matching passage of the rest."""
+    """A hit's relevance, its title with matches marked, and its best-matching passage."""
 
+    score: float
     title: Markup
     snippet: Markup
 
@@ -199,13 +204,14 @@ def _marked(raw: str) -> Markup:
 
 
 def highlights(session: Session, query: SearchQuery, ids: Sequence[int]) -> dict[int, Highlight]:
-    """Marked-up titles and passages for the practices ``ids`` (one page of hits)."""
+    """Scores, marked-up titles and passages for the practices ``ids`` (one page of hits),
+    in one query."""
     if not ids:
         return {}
     params: dict[str, Any] = {"start": START, "end": END}
     if _is_sqlite(session):
         statement = text(
-            "SELECT rowid, highlight(practice_search, 0, :start, :end), "
+            f"SELECT rowid, {SQLITE_SCORE}, highlight(practice_search, 0, :start, :end), "
             + ", ".join(
                 f"snippet(practice_search, {column}, :start, :end, '…', {SNIPPET_WORDS})"
                 for column in (1, 2, 3)  # the best of summary, body or context
@@ -217,7 +223,7 @@ def highlights(session: Session, query: SearchQuery, ids: Sequence[int]) -> dict
     else:
         options = f"StartSel={START}, StopSel={END}"
         statement = text(
-            "SELECT practice_id, "
+            f"SELECT practice_id, {POSTGRESQL_SCORE}, "
             "ts_headline('english', title, q, :all), "
             "ts_headline('english', summary || ' ' || body || ' ' || context, q, :part) "
             "FROM practice_search, to_tsquery('english', :tsq) AS q WHERE practice_id IN :ids"
@@ -232,10 +238,10 @@ def highlights(session: Session, query: SearchQuery, ids: Sequence[int]) -> dict
     params["ids"] = list(ids)
     rows = session.connection().execute(statement, params).all()
     result = {}
-    for practice_id, title, *snippets in rows:
+    for practice_id, score, title, *snippets in rows:
         # A passage with nothing marked (only the title matched) adds nothing.
         passage = next((s for s in snippets if START in (s or "")), "")
-        result[practice_id] = Highlight(_marked(title or ""), _marked(passage))
+        result[practice_id] = Highlight(float(score), _marked(title or ""), _marked(passage))
     return result
 
 
@@ -258,8 +264,7 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
         session.execute(delete(search).where(key.in_(chosen)))
     if not chosen:
         return
-    places = {p.id: (p.name, p.parent_id) for p in session.exec(select(Place))}
-    orgs = dict(session.exec(select(Organisation.id, Organisation.name)).all())
+    parent = aliased(Place)
     step = 1000
     batches = [chosen[i : i + step] for i in range(0, len(chosen), step)]
     for batch in batches:
@@ -273,8 +278,13 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
         ):
             translations[practice_id] += [title, summary]
         rows = []
-        for p in session.exec(select(Practice).where(col(Practice.id).in_(batch))):
-            name, parent = places.get(p.place_id, ("", None))
+        for p, place_name, parent_name, lead_name in session.exec(
+            select(Practice, Place.name, parent.name, Organisation.name)
+            .join(Place, col(Place.id) == Practice.place_id)
+            .outerjoin(parent, col(parent.id) == Place.parent_id)
+            .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
+            .where(col(Practice.id).in_(batch))
+        ):
             rows.append(
                 {
                     key.name: p.id,
@@ -288,12 +298,7 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
                         p.what_did_not_work,
                         p.know_how,
                     ),
-                    "context": _join(
-                        name,
-                        places[parent][0] if parent in places else None,
-                        orgs.get(p.lead_organisation_id or 0),
-                        *translations[p.id or 0],
-                    ),
+                    "context": _join(place_name, parent_name, lead_name, *translations[p.id or 0]),
                 }
             )
         if rows:

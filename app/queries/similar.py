@@ -50,7 +50,13 @@ def similar_practices(
     session: Session, slug: str, viewer: Viewer = PUBLIC, *, limit: int = 5
 ) -> list[SimilarOut]:
     """Practices at other places most like ``slug``, best first, each with why."""
-    practice = find_practice(session, slug, viewer)
+    return similar_to(session, find_practice(session, slug, viewer), viewer, limit=limit)
+
+
+def similar_to(
+    session: Session, practice: Practice, viewer: Viewer = PUBLIC, *, limit: int = 5
+) -> list[SimilarOut]:
+    """As ``similar_practices``, for a practice already found with ``find_practice``."""
     assert practice.id is not None
     own = _own_terms(session, practice.id)
     elsewhere = [*visible(viewer), col(Practice.place_id) != practice.place_id]

@@ -10,7 +10,7 @@ from app.auth import CurrentUser, ViewerDep, is_moderator, may_edit_practice
 from app.db import SessionDep
 from app.i18n import N_, _
 from app.models import Network, Place, Practice
-from app.queries.peers import place_peers
+from app.queries.peers import find_peers
 from app.queries.places import (
     PagingQuery,
     PlaceQuery,
@@ -30,7 +30,7 @@ from app.queries.practices import (
 )
 from app.queries.publishing import open_revision
 from app.queries.search import expansions
-from app.queries.similar import similar_practices
+from app.queries.similar import similar_to
 from app.queries.visibility import visible
 from app.queries.vocabularies import list_schemes, scheme_details, scheme_terms
 from app.web.templating import query_url, render
@@ -145,7 +145,7 @@ def practice_page(
             "may_translate": may_edit,
             "may_edit": may_edit,
             "pending": open_revision(session, found) if may_edit else None,
-            "similar": similar_practices(session, slug, viewer),
+            "similar": similar_to(session, found, viewer),
             "json_url": f"/api/v1/practices/{slug}",
         },
     )
@@ -174,7 +174,7 @@ def places_page(
 @router.get("/places/{slug}", response_class=HTMLResponse)
 def place_page(request: Request, session: SessionDep, viewer: ViewerDep, slug: str) -> HTMLResponse:
     place = get_place(session, slug, viewer)
-    peers = place_peers(session, slug, limit=4, viewer=viewer)
+    peers = find_peers(session, slug, limit=4, viewer=viewer)
     labels = {
         scheme: {code: term.label for code, term in scheme_terms(session, scheme).items()}
         for scheme in ("place-level", "migration-history")

@@ -19,8 +19,7 @@ from app.queries.peers import (
     CHALLENGE_SCHEMES,
     FACTORS,
     compare_places,
-    described_peers,
-    place_peers,
+    find_peers,
     weights,
 )
 from app.queries.vocabularies import list_schemes, scheme_terms
@@ -90,7 +89,7 @@ def peers_page(
     if form["place"]:
         slug, matches = _find_place(session, form["place"])
         if slug:
-            results = place_peers(session, slug, across_borders=across_borders, viewer=viewer)
+            results = find_peers(session, slug, across_borders=across_borders, viewer=viewer)
         elif not matches:
             errors["place"] = _(
                 "No place has that name. Check the spelling, or describe your place below."
@@ -102,9 +101,7 @@ def peers_page(
                 {name: form[name] or None for name in DESCRIBED}
                 | {"level": form["level"], "challenges": chosen}
             )
-            results = described_peers(
-                session, context, across_borders=across_borders, viewer=viewer
-            )
+            results = find_peers(session, context, across_borders=across_borders, viewer=viewer)
         except ValidationError as exc:
             for error in exc.errors():
                 name = str(error["loc"][0]) if error["loc"] else "form"
