@@ -32,7 +32,7 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _seed(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from app.db import get_engine
+    from app.db import analyze, get_engine
     from app.seed import SeedError, load_seed
 
     settings = get_settings()
@@ -44,6 +44,7 @@ def _seed(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    analyze(get_engine())
     if report.total == 0:
         print("seed: nothing new to load")
     else:
@@ -74,7 +75,7 @@ def _synthetic(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
     from sqlmodel import Session
 
-    from app.db import get_engine
+    from app.db import analyze, get_engine
     from app.synthetic import SyntheticError, load_synthetic
 
     started = time.perf_counter()
@@ -93,6 +94,7 @@ def _synthetic(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    analyze(get_engine())
     print(
         f"synthetic: {report.places} places, {report.practices} practices "
         f"({report.facts} place facts, {report.terms} practice terms; "

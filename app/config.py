@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = Field(default=1, ge=1, description="Uvicorn worker processes.")
     page_size: int = Field(default=20, ge=1, le=200)
+    result_cache_size: int = Field(
+        default=512,
+        ge=0,
+        description="List, peer and vocabulary results each worker keeps in memory until "
+        "the catalogue changes; 0 turns the cache off.",
+    )
     max_page_size: int = Field(default=200, ge=1)
     htmx_url: str = Field(
         default=f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js",

@@ -412,3 +412,18 @@ class AuditEvent(SQLModel, table=True):
 def original_digest(title: str, summary: str) -> str:
     """Fingerprint of the text a practice translation is made from (see ``source_digest``)."""
     return hashlib.sha256(f"{title}\x1f{summary}".encode()).hexdigest()
+
+
+class CatalogueVersion(SQLModel, table=True):
+    """A single row counting the commits that changed the catalogue.
+
+    What is derived from the catalogue and kept in memory (peer features, list and peer
+    results) is cached under this number, so one primary-key read per request tells whether
+    it is still current. ``app/queries/cache.py`` adds one in the same transaction as every
+    write.
+    """
+
+    __tablename__ = "catalogue_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0)

@@ -46,6 +46,7 @@ from app.models import (
     VocabularyTerm,
     VocabularyTermAncestor,
 )
+from app.queries.cache import cached, catalogue_version
 from app.queries.places import practice_counts
 from app.queries.practices import summaries
 from app.queries.visibility import PUBLIC, Viewer, visible
@@ -112,7 +113,7 @@ def weights() -> dict[str, float]:
 class _Features:
     """One row per place; NaN where a fact is unknown."""
 
-    fingerprint: tuple[Any, ...]
+    version: int  # of the catalogue they were loaded from
     ids: list[int]
     row: dict[int, int]
     places: list[Place]
@@ -131,41 +132,26 @@ class _Features:
     term_ids: list[int]
     column: dict[int, int]  # term id -> profile column
     lineage: dict[int, set[int]] = field(default_factory=dict)  # place -> itself and ancestors
+    within: dict[int, set[int]] = field(default_factory=dict)  # place -> places inside it
 
 
 _cache: dict[str, _Features] = {}
 _lock = threading.Lock()
 
 
-def _fingerprint(session: Session) -> tuple[Any, ...]:
-    """Cheap summary that changes whenever anything the features depend on changes."""
-    return tuple(
-        session.execute(
-            sa_select(
-                select(func.max(Practice.updated_at)).scalar_subquery(),
-                select(func.count()).where(col(Practice.status) == "published").scalar_subquery(),
-                select(func.max(Place.updated_at)).scalar_subquery(),
-                select(func.count()).select_from(Place).scalar_subquery(),
-                select(func.count()).select_from(PlaceFact).scalar_subquery(),
-                select(func.max(PlaceFact.id)).scalar_subquery(),
-            )
-        ).one()
-    )
-
-
 def _features(session: Session) -> _Features:
     key = str(session.get_bind().engine.url)
-    fingerprint = _fingerprint(session)
-    cached = _cache.get(key)
-    if cached is not None and cached.fingerprint == fingerprint:
-        return cached
+    version = catalogue_version(session)
+    features = _cache.get(key)
+    if features is not None and features.version == version:
+        return features
     with _lock:
         # Requests that waited here while another thread loaded the features reuse them
         # instead of loading them again one after another.
-        cached = _cache.get(key)
-        if cached is None or cached.fingerprint != fingerprint:
-            cached = _cache[key] = _load(session, fingerprint)
-        return cached
+        features = _cache.get(key)
+        if features is None or features.version != version:
+            features = _cache[key] = _load(session, version)
+        return features
 
 
 def _latest_facts(session: Session, key: str) -> dict[int, float]:
@@ -182,7 +168,7 @@ def _latest_facts(session: Session, key: str) -> dict[int, float]:
     return {place_id: v[2] for place_id, v in values.items()}
 
 
-def _load(session: Session, fingerprint: tuple[Any, ...]) -> _Features:
+def _load(session: Session, version: int) -> _Features:
     places = list(session.exec(select(Place).order_by(col(Place.id))))
     ids = [int(p.id or 0) for p in places]
     row = {place_id: i for i, place_id in enumerate(ids)}
@@ -200,9 +186,12 @@ def _load(session: Session, fingerprint: tuple[Any, ...]) -> _Features:
     history = np.full(n, np.nan)
     history_from: list[int | None] = [None] * n
     lineage: dict[int, set[int]] = {}
+    within: dict[int, set[int]] = defaultdict(set)
     for i, place in enumerate(places):
         chain = ancestry(place)
         lineage[ids[i]] = {int(p.id or 0) for p in chain}
+        for holder in chain[1:]:
+            within[int(holder.id or 0)].add(ids[i])
         for holder in chain:
             if holder.migration_history in HISTORY_SCALE:
                 history[i] = HISTORY_SCALE[holder.migration_history]
@@ -246,7 +235,7 @@ def _load(session: Session, fingerprint: tuple[Any, ...]) -> _Features:
     document_frequency = (counts > 0).sum(axis=0)
     idf = (np.log((1 + has_profile.sum()) / (1 + document_frequency)) + 1).astype(np.float32)
     return _Features(
-        fingerprint=fingerprint,
+        version=version,
         ids=ids,
         row=row,
         places=places,
@@ -265,6 +254,7 @@ def _load(session: Session, fingerprint: tuple[Any, ...]) -> _Features:
         term_ids=[int(t or 0) for t in term_ids],
         column=column,
         lineage=lineage,
+        within=dict(within),
     )
 
 
@@ -297,11 +287,10 @@ def _place_subject(session: Session, features: _Features, slug: str) -> _Subject
     place = session.exec(select(Place).where(Place.slug == slug)).first()
     if place is None or place.id not in features.row:
         raise NotFound(gettext("no place %(slug)r", slug=slug))
-    descendants = {pid for pid, chain in features.lineage.items() if place.id in chain}
     return replace(
         _catalogued(features, place),
-        activity_types=_activity_types(session, [place.id]).get(place.id, set()),
-        exclude=features.lineage[place.id] | descendants,
+        activity_types=_activity_types(session, place.id),
+        exclude=features.lineage[place.id] | features.within.get(place.id, set()),
     )
 
 
@@ -373,19 +362,25 @@ def _described_subject(session: Session, features: _Features, context: ContextIn
     )
 
 
-def _activity_types(session: Session, place_ids: list[int]) -> dict[int, set[int]]:
-    """Activity-type terms of each place's public practices."""
-    found: dict[int, set[int]] = defaultdict(set)
-    for place_id, term_id in session.exec(
-        select(Practice.place_id, PracticeTerm.term_id)
-        .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
-        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
+def _activity_type_ids() -> Any:
+    return (
+        select(VocabularyTerm.id)
         .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
-        .where(col(Practice.place_id).in_(place_ids), VocabularyScheme.code == "activity-type")
-        .where(*visible())
-    ):
-        found[place_id].add(term_id)
-    return found
+        .where(VocabularyScheme.code == "activity-type")
+    )
+
+
+def _activity_types(session: Session, place_id: int) -> set[int]:
+    """Activity-type terms of the place's public practices."""
+    return set(
+        session.exec(
+            select(PracticeTerm.term_id)
+            .join(Practice, col(Practice.id) == PracticeTerm.practice_id)
+            .where(Practice.place_id == place_id, *visible())
+            .where(col(PracticeTerm.term_id).in_(_activity_type_ids()))
+            .distinct()
+        )
+    )
 
 
 # --- Scoring -----------------------------------------------------------------------------
@@ -577,20 +572,34 @@ def _complementary(
     """Up to ``per_peer`` practices of each peer whose activity types the subject lacks."""
     if not peer_ids:
         return {}
-    rows = session.exec(
-        select(Practice.id, Practice.place_id, PracticeTerm.term_id)
-        .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
-        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
-        .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
-        .where(col(Practice.place_id).in_(peer_ids), VocabularyScheme.code == "activity-type")
+    # Practices with an activity type the subject lacks, newest first, numbered per place.
+    lacking = sa_select(col(PracticeTerm.practice_id)).where(
+        col(PracticeTerm.practice_id) == Practice.id,
+        col(PracticeTerm.term_id).in_(_activity_type_ids()),
+        col(PracticeTerm.term_id).not_in(s.activity_types),
+    )
+    numbered = (
+        sa_select(
+            col(Practice.id).label("id"),
+            col(Practice.place_id).label("place_id"),
+            func.row_number()
+            .over(
+                partition_by=col(Practice.place_id),
+                order_by=(col(Practice.published_at).desc(), col(Practice.id)),
+            )
+            .label("n"),
+        )
+        .where(col(Practice.place_id).in_(peer_ids), lacking.exists())
         .where(*visible(viewer))
-        .order_by(col(Practice.published_at).desc(), col(Practice.id))
-    ).all()
+        .subquery()
+    )
     picked: dict[int, list[int]] = defaultdict(list)
-    for practice_id, place_id, term_id in rows:
-        group = picked[place_id]
-        if term_id not in s.activity_types and practice_id not in group and len(group) < per_peer:
-            group.append(int(practice_id or 0))
+    for practice_id, place_id in session.execute(
+        sa_select(numbered.c.id, numbered.c.place_id)
+        .where(numbered.c.n <= per_peer)
+        .order_by(numbered.c.place_id, numbered.c.n)
+    ):
+        picked[place_id].append(int(practice_id))
     wanted = [i for group in picked.values() for i in group]
     practices = session.exec(select(Practice).where(col(Practice.id).in_(wanted))).all()
     cards = summaries(session, practices)
@@ -647,15 +656,21 @@ def find_peers(
 ) -> PeerResults:
     """Places most like ``place`` (a catalogued place's slug, or a place described by its
     context), best first, each with why."""
-    features = _features(session)
-    subject = (
-        _place_subject(session, features, place)
-        if isinstance(place, str)
-        else _described_subject(session, features, place)
-    )
-    return _results(
-        session, features, subject, across_borders=across_borders, limit=limit, viewer=viewer
-    )
+
+    def compute() -> PeerResults:
+        features = _features(session)
+        subject = (
+            _place_subject(session, features, place)
+            if isinstance(place, str)
+            else _described_subject(session, features, place)
+        )
+        return _results(
+            session, features, subject, across_borders=across_borders, limit=limit, viewer=viewer
+        )
+
+    described = place if isinstance(place, str) else place.model_dump_json()
+    key = (described, across_borders, limit, viewer, tuple(weights().items()))
+    return cached(session, "peers", key, compute)
 
 
 def context_similarity(

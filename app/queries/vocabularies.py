@@ -19,6 +19,7 @@ from app.models import (
     VocabularyTerm,
     VocabularyTermTranslation,
 )
+from app.queries.cache import cached
 from app.queries.common import source_ref
 from app.schemas import SchemeDetail, SchemeSummary, TermOut
 
@@ -64,7 +65,11 @@ class Term:
 
 
 def scheme_terms(session: Session, scheme: str) -> dict[str, Term]:
-    """Terms of a scheme by code, in display order (broader terms first)."""
+    """Terms of a scheme by code, in display order (broader terms first); read-only."""
+    return cached(session, "scheme_terms", scheme, lambda: _scheme_terms(session, scheme))
+
+
+def _scheme_terms(session: Session, scheme: str) -> dict[str, Term]:
     rows = session.exec(
         select(VocabularyTerm, term_label_column())
         .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
