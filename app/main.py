@@ -1,5 +1,8 @@
 """The application: routers, static files, API docs served from our own origin, errors."""
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from app.auth import LoginRequired
 from app.db import get_engine
 from app.errors import AppError
 from app.i18n import LocaleMiddleware
+from app.queries.peers import warm_up
 from app.schemas import Health
 from app.web import web_router
 from app.web.templating import href, render_error
@@ -41,8 +45,15 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    threading.Thread(target=warm_up, args=(get_engine(),), daemon=True).start()
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="Interlocal API",
         version="1",
         summary="Promising practices of cities and regions on migrant integration and "

@@ -21,6 +21,7 @@ Places' features are loaded once into arrays and reused until the catalogue chan
 ranking 5,000 candidates is a handful of vector operations.
 """
 
+import logging
 import math
 import threading
 from collections import defaultdict
@@ -29,8 +30,9 @@ from typing import Any
 
 import numpy as np
 from babel.numbers import format_decimal
-from sqlalchemy import func
+from sqlalchemy import Engine, func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -135,6 +137,7 @@ class _Features:
     within: dict[int, set[int]] = field(default_factory=dict)  # place -> places inside it
 
 
+logger = logging.getLogger(__name__)
 _cache: dict[str, _Features] = {}
 _lock = threading.Lock()
 
@@ -152,6 +155,16 @@ def _features(session: Session) -> _Features:
         if features is None or features.version != version:
             features = _cache[key] = _load(session, version)
         return features
+
+
+def warm_up(engine: Engine) -> None:
+    """Load the features now (at start-up, in the background), so that the first visitor to
+    ask for peers does not wait for them: on 5,000 places that takes seconds."""
+    try:
+        with Session(engine) as session:
+            _features(session)
+    except SQLAlchemyError:
+        logger.warning("peer features not loaded at start-up", exc_info=True)
 
 
 def _latest_facts(session: Session, key: str) -> dict[int, float]:
