@@ -43,6 +43,13 @@ def encode_cursor(value: Any, ident: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def invalid_cursor() -> InvalidParameter:
+    return InvalidParameter(
+        "cursor",
+        gettext("is not a cursor this server issued; use next_cursor from a previous page"),
+    )
+
+
 def decode_cursor(cursor: str) -> tuple[Any, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -50,10 +57,7 @@ def decode_cursor(cursor: str) -> tuple[Any, int]:
         if not isinstance(ident, int):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise InvalidParameter(
-            "cursor",
-            gettext("is not a cursor this server issued; use next_cursor from a previous page"),
-        ) from exc
+        raise invalid_cursor() from exc
     return value, ident
 
 
