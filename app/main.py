@@ -1,5 +1,6 @@
 """The application: routers, static files, API docs served from our own origin, errors."""
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,9 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import api_router
@@ -21,12 +24,14 @@ from app.auth import LoginRequired
 from app.db import get_engine
 from app.errors import AppError
 from app.i18n import LocaleMiddleware
-from app.queries.peers import warm_up
+from app.queries import peers
+from app.queries.practice_index import practice_index
 from app.schemas import Health
 from app.web import web_router
 from app.web.templating import href, render_error
 
 STATIC = Path(__file__).parent / "static"
+logger = logging.getLogger(__name__)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -45,9 +50,20 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _warm_up(engine: Engine) -> None:
+    """Load the practice index and the peer features now, in the background, so that the
+    first visitors do not wait for them (seconds on 50,000 practices)."""
+    try:
+        with Session(engine) as session:
+            practice_index(session)
+            peers.place_features(session)
+    except SQLAlchemyError:
+        logger.warning("caches not warmed at start-up", exc_info=True)
+
+
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    threading.Thread(target=warm_up, args=(get_engine(),), daemon=True).start()
+    threading.Thread(target=_warm_up, args=(get_engine(),), daemon=True).start()
     yield
 
 

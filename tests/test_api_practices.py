@@ -193,6 +193,21 @@ def test_bad_parameters_get_a_422_that_names_them(
     assert body["errors"][0]["param"] == param
 
 
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [("title", "start"), ("start", "-updated"), ("-updated", "title"), ("relevance", "title")],
+)
+def test_a_cursor_of_another_sort_order_gets_a_422_not_a_wrong_page(
+    client: TestClient, first: str, then: str
+) -> None:
+    params = {"limit": "2", "sort": first, "q": "campaign"}
+    cursor = client.get("/api/v1/practices", params=params).json()["next_cursor"]
+    assert cursor
+    response = client.get("/api/v1/practices", params={**params, "sort": then, "cursor": cursor})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["param"] == "cursor"
+
+
 def test_practice_detail_has_place_lead_partners_networks_and_sources(client: TestClient) -> None:
     body = client.get("/api/v1/practices/barcelona-anti-rumour-strategy").json()
     assert body["place"]["slug"] == "barcelona"

@@ -21,7 +21,6 @@ Places' features are loaded once into arrays and reused until the catalogue chan
 ranking 5,000 candidates is a handful of vector operations.
 """
 
-import logging
 import math
 import threading
 from collections import defaultdict
@@ -30,9 +29,8 @@ from typing import Any
 
 import numpy as np
 from babel.numbers import format_decimal
-from sqlalchemy import Engine, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -137,12 +135,12 @@ class _Features:
     within: dict[int, set[int]] = field(default_factory=dict)  # place -> places inside it
 
 
-logger = logging.getLogger(__name__)
 _cache: dict[str, _Features] = {}
 _lock = threading.Lock()
 
 
-def _features(session: Session) -> _Features:
+def place_features(session: Session) -> _Features:
+    """Every place's features, as of the catalogue version last committed."""
     key = str(session.get_bind().engine.url)
     version = catalogue_version(session)
     features = _cache.get(key)
@@ -153,18 +151,9 @@ def _features(session: Session) -> _Features:
         # instead of loading them again one after another.
         features = _cache.get(key)
         if features is None or features.version != version:
-            features = _cache[key] = _load(session, version)
+            with Session(session.get_bind()) as own:  # nobody's uncommitted changes
+                features = _cache[key] = _load(own, version)
         return features
-
-
-def warm_up(engine: Engine) -> None:
-    """Load the features now (at start-up, in the background), so that the first visitor to
-    ask for peers does not wait for them: on 5,000 places that takes seconds."""
-    try:
-        with Session(engine) as session:
-            _features(session)
-    except SQLAlchemyError:
-        logger.warning("peer features not loaded at start-up", exc_info=True)
 
 
 def _latest_facts(session: Session, key: str) -> dict[int, float]:
@@ -671,7 +660,7 @@ def find_peers(
     context), best first, each with why."""
 
     def compute() -> PeerResults:
-        features = _features(session)
+        features = place_features(session)
         subject = (
             _place_subject(session, features, place)
             if isinstance(place, str)
@@ -692,7 +681,7 @@ def context_similarity(
     """How alike place ``place_id`` is to each of ``others`` in context alone (practices
     left out), 0 to 1, with the labels of the factors that are close (≥ 0.75); used to
     explain similar practices."""
-    features = _features(session)
+    features = place_features(session)
     if place_id not in features.row:
         return {}
     sims = _similarities(features, _catalogued(features, features.places[features.row[place_id]]))
@@ -721,7 +710,7 @@ COMPARED_SCHEMES = ("activity-type", "goal", "target-group", "policy-area", "evi
 def compare_places(session: Session, a: str, b: str, viewer: Viewer = PUBLIC) -> Comparison:
     """Two places side by side: context, practice profile by typology, evidence levels,
     and how alike the matching model finds them."""
-    features = _features(session)
+    features = place_features(session)
     first = _place_subject(session, features, a)
     second = _place_subject(session, features, b)
     assert first.place is not None and second.place is not None

@@ -128,12 +128,11 @@ class PracticeIndex:
         """Like ``page``, best score first (``scores`` per row), ties by id descending."""
         if cursor:
             value, ident = decode_cursor(cursor)
-            if not isinstance(value, int | float):
-                raise invalid_cursor()
+            value = _cursor_key("relevance", value)
             mask = mask & ((scores < value) | ((scores == value) & (self.ids < ident)))
         rows = np.flatnonzero(mask)
         rows = rows[np.lexsort((-self.ids[rows], -scores[rows]))][: limit + 1]
-        return self._page(rows, limit, lambda row: float(scores[row]))
+        return self._page(rows, limit, lambda row: _cursor_value("relevance", scores[row]))
 
     def _page(self, rows: np.ndarray, limit: int, cursor_value: Any) -> Page:
         next_cursor = None
@@ -144,23 +143,30 @@ class PracticeIndex:
 
 
 def _cursor_key(order: str, value: Any) -> Any:
-    """The sort key a cursor's value stands for."""
-    if order == "title" and isinstance(value, str):
-        return value
-    if order == "start" and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if order == "updated" and isinstance(value, str):
-        try:
-            return _micros(datetime.fromisoformat(value))
-        except ValueError:
-            pass
-    raise invalid_cursor()  # e.g. a cursor of another sort order
+    """The sort key a cursor stands for; the cursor names its sort order, so one from
+    another order is refused rather than read as something it is not."""
+    if isinstance(value, list) and len(value) == 2 and value[0] == order:
+        key = value[1]
+        if order == "title" and isinstance(key, str):
+            return key
+        if order in ("start", "relevance") and isinstance(key, int | float):
+            return key
+        if order == "updated" and isinstance(key, str):
+            try:
+                return _micros(datetime.fromisoformat(key))
+            except ValueError:
+                pass
+    raise invalid_cursor()
 
 
-def _cursor_value(order: str, key: Any) -> Any:
+def _cursor_value(order: str, key: Any) -> list[Any]:
     if order == "updated":
-        return datetime.fromtimestamp(int(key) / 1_000_000, UTC).isoformat()
-    return key if order == "title" else int(key)
+        key = datetime.fromtimestamp(int(key) / 1_000_000, UTC).isoformat()
+    elif order == "start":
+        key = int(key)
+    elif order == "relevance":
+        key = float(key)
+    return [order, key]
 
 
 def _micros(moment: datetime) -> int:
