@@ -42,6 +42,8 @@ class Page:
 
 @dataclass
 class PracticeIndex:
+    """One row per published practice (network-only ones too: ``visible`` narrows)."""
+
     version: int
     ids: np.ndarray  # practice id of each row, ascending
     postings: dict[str, dict[Any, np.ndarray]]  # kind -> value -> rows
@@ -71,7 +73,8 @@ class PracticeIndex:
         """Rows ``viewer`` may see, worked out in SQL once per viewer and version."""
         mask = self._visible.get(viewer)
         if mask is None:
-            ids = session.exec(select(Practice.id).where(*visible(viewer))).all()
+            with Session(session.get_bind()) as own:  # committed rows only, like the index
+                ids = own.exec(select(Practice.id).where(*visible(viewer))).all()
             mask = self.mask(self.rows([int(i or 0) for i in ids])[0])
             self._visible[viewer] = mask
         return mask
