@@ -7,9 +7,7 @@ strictly after it, so pages never overlap or skip rows even while records are ad
 import base64
 import binascii
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_
@@ -22,20 +20,10 @@ from app.i18n import gettext
 
 @dataclass(frozen=True)
 class SortKey:
-    """One sort order: an SQL expression, its direction, and how to read its value back."""
+    """One sort order: an SQL expression (whose values JSON can carry) and its direction."""
 
     expression: Any  # an SQL expression (column or function)
     descending: bool = False
-    decode: Callable[[Any], Any] = lambda value: value
-    encode: Callable[[Any], Any] = lambda value: value
-
-
-def iso_datetime(value: Any) -> Any:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def datetime_iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def encode_cursor(value: Any, ident: int) -> str:
@@ -88,7 +76,6 @@ def paginate(
     paged = statement.add_columns(sort.expression)
     if cursor:
         value, ident = decode_cursor(cursor)
-        value = sort.decode(value)
         if sort.descending:
             after = or_(sort.expression < value, and_(sort.expression == value, id_column < ident))
         else:
@@ -103,5 +90,5 @@ def paginate(
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = encode_cursor(sort.encode(last[-1]), int(last[0].id))
+        next_cursor = encode_cursor(last[-1], int(last[0].id))
     return Slice([row[0] for row in rows[:limit]], total, next_cursor)
