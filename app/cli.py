@@ -104,6 +104,66 @@ def _synthetic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_api_key(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.api_keys import create_api_key
+    from app.auth import AccountError
+    from app.db import get_engine
+
+    try:
+        with Session(get_engine()) as session:
+            key, token = create_api_key(session, args.organisation, args.name, args.scope)
+    except AccountError as exc:
+        print(f"create-api-key: {exc}", file=sys.stderr)
+        return 2
+    print(f"API key {key.prefix}… for {args.organisation} ({key.scopes}); it is shown once:")
+    print(token)
+    return 0
+
+
+def _revoke_api_key(args: argparse.Namespace) -> int:
+    from sqlmodel import Session, select
+
+    from app.api_keys import revoke_api_key
+    from app.db import get_engine
+    from app.models import ApiKey
+
+    with Session(get_engine()) as session:
+        keys = session.exec(select(ApiKey).where(ApiKey.prefix == args.prefix)).all()
+        if len(keys) != 1:
+            print(f"revoke-api-key: {len(keys)} keys start {args.prefix!r}", file=sys.stderr)
+            return 2
+        revoke_api_key(session, keys[0])
+    print(f"API key {args.prefix}… revoked")
+    return 0
+
+
+def _trust(args: argparse.Namespace) -> int:
+    from sqlmodel import Session, select
+
+    from app.audit import record
+    from app.db import get_engine
+    from app.models import Organisation
+
+    with Session(get_engine()) as session:
+        organisation = session.exec(
+            select(Organisation).where(Organisation.slug == args.organisation)
+        ).first()
+        if organisation is None:
+            print(f"trust-organisation: no organisation {args.organisation!r}", file=sys.stderr)
+            return 2
+        organisation.trusted = not args.undo
+        session.add(organisation)
+        record(session, None, "organisation.trust", organisation.slug, trusted=not args.undo)
+        session.commit()
+    if args.undo:
+        print(f"{args.organisation} is no longer trusted: its API writes are reviewed")
+    else:
+        print(f"{args.organisation} is trusted: its API writes are published at once")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interlocal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +198,32 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", choices=("admin", "moderator", "member"), default="member")
     user.add_argument("--organisation", default=None, help="slug of the user's organisation")
     user.set_defaults(func=_create_user)
+
+    api_key = commands.add_parser(
+        "create-api-key", help="issue an API key for an organisation (printed once)"
+    )
+    api_key.add_argument("organisation", help="slug of the organisation")
+    api_key.add_argument("--name", required=True, help="what the key is for, e.g. a system")
+    api_key.add_argument(
+        "--scope",
+        action="append",
+        choices=("read", "write"),
+        required=True,
+        help="read or write; repeat for both",
+    )
+    api_key.set_defaults(func=_create_api_key)
+
+    revoke = commands.add_parser("revoke-api-key", help="stop an API key working")
+    revoke.add_argument("prefix", help="the key's first characters, as listed (il_…)")
+    revoke.set_defaults(func=_revoke_api_key)
+
+    trust = commands.add_parser(
+        "trust-organisation",
+        help="publish an organisation's API writes without review (--undo to stop)",
+    )
+    trust.add_argument("organisation", help="slug of the organisation")
+    trust.add_argument("--undo", action="store_true", help="review its writes again")
+    trust.set_defaults(func=_trust)
     return parser
 
 

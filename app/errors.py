@@ -4,12 +4,13 @@ Every JSON error has one shape: ``{"status": 422, "detail": "…", "errors": [{"
 "allowed"?}]}`` (``errors`` lists per-parameter problems and may be empty).
 """
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 
 class AppError(Exception):
     status_code = 400
+    headers: ClassVar[Mapping[str, str] | None] = None  # sent with it (e.g. WWW-Authenticate)
 
     def __init__(self, detail: str, errors: Sequence[dict[str, Any]] = ()) -> None:
         super().__init__(detail)
@@ -37,3 +38,22 @@ class InvalidParameter(AppError):
         self.param = param
         self.message = message
         self.allowed = list(allowed) if allowed is not None else None
+
+
+class Unauthorized(AppError):
+    """The API needs a valid key for this (``Authorization: Bearer <key>``)."""
+
+    status_code = 401
+    headers: ClassVar[Mapping[str, str] | None] = {"WWW-Authenticate": 'Bearer realm="interlocal"'}
+
+
+class PreconditionFailed(AppError):
+    """``If-Match`` names a version that is no longer current: re-read, then retry."""
+
+    status_code = 412
+
+
+class PreconditionRequired(AppError):
+    """A write that could overwrite someone else's change must say which version it read."""
+
+    status_code = 428

@@ -117,7 +117,7 @@ def create_app() -> FastAPI:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         if _wants_json(request):
-            return JSONResponse(exc.body(), status_code=exc.status_code)
+            return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
         if isinstance(exc, LoginRequired):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(href("/login", next=target), status_code=303)

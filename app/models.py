@@ -133,6 +133,8 @@ class Organisation(SQLModel, table=True):
     type: str = Field(max_length=40)  # term code in scheme organisation-type
     place_id: int | None = Field(default=None, foreign_key="place.id", index=True)
     url: str | None = Field(default=None, max_length=500)
+    # Trusted by an admin: what its API keys submit is published without review.
+    trusted: bool = Field(default=False)
 
 
 class Network(SQLModel, table=True):
@@ -427,3 +429,47 @@ class CatalogueVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=0)
+
+
+class ApiKey(SQLModel, table=True):
+    """A partner's key to the API, for one organisation, sent as ``Authorization: Bearer``.
+
+    Only a hash of the secret is stored; the secret is shown once, when issued. Each key
+    acts through a user of its own (role member of the organisation, no usable password), so
+    the same permission checks, revisions and audit trail apply as for the forms.
+    """
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    prefix: str = Field(max_length=16, index=True)  # shown in lists to tell keys apart
+    secret_hash: str = Field(max_length=64, unique=True)
+    scopes: str = Field(max_length=100)  # space-separated: read, write
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _timestamp()
+    last_used_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """The answer to a write sent with an ``Idempotency-Key``, replayed when the same key
+    sends the same request again (a retry), so the write happens once."""
+
+    __tablename__ = "idempotent_request"
+    __table_args__ = (UniqueConstraint("api_key_id", "key", name="uq_idempotent_request_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    api_key_id: int = Field(foreign_key="api_key.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)  # method, path and body
+    status_code: int
+    response: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _timestamp()

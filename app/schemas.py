@@ -536,7 +536,9 @@ class PracticeIn(BaseModel):
         default=None, description="Slug of the lead body.", examples=["barcelona-city-council"]
     )
     original_language: Annotated[str, AfterValidator(_interface_language)] = Field(
-        default="en", description="Language the text is written in: " + ", ".join(LANGUAGES) + "."
+        default="en",
+        description="Language the text is written in: " + ", ".join(LANGUAGES) + ".",
+        examples=["es"],
     )
     start_year: Year | None = Field(default=None, description="Year it started.")
     end_year: Year | None = Field(default=None, description="Year it ended.")
@@ -563,14 +565,21 @@ class PracticeIn(BaseModel):
         default="public",
         description="public, or network: only signed-in members of the lead "
         "organisation's networks see it.",
+        examples=["public"],
     )
     terms: dict[str, list[Slug]] = Field(
         default_factory=dict,
         description="Typology term codes by scheme code (see /api/v1/vocabularies).",
         examples=[{"activity-type": ["media-engagement"], "goal": ["informing-communities"]}],
     )
-    outcomes: list[OutcomeIn] = Field(default_factory=list, max_length=50)
-    lineage: list[LineageIn] = Field(default_factory=list, max_length=20)
+    outcomes: list[OutcomeIn] = Field(
+        default_factory=list, max_length=50, description="What it achieved, with evidence."
+    )
+    lineage: list[LineageIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Practices elsewhere it was adapted from or inspired by.",
+    )
 
     @model_validator(mode="after")
     def _years_in_order(self) -> "PracticeIn":
@@ -579,6 +588,27 @@ class PracticeIn(BaseModel):
                 "end_before_start", gettext("The end year is before the start year.")
             )
         return self
+
+
+class PracticeWritten(Schema):
+    """What a write through the API did."""
+
+    slug: str = Field(
+        description="The practice's slug (its address).", examples=["barcelona-story-circles"]
+    )
+    status: Literal["draft", "submitted", "published", "returned", "archived"] = Field(
+        description="submitted: waiting for a moderator (what is published stays as it was "
+        "until then); published: live (keys of trusted organisations publish at once).",
+        examples=["submitted"],
+    )
+    version: int = Field(
+        description="Its version now; its ETag names it for If-Match.", examples=[2]
+    )
+    url: str = Field(description="Its page.", examples=["/practices/barcelona-story-circles"])
+    api_url: str = Field(
+        description="Where the API serves it once published.",
+        examples=["/api/v1/practices/barcelona-story-circles"],
+    )
 
 
 # --- Peers ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from app.api.conditional import NOT_MODIFIED, etag, not_modified
 from app.db import SessionDep
 from app.queries.places import PagingQuery, get_network, list_members, list_networks
 from app.schemas import MemberOut, NetworkSummary, Page
@@ -17,10 +18,11 @@ def list_networks_route(
     return list_networks(session, query)
 
 
-@router.get("/{slug}")
-def read_network(session: SessionDep, slug: str) -> NetworkSummary:
+@router.get("/{slug}", response_model=NetworkSummary, responses=NOT_MODIFIED)
+def read_network(request: Request, response: Response, session: SessionDep, slug: str) -> Any:
     """One network."""
-    return get_network(session, slug)
+    network = get_network(session, slug)
+    return not_modified(request, response, etag(session)) or network
 
 
 @router.get("/{slug}/members")

@@ -1,7 +1,9 @@
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from app.api.clients import ApiViewer
+from app.api.conditional import NOT_MODIFIED, etag, not_modified
 from app.db import SessionDep
 from app.queries.peers import compare_places, find_peers
 from app.queries.places import PlaceQuery, get_place, list_places
@@ -24,10 +26,13 @@ def list_places_route(
     return list_places(session, query)
 
 
-@router.get("/{slug}")
-def read_place(session: SessionDep, slug: str) -> PlaceDetail:
+@router.get("/{slug}", response_model=PlaceDetail, responses=NOT_MODIFIED)
+def read_place(
+    request: Request, response: Response, session: SessionDep, viewer: ApiViewer, slug: str
+) -> Any:
     """One place with its context facts (each with source and year), networks and practices."""
-    return get_place(session, slug)
+    place = get_place(session, slug, viewer)
+    return not_modified(request, response, etag(session)) or place
 
 
 @router.get("/{slug}/peers")

@@ -1,27 +1,199 @@
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
+from app.api.clients import ApiViewer, Writer
+from app.api.conditional import NOT_MODIFIED, etag, expected_version, not_modified
+from app.api.idempotency import fingerprint, once
+from app.api_keys import ApiClient
+from app.auth import Forbidden, may_edit_practice
 from app.db import SessionDep
-from app.queries.practices import PracticeQuery, get_practice, list_practices
+from app.errors import NotFound
+from app.i18n import gettext
+from app.models import Organisation, Practice
+from app.queries.practices import PracticeQuery, find_practice, list_practices, practice_detail
+from app.queries.publishing import (
+    create_practice,
+    editing_data,
+    find_any_practice,
+    open_revision,
+    parse_input,
+    publish,
+    save_practice,
+)
 from app.queries.similar import similar_practices
-from app.schemas import Page, PracticeDetail, PracticeSummary, SimilarOut
+from app.schemas import (
+    ErrorOut,
+    Page,
+    PracticeDetail,
+    PracticeIn,
+    PracticeSummary,
+    PracticeWritten,
+    SimilarOut,
+)
 
 router = APIRouter(prefix="/practices", tags=["practices"])
+
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No API key, or not a valid one."},
+    403: {"model": ErrorOut, "description": "The key may not write this."},
+    409: {"model": ErrorOut, "description": "A request with this Idempotency-Key is running."},
+    422: {"model": ErrorOut, "description": "The practice is invalid; `errors` names each field."},
+}
+ConfirmNew = Annotated[
+    bool,
+    Query(
+        description="Set after checking that a practice with a very similar title at the "
+        "same place is not the same initiative (otherwise that is refused, naming it)."
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        description="Any unique string (a UUID): a retried request with the same key and body "
+        "is answered as the first was, without writing again."
+    ),
+]
 
 
 @router.get("")
 def list_practices_route(
-    session: SessionDep, query: Annotated[PracticeQuery, Query()]
+    session: SessionDep, viewer: ApiViewer, query: Annotated[PracticeQuery, Query()]
 ) -> Page[PracticeSummary]:
     """Published practices, filtered, sorted and paginated, with optional facet counts."""
-    return list_practices(session, query)
+    return list_practices(session, query, viewer)
 
 
-@router.get("/{slug}")
-def read_practice(session: SessionDep, slug: str) -> PracticeDetail:
-    """One practice with its partners, networks, outcomes and sources."""
-    return get_practice(session, slug)
+@router.get(
+    "/{slug}",
+    response_model=PracticeDetail,
+    responses=NOT_MODIFIED,
+)
+def read_practice(
+    request: Request, response: Response, session: SessionDep, viewer: ApiViewer, slug: str
+) -> Any:
+    """One practice with its partners, networks, outcomes and sources. Its ETag names its
+    version, for `If-None-Match` (304 when unchanged) and for `If-Match` when changing it."""
+    practice = find_practice(session, slug, viewer)
+    unchanged = not_modified(request, response, etag(session, practice.version))
+    return unchanged or practice_detail(session, practice, viewer)
+
+
+def _written(
+    session: Session, client: ApiClient, practice: Practice
+) -> tuple[PracticeWritten, dict[str, str]]:
+    """Publish at once for a trusted organisation; then what to answer."""
+    organisation = session.get(Organisation, client.organisation_id)
+    pending = open_revision(session, practice)
+    if organisation and organisation.trusted and pending and pending.state == "submitted":
+        practice = publish(
+            session, client.user, client.viewer, practice, expected_version=practice.version
+        )
+    body = PracticeWritten(
+        slug=practice.slug,
+        status=practice.status,
+        version=practice.version,
+        url=f"/practices/{practice.slug}",
+        api_url=f"/api/v1/practices/{practice.slug}",
+    )
+    headers = {"ETag": etag(session, practice.version), "Location": body.api_url}
+    return body, headers
+
+
+@router.post("", status_code=201, response_model=PracticeWritten, responses=WRITE_ERRORS)
+def create_practice_route(
+    request: Request,
+    session: SessionDep,
+    writer: Writer,
+    data: PracticeIn,
+    confirm_new: ConfirmNew = False,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Submit a new practice for review, led by the key's organisation unless it names
+    another lead it may act for. It is published once a moderator approves it, or at once
+    if an administrator has marked the organisation as trusted."""
+
+    def write() -> tuple[int, PracticeWritten, dict[str, str]]:
+        practice = create_practice(
+            session,
+            writer.user,
+            writer.viewer,
+            data,
+            submit=True,
+            confirm_new=confirm_new,
+            client=request.client.host if request.client else None,
+        )
+        body, headers = _written(session, writer, practice)
+        return 201, body, headers
+
+    digest = fingerprint("POST", request.url.path, [data.model_dump(mode="json"), confirm_new])
+    return once(session, writer, idempotency_key, digest, write)
+
+
+@router.patch(
+    "/{slug}",
+    response_model=PracticeWritten,
+    responses={
+        **WRITE_ERRORS,
+        404: {"model": ErrorOut, "description": "No such practice."},
+        412: {"model": ErrorOut, "description": "If-Match names an older version."},
+        428: {"model": ErrorOut, "description": "If-Match is missing."},
+    },
+)
+def update_practice_route(
+    request: Request,
+    session: SessionDep,
+    writer: Writer,
+    slug: str,
+    changes: Annotated[
+        dict[str, Any],
+        Body(
+            description="The fields to change, as in POST (a JSON merge patch: a field "
+            "set to null is cleared). Needs `If-Match` with the ETag you read.",
+            examples=[{"summary": "Now in three districts.", "end_year": 2025}],
+        ),
+    ],
+    confirm_new: ConfirmNew = False,
+    idempotency_key: IdempotencyKey = None,
+    if_match: Annotated[
+        str | None, Header(description="The ETag of the version the change starts from.")
+    ] = None,
+) -> JSONResponse:
+    """Change a practice the key's organisation leads or partners. The change is
+    submitted for review (readers see the published version until it is approved), or
+    published at once for a trusted organisation."""
+
+    def write() -> tuple[int, PracticeWritten, dict[str, str]]:
+        practice = find_any_practice(session, slug)
+        if not may_edit_practice(session, writer.user, practice):
+            if practice.status != "published":
+                raise NotFound(gettext("no practice %(slug)r", slug=slug))
+            raise Forbidden(gettext("Your organisation neither leads nor partners this practice."))
+        version = expected_version(request, practice.version)
+        merged = editing_data(session, practice)
+        for name, value in changes.items():
+            if value is None:
+                merged.pop(name, None)
+            else:
+                merged[name] = value
+        practice = save_practice(
+            session,
+            writer.user,
+            writer.viewer,
+            practice,
+            parse_input(merged),
+            expected_version=version,
+            submit=True,
+            confirm_new=confirm_new,
+            client=request.client.host if request.client else None,
+        )
+        body, headers = _written(session, writer, practice)
+        return 200, body, headers
+
+    digest = fingerprint("PATCH", request.url.path, [changes, confirm_new, if_match])
+    return once(session, writer, idempotency_key, digest, write)
 
 
 @router.get("/{slug}/similar")

@@ -1,5 +1,8 @@
-from fastapi import APIRouter
+from typing import Any
 
+from fastapi import APIRouter, Request, Response
+
+from app.api.conditional import NOT_MODIFIED, etag, not_modified
 from app.db import SessionDep
 from app.queries.vocabularies import get_scheme, list_schemes
 from app.schemas import SchemeDetail, SchemeSummary
@@ -13,7 +16,8 @@ def list_vocabularies(session: SessionDep) -> list[SchemeSummary]:
     return list_schemes(session)
 
 
-@router.get("/{scheme}")
-def read_vocabulary(session: SessionDep, scheme: str) -> SchemeDetail:
+@router.get("/{scheme}", response_model=SchemeDetail, responses=NOT_MODIFIED)
+def read_vocabulary(request: Request, response: Response, session: SessionDep, scheme: str) -> Any:
     """The terms of one scheme, broader terms before their sub-types."""
-    return get_scheme(session, scheme)
+    detail = get_scheme(session, scheme)
+    return not_modified(request, response, etag(session)) or detail

@@ -28,7 +28,15 @@ from app.models import CatalogueVersion
 
 # Tables whose rows say nothing about places, practices or their vocabularies.
 NOT_CATALOGUE = frozenset(
-    {"catalogue_version", "user_account", "user_session", "password_token", "audit_event"}
+    {
+        "catalogue_version",
+        "user_account",
+        "user_session",
+        "password_token",
+        "audit_event",
+        "api_key",
+        "idempotent_request",
+    }
 )
 _CHANGED = "interlocal.catalogue_changed"
 

@@ -1,0 +1,57 @@
+"""Who is calling the API: nobody in particular, or a partner with a key (and its scopes)."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.api_keys import ApiClient, client_for_token
+from app.auth import Forbidden
+from app.db import SessionDep
+from app.errors import Unauthorized
+from app.i18n import gettext
+from app.queries.visibility import PUBLIC, Viewer
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="An API key issued to your organisation by an Interlocal administrator, "
+    "sent as `Authorization: Bearer il_…`. Reading needs no key; a key shows your "
+    "networks' members-only practices too. Writing needs a key with the `write` scope.",
+)
+
+
+def api_client(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> ApiClient | None:
+    if credentials is None:
+        if "authorization" in request.headers:
+            raise Unauthorized(gettext("Send the key as: Authorization: Bearer <key>."))
+        return None
+    client = client_for_token(session, credentials.credentials)
+    if client is None:
+        raise Unauthorized(gettext("This API key is not valid, or it was revoked."))
+    return client
+
+
+OptionalClient = Annotated[ApiClient | None, Depends(api_client)]
+
+
+def api_viewer(client: OptionalClient) -> Viewer:
+    return client.viewer if client else PUBLIC
+
+
+ApiViewer = Annotated[Viewer, Depends(api_viewer)]
+
+
+def require_writer(client: OptionalClient) -> ApiClient:
+    if client is None:
+        raise Unauthorized(gettext("Writing needs an API key with the write scope."))
+    if "write" not in client.scopes:
+        raise Forbidden(gettext("This API key may only read; writing needs the write scope."))
+    return client
+
+
+Writer = Annotated[ApiClient, Depends(require_writer)]

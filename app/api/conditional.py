@@ -1,0 +1,58 @@
+"""Conditional requests: ETags on single resources, ``If-None-Match`` and ``If-Match``.
+
+A resource's ETag changes whenever its representation can: with the catalogue version
+(any committed change, ``app/queries/cache.py``) and the language of the answer. A
+practice's ETag also names its own version, the number ``If-Match`` is checked against
+when it is changed: a write that started from an older version gets 412 and changes
+nothing, however much else in the catalogue changed meanwhile.
+"""
+
+import re
+
+from fastapi import Request, Response
+from sqlmodel import Session
+
+from app.errors import PreconditionFailed, PreconditionRequired
+from app.i18n import get_language, gettext
+from app.queries.cache import catalogue_version
+
+_VERSION = re.compile(r'^"v(\d+)\.')
+NOT_MODIFIED: dict[int | str, dict[str, str]] = {
+    304: {"description": "Not modified since the ETag sent in If-None-Match."}
+}
+
+
+def etag(session: Session, version: int | None = None) -> str:
+    own = f"v{version}." if version is not None else ""
+    return f'"{own}c{catalogue_version(session)}.{get_language()}"'
+
+
+def not_modified(request: Request, response: Response, tag: str) -> Response | None:
+    """Set ``tag`` on the answer; a bare 304 if the client already has it."""
+    response.headers["ETag"] = tag
+    response.headers["Vary"] = "Accept-Language, Authorization"
+    wanted = request.headers.get("if-none-match", "")
+    candidates = {t.strip().removeprefix("W/") for t in wanted.split(",")}
+    if tag in candidates or "*" in candidates:
+        return Response(status_code=304, headers=dict(response.headers))
+    return None
+
+
+def expected_version(request: Request, current: int) -> int:
+    """The version ``If-Match`` says the client read; 428 without it, 412 if it is not
+    ``current``."""
+    header = request.headers.get("if-match")
+    if header is None:
+        raise PreconditionRequired(gettext("Send If-Match with the ETag of the version you read."))
+    if header.strip() == "*":
+        return current
+    versions = {int(m.group(1)) for t in header.split(",") if (m := _VERSION.match(t.strip()))}
+    if current not in versions:
+        raise PreconditionFailed(
+            gettext(
+                "This practice changed since the version you read (it is now at version "
+                "%(version)s). Nothing was changed: read it again, then retry.",
+                version=current,
+            )
+        )
+    return current

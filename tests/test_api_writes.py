@@ -1,0 +1,251 @@
+"""Partners write through the API with keys: scopes, moderation, trusted organisations,
+Idempotency-Key, ETags with If-Match and If-None-Match."""
+
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from app.api_keys import create_api_key, revoke_api_key
+from app.cli import main as cli
+from app.models import ApiKey, AuditEvent, Organisation, Place, Practice
+from app.queries.publishing import review_queue
+
+
+def new_key(engine: Engine, *scopes: str, organisation: str = "barcelona-city-council") -> str:
+    with Session(engine) as session:
+        _key, token = create_api_key(session, organisation, "Test system", list(scopes))
+    return token
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def practice(title: str | None = None, **more: Any) -> dict[str, Any]:
+    return {
+        "title": title or f"Circle {uuid.uuid4().hex}",  # never like another title
+        "summary": "Residents old and new tell each other where they come from.",
+        "place": "barcelona",
+        "terms": {"goal": ["improving-interaction"], "target-group": ["whole-community"]},
+        **more,
+    }
+
+
+def trusted_organisation(engine: Engine) -> str:
+    slug = f"partner-network-{uuid.uuid4().hex[:8]}"
+    with Session(engine) as session:
+        place = session.exec(select(Place).where(Place.slug == "barcelona")).one()
+        session.add(
+            Organisation(slug=slug, name="A partner", type="ngo", place_id=place.id, trusted=True)
+        )
+        session.commit()
+    return slug
+
+
+def test_a_write_key_submits_a_practice_that_the_public_sees_only_after_review(
+    client: TestClient, engine: Engine
+) -> None:
+    token = new_key(engine, "read", "write")
+    response = client.post("/api/v1/practices", json=practice(), headers=auth(token))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "submitted"
+    assert response.headers["Location"] == f"/api/v1/practices/{body['slug']}"
+    assert client.get(body["api_url"]).status_code == 404  # not published yet
+    with Session(engine) as session:
+        assert body["slug"] in [item.practice.slug for item in review_queue(session)]
+        written = session.exec(select(Practice).where(Practice.slug == body["slug"])).one()
+        lead = session.get(Organisation, written.lead_organisation_id)
+        assert lead is not None and lead.slug == "barcelona-city-council"
+        author = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "practice.create", AuditEvent.target == body["slug"]
+            )
+        ).one()
+        assert author.user_id is not None  # the key's own user, not anonymous
+
+
+def test_a_trusted_organisations_key_publishes_at_once(client: TestClient, engine: Engine) -> None:
+    token = new_key(engine, "write", organisation=trusted_organisation(engine))
+    data = practice()
+    response = client.post("/api/v1/practices", json=data, headers=auth(token))
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "published"
+    read = client.get(response.json()["api_url"])
+    assert read.status_code == 200
+    assert read.json()["title"] == data["title"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer il_not-a-key"}, 401),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, 401),
+        ("read-only", 403),
+        ("revoked", 401),
+    ],
+)
+def test_writes_need_a_valid_key_with_the_write_scope_and_change_nothing_otherwise(
+    client: TestClient, engine: Engine, headers: Any, status: int
+) -> None:
+    if headers == "read-only":
+        headers = auth(new_key(engine, "read"))
+    elif headers == "revoked":
+        token = new_key(engine, "write")
+        with Session(engine) as session:
+            key = session.exec(select(ApiKey).where(ApiKey.prefix == token[:11])).one()
+            revoke_api_key(session, key)
+        headers = auth(token)
+    title = f"Refused practice {uuid.uuid4().hex[:8]}"
+    response = client.post("/api/v1/practices", json=practice(title), headers=headers)
+    assert response.status_code == status
+    assert response.json()["detail"]
+    if status == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    with Session(engine) as session:
+        count = session.exec(select(func.count()).where(Practice.title == title)).one()
+    assert count == 0
+
+
+def test_invalid_practices_get_a_422_per_field_and_nothing_is_written(
+    client: TestClient, engine: Engine
+) -> None:
+    token = new_key(engine, "write")
+    title = f"Half a practice {uuid.uuid4().hex[:8]}"
+    bad = practice(title, summary=None, end_year=1990, start_year=2000, colour="blue")
+    response = client.post("/api/v1/practices", json=bad, headers=auth(token))
+    assert response.status_code == 422
+    assert {e["param"] for e in response.json()["errors"]} >= {"colour"}
+    bad = practice(title, summary=None, terms={"target-group": ["no-such-group"]})
+    response = client.post("/api/v1/practices", json=bad, headers=auth(token))
+    assert response.status_code == 422
+    with Session(engine) as session:
+        count = session.exec(select(func.count()).where(Practice.title == title)).one()
+    assert count == 0
+
+
+def test_a_retried_post_with_the_same_idempotency_key_creates_one_practice(
+    client: TestClient, engine: Engine
+) -> None:
+    token = new_key(engine, "write")
+    data = practice()
+    headers = {**auth(token), "Idempotency-Key": str(uuid.uuid4())}
+    first = client.post("/api/v1/practices", json=data, headers=headers)
+    again = client.post("/api/v1/practices", json=data, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    with Session(engine) as session:
+        count = session.exec(select(func.count()).where(Practice.title == data["title"])).one()
+    assert count == 1
+    other = client.post("/api/v1/practices", json=practice(), headers=headers)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["param"] == "Idempotency-Key"
+
+
+def test_an_idempotency_key_is_freed_when_the_write_fails(
+    client: TestClient, engine: Engine
+) -> None:
+    token = new_key(engine, "write")
+    headers = {**auth(token), "Idempotency-Key": str(uuid.uuid4())}
+    data = practice()
+    failed = client.post("/api/v1/practices", json={**data, "summary": None}, headers=headers)
+    assert failed.status_code == 422
+    # The corrected request, with the same key, is a different body: a new key is needed.
+    fresh = {**auth(token), "Idempotency-Key": str(uuid.uuid4())}
+    assert client.post("/api/v1/practices", json=data, headers=fresh).status_code == 201
+    retried = client.post("/api/v1/practices", json={**data, "summary": None}, headers=headers)
+    assert retried.status_code == 422  # computed again, not a stored answer
+
+
+def test_updates_need_the_etag_of_the_version_read_and_a_stale_one_changes_nothing(
+    client: TestClient, engine: Engine
+) -> None:
+    token = new_key(engine, "write", organisation=trusted_organisation(engine))
+    created = client.post("/api/v1/practices", json=practice(), headers=auth(token))
+    url = created.json()["api_url"]
+    read = client.get(url)
+    etag = read.headers["ETag"]
+    assert created.headers["ETag"].split(".")[0] == etag.split(".")[0]
+
+    missing = client.patch(url, json={"summary": "No If-Match."}, headers=auth(token))
+    assert missing.status_code == 428
+    changed = client.patch(
+        url, json={"summary": "Now in three districts."}, headers={**auth(token), "If-Match": etag}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["version"] > read.json()["version"]
+    assert client.get(url).json()["summary"] == "Now in three districts."
+
+    stale = client.patch(
+        url, json={"summary": "An older story."}, headers={**auth(token), "If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert client.get(url).json()["summary"] == "Now in three districts."
+
+    cleared = client.patch(
+        url,
+        json={"end_year": 2025, "aim": None},
+        headers={**auth(token), "If-Match": changed.headers["ETag"]},
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert client.get(url).json()["end_year"] == 2025
+
+
+def test_a_key_may_not_change_another_organisations_practice(
+    client: TestClient, engine: Engine
+) -> None:
+    token = new_key(engine, "write", organisation=trusted_organisation(engine))
+    url = "/api/v1/practices/barcelona-anti-rumour-strategy"
+    etag = client.get(url).headers["ETag"]
+    response = client.patch(
+        url, json={"summary": "Taken over."}, headers={**auth(token), "If-Match": etag}
+    )
+    assert response.status_code == 403
+    assert client.get(url).json()["summary"] != "Taken over."
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/practices/barcelona-anti-rumour-strategy",
+        "/api/v1/places/barcelona",
+        "/api/v1/networks/intercultural-cities",
+        "/api/v1/vocabularies/activity-type",
+    ],
+)
+def test_single_resources_carry_an_etag_and_answer_if_none_match_with_304(
+    client: TestClient, path: str
+) -> None:
+    first = client.get(path)
+    etag = first.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert client.get(path, headers={"If-None-Match": '"something-else"'}).status_code == 200
+    german = client.get(path, params={"lang": "de"}, headers={"If-None-Match": etag})
+    assert german.status_code == 200  # another language is another representation
+
+
+def test_the_cli_issues_a_key_once_and_revokes_it(
+    client: TestClient, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    issue = ["create-api-key", "barcelona-city-council", "--name", "CRM", "--scope", "read"]
+    assert cli(issue) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert token.startswith("il_")
+    with Session(engine) as session:
+        stored = session.exec(select(ApiKey).where(ApiKey.prefix == token[:11])).one()
+        assert token not in (stored.secret_hash, stored.prefix)
+    assert client.get("/api/v1/practices", headers=auth(token)).status_code == 200
+    with Session(engine) as session:
+        used = session.exec(select(ApiKey).where(ApiKey.prefix == token[:11])).one()
+        assert used.last_used_at is not None
+    assert cli(["revoke-api-key", token[:11]]) == 0
+    assert client.get("/api/v1/practices", headers=auth(token)).status_code == 401
+    assert cli(["create-api-key", "nowhere", "--name", "x", "--scope", "read"]) == 2
