@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         description="Subresource-integrity hash of htmx; empty to omit.",
     )
     site_name: str = "Interlocal"
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Web origins whose pages may call the API from the browser (a JSON "
+        'list, e.g. ["https://network.example"]; ["*"] for any). None by default.',
+    )
     secure_cookies: bool | None = Field(
         default=None,
         description="Mark cookies Secure; by default when the request came over HTTPS "

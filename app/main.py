@@ -10,6 +10,7 @@ from typing import Any
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -21,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import api_router
 from app.auth import LoginRequired
+from app.config import get_settings
 from app.db import get_engine
 from app.errors import AppError
 from app.i18n import LocaleMiddleware
@@ -80,6 +82,24 @@ def create_app() -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.add_middleware(LocaleMiddleware)
+    if origins := get_settings().cors_origins:
+        # Partners' widgets read the API from their own sites; keys and conditional
+        # requests need their headers allowed in, and ETag and Location let out.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "Accept-Language",
+            ],
+            expose_headers=["ETag", "Location", "Content-Language", "Idempotent-Replayed"],
+            max_age=3600,
+        )
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),

@@ -249,3 +249,39 @@ def test_the_cli_issues_a_key_once_and_revokes_it(
     assert cli(["revoke-api-key", token[:11]]) == 0
     assert client.get("/api/v1/practices", headers=auth(token)).status_code == 401
     assert cli(["create-api-key", "nowhere", "--name", "x", "--scope", "read"]) == 2
+
+
+def test_cors_lets_only_the_configured_partner_sites_call_the_api_from_a_browser(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.config import get_settings
+    from app.main import create_app
+
+    preflight = {
+        "Access-Control-Request-Method": "PATCH",
+        "Access-Control-Request-Headers": "Authorization, If-Match, Content-Type",
+    }
+    with TestClient(create_app()) as closed:  # the default: no origin is allowed
+        answer = closed.get("/api/v1/practices", headers={"Origin": "https://partner.example"})
+        assert "access-control-allow-origin" not in answer.headers
+    monkeypatch.setenv("INTERLOCAL_CORS_ORIGINS", '["https://partner.example"]')
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app()) as open_to_partner:
+            allowed = open_to_partner.options(
+                "/api/v1/practices/x", headers={"Origin": "https://partner.example", **preflight}
+            )
+            assert allowed.status_code == 200
+            assert allowed.headers["access-control-allow-origin"] == "https://partner.example"
+            assert "if-match" in allowed.headers["access-control-allow-headers"].lower()
+            read = open_to_partner.get(
+                "/api/v1/places/barcelona", headers={"Origin": "https://partner.example"}
+            )
+            assert "etag" in read.headers["access-control-expose-headers"].lower()
+            other = open_to_partner.options(
+                "/api/v1/practices/x", headers={"Origin": "https://elsewhere.example", **preflight}
+            )
+            assert "access-control-allow-origin" not in other.headers
+    finally:
+        monkeypatch.delenv("INTERLOCAL_CORS_ORIGINS")
+        get_settings.cache_clear()
