@@ -473,3 +473,23 @@ class IdempotentRequest(SQLModel, table=True):
     response: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _timestamp()
+
+
+class PracticeChange(SQLModel, table=True):
+    """A practice entered, changed in or left the public catalogue (the change feed).
+
+    ``seq`` is the catalogue version of the commit that made the change, stamped at commit
+    time under the version row's lock (``app/queries/cache.py``), so it grows in commit
+    order even when transactions overlap, and a partner reading ``seq > n`` misses nothing.
+    ``practice_id`` has no foreign key: the record of a removal outlives the practice.
+    """
+
+    __tablename__ = "practice_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, index=True)
+    at: datetime = _timestamp()
+    practice_id: int
+    slug: str = Field(max_length=200)
+    was_public: bool
+    is_public: bool

@@ -39,6 +39,7 @@ from app.models import (
     VocabularyTerm,
     VocabularyTermTranslation,
 )
+from app.queries.changes import note_change
 from app.queries.publishing import record_import
 from app.queries.search import index_practices
 
@@ -632,6 +633,7 @@ class _Writer:
             assert practice is not None
             note = "; ".join(titles[slug] for slug in dict.fromkeys(cited_slugs))
             record_import(self.session, practice, note[:1000] or None)
+            note_change(self.session, practice, was_public=False)
         index_practices(self.session, [practice_id for practice_id, _ in imported])
 
 

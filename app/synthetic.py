@@ -39,6 +39,8 @@ from app.models import (
     VocabularyScheme,
     VocabularyTerm,
 )
+from app.queries.cache import mark_changed
+from app.queries.changes import note_changes
 from app.queries.search import index_practices
 
 PREFIX = "synthetic-"
@@ -900,7 +902,15 @@ def load_synthetic(
     report = SyntheticReport()
     try:
         vocab = _vocabularies(session)
+        gone = session.execute(
+            select(col(Practice.id), col(Practice.slug)).where(
+                col(Practice.slug).startswith(PREFIX),
+                col(Practice.status) == "published",
+                col(Practice.visibility) == "public",
+            )
+        ).all()
         report.deleted_practices, report.deleted_places = delete_synthetic(session)
+        note_changes(session, ((int(i), slug, True, False) for i, slug in gone))
         now = datetime(2026, 1, 1, tzinfo=UTC)
         country_places = {
             country: int(place_id)
@@ -940,6 +950,14 @@ def load_synthetic(
         _insert(connection, _table("practice_term"), links)
         _advance_sequences(connection, ("place", "place_fact", "practice"))
         index_practices(session)
+        note_changes(
+            session,
+            (
+                (g.row["id"], g.row["slug"], False, g.row["visibility"] == "public")
+                for g in generated
+            ),
+        )
+        mark_changed(session)  # the rows went in through the connection, not the session
         session.commit()
     except Exception:
         session.rollback()

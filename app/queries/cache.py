@@ -20,11 +20,11 @@ from cachetools import LRUCache
 from sqlalchemy import event, update
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.i18n import get_language
-from app.models import CatalogueVersion
+from app.models import CatalogueVersion, PracticeChange
 
 # Tables whose rows say nothing about places, practices or their vocabularies.
 NOT_CATALOGUE = frozenset(
@@ -36,9 +36,11 @@ NOT_CATALOGUE = frozenset(
         "audit_event",
         "api_key",
         "idempotent_request",
+        "practice_change",  # written beside the change it records, and stamped at commit
     }
 )
 _CHANGED = "interlocal.catalogue_changed"
+_TO_STAMP = "interlocal.changes_to_stamp"
 
 T = TypeVar("T")
 
@@ -47,9 +49,12 @@ def _is_catalogue(table_name: str | None) -> bool:
     return table_name not in NOT_CATALOGUE  # unknown (None) counts as a change
 
 
-def mark_changed(session: OrmSession) -> None:
-    """Count the session's next commit as a change of the catalogue."""
+def mark_changed(session: OrmSession, *, feed: bool = False) -> None:
+    """Count the session's next commit as a change of the catalogue; ``feed`` when it
+    added rows to the change feed, which the commit stamps with its version."""
     session.info[_CHANGED] = True
+    if feed:
+        session.info[_TO_STAMP] = True
 
 
 def _pending_changes(session: OrmSession) -> bool:
@@ -79,15 +84,24 @@ def _count_the_change(session: OrmSession) -> None:
     session.flush()  # before_commit runs before the final flush; flushing notes its changes
     if not session.info.pop(_CHANGED, False):
         return
-    bumped = session.execute(
+    version = session.execute(
         update(CatalogueVersion)
         .where(CatalogueVersion.id == 1)  # type: ignore[arg-type]
         .values(version=CatalogueVersion.version + 1)
-    )
-    if not bumped.rowcount:  # type: ignore[attr-defined]
+        .returning(col(CatalogueVersion.version))
+    ).scalar_one_or_none()
+    if version is None:
         # A database created from the models rather than by the migrations.
-        session.add(CatalogueVersion(id=1, version=secrets.randbelow(2**30)))
+        version = secrets.randbelow(2**30)
+        session.add(CatalogueVersion(id=1, version=version))
         session.flush()
+    if session.info.pop(_TO_STAMP, False):
+        # Holding the version row's lock until commit, so the feed's order is commit order.
+        session.execute(
+            update(PracticeChange)
+            .where(PracticeChange.seq == None)  # type: ignore[arg-type]  # noqa: E711
+            .values(seq=version)
+        )
 
 
 @event.listens_for(OrmSession, "after_transaction_end")
@@ -96,6 +110,7 @@ def _forget_changes(session: OrmSession, transaction: SessionTransaction) -> Non
     # made outside it, so only the outermost transaction clears the mark).
     if transaction.parent is None:
         session.info.pop(_CHANGED, None)
+        session.info.pop(_TO_STAMP, None)
 
 
 def catalogue_version(session: Session) -> int:

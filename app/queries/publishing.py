@@ -44,6 +44,7 @@ from app.models import (
     VocabularyTerm,
     utcnow,
 )
+from app.queries.changes import is_public, note_change
 from app.queries.practices import TERM_FILTERS
 from app.queries.search import index_practices
 from app.queries.visibility import Viewer, visible
@@ -668,10 +669,12 @@ def publish(
     client: str | None = None,
 ) -> Practice:
     """Publish the submitted edit (or bring back an archived practice as it was)."""
+    was_public = is_public(practice)
     if practice.status == "archived" and open_revision(session, practice) is None:
         _bump(session, practice, expected_version)
         practice.status = "published"
         session.add(practice)
+        note_change(session, practice, was_public=was_public)
         record(session, moderator, "practice.restore", practice.slug, client=client)
         session.commit()
         return practice
@@ -685,6 +688,7 @@ def publish(
     practice.status = "published"
     practice.published_at = now
     session.add(practice)
+    note_change(session, practice, was_public=was_public)
     last = session.exec(
         select(func.max(PracticeRevision.number)).where(PracticeRevision.practice_id == practice.id)
     ).one()
@@ -746,6 +750,7 @@ def archive(
     client: str | None = None,
 ) -> Practice:
     """Take the practice out of the catalogue (it can be published again)."""
+    was_public = is_public(practice)
     _bump(session, practice, expected_version)
     current = open_revision(session, practice)
     if current is not None:
@@ -756,6 +761,7 @@ def archive(
         session.add(current)
     practice.status = "archived"
     session.add(practice)
+    note_change(session, practice, was_public=was_public)
     record(session, moderator, "practice.archive", practice.slug, client=client, comment=comment)
     session.commit()
     session.refresh(practice)

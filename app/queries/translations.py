@@ -22,6 +22,7 @@ from app.models import (
     original_digest,
     utcnow,
 )
+from app.queries.changes import is_public, note_change
 from app.queries.search import index_practices
 from app.schemas import too_long
 
@@ -97,6 +98,7 @@ def save_practice_translation(
     session.add(translation)
     session.flush()
     index_practices(session, [translation.practice_id])
+    note_change(session, practice, was_public=is_public(practice))
     record(session, user, "practice.translate", practice.slug, language=language, origin=origin)
     session.commit()
     return errors

@@ -1,0 +1,25 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.queries.changes import list_changes
+from app.schemas import ChangesPage
+
+router = APIRouter(prefix="/changes", tags=["changes"])
+
+
+@router.get("")
+def list_changes_route(
+    session: SessionDep,
+    since: Annotated[
+        str | None,
+        Query(max_length=500, description="`next_cursor` of your last call; omit to start."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Changes per call (1–1000).")] = 100,
+) -> ChangesPage:
+    """Every practice that entered, changed in or left the public catalogue since `since`,
+    in commit order. Start without `since`, apply each change (fetch what was created or
+    updated, delete what was removed), keep `next_cursor`, and call again: a copy kept
+    this way equals the public catalogue."""
+    return list_changes(session, since, limit)
