@@ -3,6 +3,7 @@
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
@@ -46,9 +47,26 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
+    # SQLite rebuilds a table to alter it (batch mode): copy, drop, rename. With foreign
+    # keys enforced, the drop fails as soon as other rows refer to the table. Alembic's
+    # advice is to switch enforcement off for the migration (it only takes effect outside
+    # a transaction).
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    try:
+        _configure_and_run(connection)
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def _configure_and_run(connection: Connection) -> None:
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,

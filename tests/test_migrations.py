@@ -33,3 +33,43 @@ def test_the_cli_migrates_the_configured_database(request: pytest.FixtureRequest
     engine = make_engine(url)
     assert "practice" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_database_holding_a_catalogue_migrates_down_and_up_again_keeping_it(
+    request: pytest.FixtureRequest, kind: str
+) -> None:
+    """What an upgrade meets in production: tables full of rows that refer to each other
+    (SQLite must rebuild tables without tripping over their foreign keys)."""
+    from alembic import command
+    from sqlmodel import Session, func, select
+
+    from app.migrations import alembic_config
+    from app.models import Organisation, Practice, PracticeChange
+    from app.seed import load_seed
+    from tests.conftest import ROOT
+
+    url = fresh_database(request, kind, f"roundtrip_{kind}")
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            load_seed(session, ROOT / "seed")
+            practices = session.exec(select(func.count()).select_from(Practice)).one()
+        command.downgrade(alembic_config(url), "0004")
+        upgrade(url)
+        with Session(engine) as session:
+            assert session.exec(select(func.count()).select_from(Practice)).one() == practices
+            public = session.exec(
+                select(func.count()).where(
+                    Practice.status == "published", Practice.visibility == "public"
+                )
+            ).one()
+            # The change feed starts with every public practice, so mirrors start complete.
+            assert session.exec(select(func.count()).select_from(PracticeChange)).one() == public
+            assert not session.exec(select(Organisation).where(Organisation.trusted)).first()
+            if kind == "sqlite":
+                assert session.connection().exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert schema_drift(engine) == []
+    finally:
+        engine.dispose()

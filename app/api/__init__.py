@@ -4,7 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.api import changes, networks, organisations, peers, places, practices, vocabularies
+from app.api import (
+    changes,
+    exports,
+    networks,
+    organisations,
+    peers,
+    places,
+    practices,
+    vocabularies,
+)
 from app.errors import InvalidParameter
 from app.i18n import LANGUAGES, gettext
 from app.schemas import ErrorOut
@@ -34,5 +43,5 @@ def language(
 
 
 api_router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[Depends(language)])
-for module in (practices, places, peers, organisations, networks, vocabularies, changes):
+for module in (exports, practices, places, peers, organisations, networks, vocabularies, changes):
     api_router.include_router(module.router)

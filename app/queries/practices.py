@@ -290,10 +290,19 @@ def list_practices(
     return cached(session, "practices", key, lambda: _list_practices(session, query, viewer))
 
 
-def _list_practices(
-    session: Session, query: PracticeQuery, viewer: Viewer
-) -> Page[PracticeSummary]:
-    facet_names = query.facet_names()
+@dataclass
+class _Matches:
+    """Which rows of the index a query matches, and the parts that make it up."""
+
+    resolved: _Resolved
+    index: PracticeIndex
+    base: np.ndarray  # visible to the viewer and matching the words
+    masks: dict[str, np.ndarray]  # one per filter given
+    matched: np.ndarray  # all of them
+    scores: np.ndarray | None  # full-text score per row, when searching
+
+
+def _matches(session: Session, query: PracticeQuery, viewer: Viewer) -> _Matches:
     resolved = _resolve(session, query)
     index = practice_index(session)
     base = index.visible(session, viewer)
@@ -305,6 +314,24 @@ def _list_practices(
         base = index.mask()  # e.g. q="%"
     masks = {name: index.having(kind, values) for name, (kind, values) in resolved.filters.items()}
     matched = np.logical_and.reduce([base, *masks.values()])
+    return _Matches(resolved, index, base, masks, matched, scores)
+
+
+def matching_ids(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> list[int]:
+    """Ids of every practice ``query``'s words and filters match, by title (for exports;
+    paging and facets are ignored)."""
+    found = _matches(session, query, viewer)
+    rows = found.index.orders["title"]
+    return [int(i) for i in found.index.ids[rows[found.matched[rows]]]]
+
+
+def _list_practices(
+    session: Session, query: PracticeQuery, viewer: Viewer
+) -> Page[PracticeSummary]:
+    facet_names = query.facet_names()
+    found = _matches(session, query, viewer)
+    resolved, index, base, masks = found.resolved, found.index, found.base, found.masks
+    matched, scores = found.matched, found.scores
 
     sort_name = query.sort or ("relevance" if resolved.search else "title")
     if sort_name == "relevance" and scores is not None:
@@ -324,11 +351,11 @@ def _list_practices(
     if resolved.search:
         marked = highlights(session, resolved.search, page.rows)
         for item, practice in zip(items, practices, strict=True):
-            found = marked.get(int(practice.id or 0))
+            mark = marked.get(int(practice.id or 0))
             item.match = MatchOut(
-                score=round(found.score, 4) if found else 0.0,
-                title=found.title if found else escape(practice.title),
-                passage=found.snippet if found else "",
+                score=round(mark.score, 4) if mark else 0.0,
+                title=mark.title if mark else escape(practice.title),
+                passage=mark.snippet if mark else "",
             )
     chosen = query.active_filters()
     facets = {}

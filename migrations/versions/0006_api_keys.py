@@ -57,14 +57,17 @@ def upgrade() -> None:
     with op.batch_alter_table('idempotent_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_idempotent_request_api_key_id'), ['api_key_id'], unique=False)
 
-    with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('trusted', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN (SQLite supports it with a constant default): a batch copy of the
+    # table would have to drop it, which the rows that refer to it forbid.
+    op.add_column(
+        'organisation',
+        sa.Column('trusted', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.drop_column('trusted')
+    op.drop_column('organisation', 'trusted')  # SQLite 3.35+ drops a plain column in place
 
     with op.batch_alter_table('idempotent_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_idempotent_request_api_key_id'))

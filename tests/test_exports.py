@@ -1,0 +1,63 @@
+"""Open data exports: the practices as CSV."""
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.test_api_writes import auth, new_key, practice, trusted_organisation
+
+
+def rows(
+    client: TestClient, headers: dict[str, str] | None = None, **params: str
+) -> list[dict[str, str]]:
+    response = client.get("/api/v1/practices.csv", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+def total(client: TestClient, **params: str) -> int:
+    return int(client.get("/api/v1/practices", params={**params, "limit": "1"}).json()["total"])
+
+
+def test_the_csv_has_one_row_per_public_practice_with_multi_valued_fields_joined(
+    client: TestClient,
+) -> None:
+    everything = rows(client)
+    assert len(everything) == total(client)
+    assert len({r["slug"] for r in everything}) == len(everything)
+    barcelona = next(r for r in everything if r["slug"] == "barcelona-anti-rumour-strategy")
+    detail = client.get("/api/v1/practices/barcelona-anti-rumour-strategy").json()
+    assert barcelona["country"] == "ES"
+    assert barcelona["lead_organisation"] == "barcelona-city-council"
+    assert barcelona["activity-type"].split("; ") == [
+        t["code"] for t in detail["terms"]["activity-type"]
+    ]
+    assert barcelona["sources"].split("; ") == [s["slug"] for s in detail["sources"]]
+    assert [r["title"].lower() for r in everything] == sorted(
+        r["title"].lower() for r in everything
+    )
+
+
+def test_the_csv_takes_the_lists_filters_and_refuses_bad_ones_before_sending_anything(
+    client: TestClient,
+) -> None:
+    spanish = rows(client, country="ES", q="rumour")
+    assert 0 < len(spanish) == total(client, country="ES", q="rumour")
+    assert {r["country"] for r in spanish} == {"ES"}
+    bad = client.get("/api/v1/practices.csv", params={"country": "Spain"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["param"] == "country"
+
+
+def test_members_only_practices_are_left_out_unless_the_key_may_see_them(
+    client: TestClient, engine: Engine
+) -> None:
+    token = new_key(engine, "write", organisation=trusted_organisation(engine))
+    secret = client.post(
+        "/api/v1/practices", json=practice(visibility="network"), headers=auth(token)
+    ).json()
+    assert secret["slug"] not in {r["slug"] for r in rows(client)}
+    assert secret["slug"] in {r["slug"] for r in rows(client, auth(token))}  # its own
