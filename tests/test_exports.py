@@ -1,7 +1,8 @@
-"""Open data exports: the practices as CSV."""
+"""Open data exports: the practices as CSV and as linked data."""
 
 import csv
 import io
+import json
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -61,3 +62,30 @@ def test_members_only_practices_are_left_out_unless_the_key_may_see_them(
     ).json()
     assert secret["slug"] not in {r["slug"] for r in rows(client)}
     assert secret["slug"] in {r["slug"] for r in rows(client, auth(token))}  # its own
+
+
+def test_each_practice_is_linked_data_in_the_api_and_in_its_page(client: TestClient) -> None:
+    response = client.get("/api/v1/practices/barcelona-anti-rumour-strategy.jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    document = response.json()
+    detail = client.get("/api/v1/practices/barcelona-anti-rumour-strategy").json()
+    assert document["@context"] == "https://schema.org"
+    assert document["@type"] == "Project"
+    assert document["name"] == detail["title"]
+    assert document["url"].endswith("/practices/barcelona-anti-rumour-strategy")
+    assert document["location"]["address"]["addressCountry"] == "ES"
+    assert document["parentOrganization"]["name"] == "Barcelona City Council"
+    assert [s["name"] for s in document["subjectOf"]] == [s["title"] for s in detail["sources"]]
+    page = client.get("/practices/barcelona-anti-rumour-strategy").text
+    embedded = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(embedded) == document
+    assert client.get("/api/v1/practices/no-such-practice.jsonld").status_code == 404
+
+
+def test_text_in_the_embedded_linked_data_cannot_close_its_script_element() -> None:
+    from app.queries.linked_data import script_json
+
+    embedded = script_json({"name": "</script><script>alert(1)</script>"})
+    assert "</script>" not in embedded
+    assert json.loads(embedded)["name"] == "</script><script>alert(1)</script>"

@@ -9,10 +9,12 @@ from app.api.conditional import NOT_MODIFIED, etag, expected_version, not_modifi
 from app.api.idempotency import fingerprint, once
 from app.api_keys import ApiClient
 from app.auth import Forbidden, may_edit_practice
+from app.config import site_url
 from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import gettext
 from app.models import Organisation, Practice
+from app.queries.linked_data import practice_jsonld
 from app.queries.practices import PracticeQuery, find_practice, list_practices, practice_detail
 from app.queries.publishing import (
     create_practice,
@@ -64,6 +66,22 @@ def list_practices_route(
 ) -> Page[PracticeSummary]:
     """Published practices, filtered, sorted and paginated, with optional facet counts."""
     return list_practices(session, query, viewer)
+
+
+@router.get(
+    "/{slug}.jsonld",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/ld+json": {}}, "description": "JSON-LD."}},
+)
+def read_practice_jsonld(
+    request: Request, session: SessionDep, viewer: ApiViewer, slug: str
+) -> JSONResponse:
+    """One practice as linked data: JSON-LD with schema.org terms (a `Project` with its
+    place, lead body, partners, typology keywords and the reports about it). Practice pages
+    embed the same document."""
+    practice = practice_detail(session, find_practice(session, slug, viewer), viewer)
+    document = practice_jsonld(practice, site_url(request))
+    return JSONResponse(document, media_type="application/ld+json")
 
 
 @router.get(

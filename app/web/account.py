@@ -22,7 +22,7 @@ from app.auth import (
     sign_in,
     start_session,
 )
-from app.config import get_settings
+from app.config import site_url
 from app.db import SessionDep
 from app.i18n import gettext
 from app.mail import send
@@ -101,10 +101,6 @@ def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response
     response = RedirectResponse(href("/"), status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-def site_url(request: Request) -> str:
-    return (get_settings().public_url or str(request.base_url)).rstrip("/")
 
 
 @router.get("/password/forgot", response_class=HTMLResponse)

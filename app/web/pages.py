@@ -7,9 +7,11 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import func, select
 
 from app.auth import CurrentUser, ViewerDep, is_moderator, may_edit_practice
+from app.config import site_url
 from app.db import SessionDep
 from app.i18n import N_, _
 from app.models import Network, Place, Practice
+from app.queries.linked_data import practice_jsonld, script_json
 from app.queries.peers import find_peers
 from app.queries.places import (
     PagingQuery,
@@ -136,11 +138,13 @@ def practice_page(
     found = find_practice(session, slug, viewer)
     scheme_labels = {s.scheme: s.label for s in list_schemes(session)}
     may_edit = may_edit_practice(session, user, found)
+    detail = practice_detail(session, found, viewer, original=show == "original")
     return render(
         request,
         "practices/detail.html",
         {
-            "practice": practice_detail(session, found, viewer, original=show == "original"),
+            "practice": detail,
+            "jsonld": script_json(practice_jsonld(detail, site_url(request))),
             "scheme_labels": scheme_labels,
             "may_translate": may_edit,
             "may_edit": may_edit,
