@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.i18n import LANGUAGES, gettext, set_language
 from tests.browser_checks import check_page, gettext_in, sign_in
 from tests.conftest import CheckedPages, LiveServer
-from tests.routes import paths
+from tests.routes import flatten
 
 PASSWORD = "correct horse battery staple"
 MODERATOR = "admin@example.org"  # an administrator sees every page
@@ -69,10 +69,18 @@ SAMPLES_WITHOUT_ROUTE = ["/practices?country=XX"]  # 422 page for an invalid fil
 
 
 def page_routes() -> set[str]:
-    """Paths of the HTML pages the application serves (GET routes of ``app.web``)."""
+    """Paths of the HTML pages the application serves (GET routes of ``app.web`` that
+    answer HTML; feeds are XML)."""
+    from fastapi.responses import HTMLResponse
+
     from app.web import web_router
 
-    return paths(web_router.routes, "GET")
+    return {
+        path
+        for path, route in flatten(web_router.routes)
+        if "GET" in route.methods
+        and getattr(route.response_class, "media_type", "text/html") == HTMLResponse.media_type
+    }
 
 
 def test_every_page_has_a_sample_address() -> None:

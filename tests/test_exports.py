@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import uuid
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -89,3 +90,48 @@ def test_text_in_the_embedded_linked_data_cannot_close_its_script_element() -> N
     embedded = script_json({"name": "</script><script>alert(1)</script>"})
     assert "</script>" not in embedded
     assert json.loads(embedded)["name"] == "</script><script>alert(1)</script>"
+
+
+def atom_entries(client: TestClient, **params: str) -> list[dict[str, str]]:
+    from xml.etree import ElementTree
+
+    response = client.get("/practices.atom", params=params)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ElementTree.fromstring(response.content)
+    assert feed.find("a:id", ns) is not None and feed.find("a:updated", ns) is not None
+    return [
+        {
+            "title": e.findtext("a:title", namespaces=ns) or "",
+            "url": e.find("a:link", ns).get("href", ""),  # type: ignore[union-attr]
+            "published": e.findtext("a:published", namespaces=ns) or "",
+        }
+        for e in feed.findall("a:entry", ns)
+    ]
+
+
+def test_the_atom_feed_has_the_newest_practices_of_any_search_newest_first(
+    client: TestClient, engine: Engine
+) -> None:
+    token = new_key(engine, "write", organisation=trusted_organisation(engine))
+    title = f"Café & “stories” <3 {uuid.uuid4().hex}"
+    created = client.post("/api/v1/practices", json=practice(title), headers=auth(token))
+    assert created.status_code == 201, created.text
+    entries = atom_entries(client)
+    assert entries[0]["title"] == title  # the newest, & and < read back as written
+    assert entries[0]["url"].endswith(created.json()["url"])
+    published = [e["published"] for e in entries]
+    assert published == sorted(published, reverse=True)
+
+    spanish = atom_entries(client, country="ES", q="rumour")
+    listed = {
+        i["slug"]
+        for i in client.get("/api/v1/practices", params={"country": "ES", "q": "rumour"}).json()[
+            "items"
+        ]
+    }
+    assert spanish and {e["url"].rsplit("/", 1)[1] for e in spanish} <= listed
+    page = client.get("/practices", params={"country": "ES", "q": "rumour"}).text
+    assert 'type="application/atom+xml"' in page
+    assert "/practices.atom?" in page and "country=ES" in page

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
+from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
@@ -31,7 +32,7 @@ from app.queries.visibility import Viewer, practice_networks, visible
 # What a filter or facet can look up: a country code, a term (matching its sub-types too),
 # a network, a place (exactly; callers add the places within it) or a source.
 Kind = Literal["country", "term", "network", "place", "source"]
-OrderName = Literal["title", "start", "updated"]
+OrderName = Literal["title", "start", "updated", "published"]
 
 
 @dataclass
@@ -154,7 +155,7 @@ def _cursor_key(order: str, value: Any) -> Any:
             return key
         if order in ("start", "relevance") and isinstance(key, int | float):
             return key
-        if order == "updated" and isinstance(key, str):
+        if order in ("updated", "published") and isinstance(key, str):
             try:
                 return _micros(datetime.fromisoformat(key))
             except ValueError:
@@ -163,13 +164,18 @@ def _cursor_key(order: str, value: Any) -> Any:
 
 
 def _cursor_value(order: str, key: Any) -> list[Any]:
-    if order == "updated":
+    if order in ("updated", "published"):
         key = datetime.fromtimestamp(int(key) / 1_000_000, UTC).isoformat()
     elif order == "start":
         key = int(key)
     elif order == "relevance":
         key = float(key)
     return [order, key]
+
+
+def _datetime(value: Any) -> datetime:
+    """A datetime from a database expression (SQLite returns coalesce() as text)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def _micros(moment: datetime) -> int:
@@ -218,6 +224,8 @@ def _load(session: Session, version: int) -> PracticeIndex:
             col(Practice.updated_at),
             col(Practice.place_id),
             col(Place.country),
+            # Practices loaded from the reports have no publication date: their loading is it.
+            func.coalesce(col(Practice.published_at), col(Practice.created_at)),
         )
         .join(Place, col(Place.id) == Practice.place_id)
         .where(published)
@@ -229,6 +237,7 @@ def _load(session: Session, version: int) -> PracticeIndex:
         "title": [title.lower() for _id, title, *_rest in practices],
         "start": [start or 0 for _id, _title, start, *_rest in practices],
         "updated": [_micros(updated) for _id, _title, _start, updated, *_rest in practices],
+        "published": [_micros(_datetime(p[6])) for p in practices],
     }
     row_keys, orders, sorted_keys = {}, {}, {}
     for name, values in keys.items():

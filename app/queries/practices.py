@@ -325,6 +325,20 @@ def matching_ids(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC
     return [int(i) for i in found.index.ids[rows[found.matched[rows]]]]
 
 
+def newest_practices(
+    session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC, *, limit: int = 50
+) -> list[tuple[Practice, PracticeSummary]]:
+    """The most recently published practices ``query``'s words and filters match (for
+    feeds; its sort and paging are ignored)."""
+    found = _matches(session, query, viewer)
+    page = found.index.page(
+        found.matched, order="published", descending=True, limit=limit, cursor=None
+    )
+    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(page.rows)))}
+    practices = [by_id[i] for i in page.rows]
+    return list(zip(practices, summaries(session, practices), strict=True))
+
+
 def _list_practices(
     session: Session, query: PracticeQuery, viewer: Viewer
 ) -> Page[PracticeSummary]:

@@ -119,6 +119,7 @@ def practices_page(
             else None,
             "first_url": query_url("/practices", params, cursor=None) if query.cursor else None,
             "json_url": query_url("/api/v1/practices", params),
+            "feed_url": query_url("/practices.atom", params, cursor=None),
             "clear_url": query_url("/practices", []),
         },
         fragment="practices/_catalogue.html",
