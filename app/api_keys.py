@@ -14,9 +14,9 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app.audit import record
-from app.auth import AccountError, hash_password
+from app.auth import AccountError, account_organisation, hash_password
 from app.i18n import gettext
-from app.models import ApiKey, Organisation, User, utcnow
+from app.models import ApiKey, User, utcnow
 from app.queries.visibility import Viewer, viewer_for
 
 SCOPES = ("read", "write")
@@ -59,13 +59,7 @@ def create_api_key(
             gettext("Scopes are read, write or both."),
             "scopes",
         )
-    organisation = session.exec(
-        select(Organisation).where(Organisation.slug == organisation_slug)
-    ).first()
-    if organisation is None:
-        raise AccountError(
-            gettext("No organisation %(slug)r.", slug=organisation_slug), "organisation"
-        )
+    organisation = account_organisation(session, organisation_slug)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     prefix = token[: len(TOKEN_PREFIX) + 8]
     # The key acts through a user of its own, so that the forms' permission checks,

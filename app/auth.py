@@ -69,6 +69,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def account_organisation(session: Session, slug: str) -> Organisation:
+    """The organisation an account or API key is for; ``AccountError`` if there is none."""
+    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if organisation is None:
+        raise AccountError(gettext("No organisation %(slug)r.", slug=slug), "organisation")
+    return organisation
+
+
 def create_user(
     session: Session,
     email: str,
@@ -96,14 +104,7 @@ def create_user(
         raise AccountError(gettext("An account for %(email)s exists already.", email=email))
     organisation_id = None
     if organisation_slug:
-        organisation = session.exec(
-            select(Organisation).where(Organisation.slug == organisation_slug)
-        ).first()
-        if organisation is None:
-            raise AccountError(
-                gettext("No organisation %(slug)r.", slug=organisation_slug), "organisation"
-            )
-        organisation_id = organisation.id
+        organisation_id = account_organisation(session, organisation_slug).id
     elif role == "member":
         raise AccountError(
             gettext("A member belongs to an organisation: choose one."), "organisation"

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from starlette.requests import Request
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,8 +106,3 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
-
-
-def site_url(request: Request) -> str:
-    """The site's address for links that leave it (e-mails, linked data)."""
-    return (get_settings().public_url or str(request.base_url)).rstrip("/")

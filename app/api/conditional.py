@@ -7,6 +7,7 @@ when it is changed: a write that started from an older version gets 412 and chan
 nothing, however much else in the catalogue changed meanwhile.
 """
 
+import hashlib
 import re
 
 from fastapi import Request, Response
@@ -15,6 +16,7 @@ from sqlmodel import Session
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.i18n import get_language, gettext
 from app.queries.cache import catalogue_version
+from app.queries.visibility import PUBLIC, Viewer
 
 _VERSION = re.compile(r'^"v(\d+)\.')
 NOT_MODIFIED: dict[int | str, dict[str, str]] = {
@@ -22,9 +24,12 @@ NOT_MODIFIED: dict[int | str, dict[str, str]] = {
 }
 
 
-def etag(session: Session, version: int | None = None) -> str:
+def etag(session: Session, version: int | None = None, viewer: Viewer = PUBLIC) -> str:
+    """The ETag of a representation; ``viewer`` for those that show members-only
+    practices to members (a key's answer must not validate the public's copy)."""
     own = f"v{version}." if version is not None else ""
-    return f'"{own}c{catalogue_version(session)}.{get_language()}"'
+    whose = "" if viewer == PUBLIC else "." + hashlib.sha256(repr(viewer).encode()).hexdigest()[:12]
+    return f'"{own}c{catalogue_version(session)}.{get_language()}{whose}"'
 
 
 def not_modified(request: Request, response: Response, tag: str) -> Response | None:
@@ -33,7 +38,7 @@ def not_modified(request: Request, response: Response, tag: str) -> Response | N
     response.headers["Vary"] = "Accept-Language, Authorization"
     wanted = request.headers.get("if-none-match", "")
     candidates = {t.strip().removeprefix("W/") for t in wanted.split(",")}
-    if tag in candidates or "*" in candidates:
+    if tag in candidates:
         return Response(status_code=304, headers=dict(response.headers))
     return None
 

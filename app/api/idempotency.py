@@ -39,11 +39,7 @@ def _reserve(session: Session, client: ApiClient, key: str, digest: str) -> JSON
     one."""
     if not key or len(key) > 200:
         raise InvalidParameter(PARAM, gettext("Send a key of 1 to 200 characters."))
-    found = session.exec(
-        select(IdempotentRequest).where(
-            IdempotentRequest.api_key_id == client.key_id, IdempotentRequest.key == key
-        )
-    ).first()
+    found = _entry(session, client, key)
     if found is None:
         session.add(
             IdempotentRequest(

@@ -31,8 +31,9 @@ def read_place(
     request: Request, response: Response, session: SessionDep, viewer: ApiViewer, slug: str
 ) -> Any:
     """One place with its context facts (each with source and year), networks and practices."""
-    place = get_place(session, slug, viewer)
-    return not_modified(request, response, etag(session)) or place
+    # A tag can only match a place that existed at this catalogue version: no lookup first.
+    unchanged = not_modified(request, response, etag(session, viewer=viewer))
+    return unchanged or get_place(session, slug, viewer)
 
 
 @router.get("/{slug}/peers")

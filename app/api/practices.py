@@ -7,25 +7,20 @@ from sqlmodel import Session
 from app.api.clients import ApiViewer, Writer
 from app.api.conditional import NOT_MODIFIED, etag, expected_version, not_modified
 from app.api.idempotency import fingerprint, once
-from app.api_keys import ApiClient
-from app.auth import Forbidden, may_edit_practice
-from app.config import site_url
 from app.db import SessionDep
-from app.errors import NotFound
-from app.i18n import gettext
-from app.models import Organisation, Practice
+from app.models import Practice
 from app.queries.linked_data import practice_jsonld
 from app.queries.practices import PracticeQuery, find_practice, list_practices, practice_detail
 from app.queries.publishing import (
     create_practice,
+    editable_practice,
     editing_data,
-    find_any_practice,
-    open_revision,
     parse_input,
-    publish,
+    publish_if_trusted,
     save_practice,
 )
 from app.queries.similar import similar_practices
+from app.requests import client_address, site_url
 from app.schemas import (
     ErrorOut,
     Page,
@@ -95,20 +90,11 @@ def read_practice(
     """One practice with its partners, networks, outcomes and sources. Its ETag names its
     version, for `If-None-Match` (304 when unchanged) and for `If-Match` when changing it."""
     practice = find_practice(session, slug, viewer)
-    unchanged = not_modified(request, response, etag(session, practice.version))
+    unchanged = not_modified(request, response, etag(session, practice.version, viewer))
     return unchanged or practice_detail(session, practice, viewer)
 
 
-def _written(
-    session: Session, client: ApiClient, practice: Practice
-) -> tuple[PracticeWritten, dict[str, str]]:
-    """Publish at once for a trusted organisation; then what to answer."""
-    organisation = session.get(Organisation, client.organisation_id)
-    pending = open_revision(session, practice)
-    if organisation and organisation.trusted and pending and pending.state == "submitted":
-        practice = publish(
-            session, client.user, client.viewer, practice, expected_version=practice.version
-        )
+def _written(session: Session, practice: Practice) -> tuple[PracticeWritten, dict[str, str]]:
     body = PracticeWritten(
         slug=practice.slug,
         status=practice.status,
@@ -141,10 +127,10 @@ def create_practice_route(
             data,
             submit=True,
             confirm_new=confirm_new,
-            client=request.client.host if request.client else None,
+            client=client_address(request),
         )
-        body, headers = _written(session, writer, practice)
-        return 201, body, headers
+        practice = publish_if_trusted(session, writer.user, writer.viewer, practice)
+        return 201, *_written(session, practice)
 
     digest = fingerprint("POST", request.url.path, [data.model_dump(mode="json"), confirm_new])
     return once(session, writer, idempotency_key, digest, write)
@@ -184,11 +170,7 @@ def update_practice_route(
     published at once for a trusted organisation."""
 
     def write() -> tuple[int, PracticeWritten, dict[str, str]]:
-        practice = find_any_practice(session, slug)
-        if not may_edit_practice(session, writer.user, practice):
-            if practice.status != "published":
-                raise NotFound(gettext("no practice %(slug)r", slug=slug))
-            raise Forbidden(gettext("Your organisation neither leads nor partners this practice."))
+        practice = editable_practice(session, writer.user, writer.viewer, slug)
         version = expected_version(request, practice.version)
         merged = editing_data(session, practice)
         for name, value in changes.items():
@@ -205,10 +187,10 @@ def update_practice_route(
             expected_version=version,
             submit=True,
             confirm_new=confirm_new,
-            client=request.client.host if request.client else None,
+            client=client_address(request),
         )
-        body, headers = _written(session, writer, practice)
-        return 200, body, headers
+        practice = publish_if_trusted(session, writer.user, writer.viewer, practice)
+        return 200, *_written(session, practice)
 
     digest = fingerprint("PATCH", request.url.path, [changes, confirm_new, if_match])
     return once(session, writer, idempotency_key, digest, write)

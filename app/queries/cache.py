@@ -117,7 +117,32 @@ def catalogue_version(session: Session) -> int:
     return session.exec(select(CatalogueVersion.version)).first() or 0
 
 
-_results: dict[int, LRUCache[Hashable, Any]] = {}  # by size, so a changed setting applies
+_loaded: dict[tuple[str, str], tuple[int, Any]] = {}  # (database, name) -> (version, value)
+_loading = threading.Lock()
+
+
+def loaded(session: Session, name: str, load: Callable[[Session], T]) -> T:
+    """``load(session)``'s result (the peer features, the practice index), loaded again only
+    when the catalogue version has moved on.
+
+    It loads in a session of its own, so that nobody's uncommitted changes get into what
+    every request shares. Requests that waited while another loaded reuse its result
+    instead of loading it again one after another.
+    """
+    key = (str(session.get_bind().engine.url), name)
+    version = catalogue_version(session)
+    found = _loaded.get(key)
+    if found is not None and found[0] == version:
+        return found[1]  # type: ignore[no-any-return]
+    with _loading:
+        found = _loaded.get(key)
+        if found is None or found[0] != version:
+            with Session(session.get_bind()) as own:
+                found = _loaded[key] = (version, load(own))
+        return found[1]
+
+
+_results: LRUCache[Hashable, Any] | None = None  # made on first use, at the configured size
 _lock = threading.Lock()
 
 
@@ -139,13 +164,13 @@ def cached(session: Session, name: str, key: Hashable, compute: Callable[[], T])
         name,
         key,
     )
+    global _results
     with _lock:
-        results = _results.get(size)
-        if results is None:
-            results = _results[size] = LRUCache(maxsize=size)
-        if full_key in results:
-            return results[full_key]  # type: ignore[no-any-return]
+        if _results is None:
+            _results = LRUCache(maxsize=size)
+        if full_key in _results:
+            return _results[full_key]  # type: ignore[no-any-return]
     result = compute()
     with _lock:
-        results[full_key] = result
+        _results[full_key] = result
     return result

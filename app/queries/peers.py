@@ -22,7 +22,6 @@ ranking 5,000 candidates is a handful of vector operations.
 """
 
 import math
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -46,7 +45,7 @@ from app.models import (
     VocabularyTerm,
     VocabularyTermAncestor,
 )
-from app.queries.cache import cached, catalogue_version
+from app.queries.cache import cached, loaded
 from app.queries.places import practice_counts
 from app.queries.practices import summaries
 from app.queries.visibility import PUBLIC, Viewer, visible
@@ -113,7 +112,6 @@ def weights() -> dict[str, float]:
 class _Features:
     """One row per place; NaN where a fact is unknown."""
 
-    version: int  # of the catalogue they were loaded from
     ids: list[int]
     row: dict[int, int]
     places: list[Place]
@@ -135,25 +133,9 @@ class _Features:
     within: dict[int, set[int]] = field(default_factory=dict)  # place -> places inside it
 
 
-_cache: dict[str, _Features] = {}
-_lock = threading.Lock()
-
-
 def place_features(session: Session) -> _Features:
     """Every place's features, as of the catalogue version last committed."""
-    key = str(session.get_bind().engine.url)
-    version = catalogue_version(session)
-    features = _cache.get(key)
-    if features is not None and features.version == version:
-        return features
-    with _lock:
-        # Requests that waited here while another thread loaded the features reuse them
-        # instead of loading them again one after another.
-        features = _cache.get(key)
-        if features is None or features.version != version:
-            with Session(session.get_bind()) as own:  # nobody's uncommitted changes
-                features = _cache[key] = _load(own, version)
-        return features
+    return loaded(session, "place features", _load)
 
 
 def _latest_facts(session: Session, key: str) -> dict[int, float]:
@@ -170,7 +152,7 @@ def _latest_facts(session: Session, key: str) -> dict[int, float]:
     return {place_id: v[2] for place_id, v in values.items()}
 
 
-def _load(session: Session, version: int) -> _Features:
+def _load(session: Session) -> _Features:
     places = list(session.exec(select(Place).order_by(col(Place.id))))
     ids = [int(p.id or 0) for p in places]
     row = {place_id: i for i, place_id in enumerate(ids)}
@@ -237,7 +219,6 @@ def _load(session: Session, version: int) -> _Features:
     document_frequency = (counts > 0).sum(axis=0)
     idf = (np.log((1 + has_profile.sum()) / (1 + document_frequency)) + 1).astype(np.float32)
     return _Features(
-        version=version,
         ids=ids,
         row=row,
         places=places,

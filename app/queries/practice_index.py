@@ -12,7 +12,6 @@ session of its own so that nobody's uncommitted changes get into it. Who may see
 in SQL (``visibility.visible``, one rule for every query), as does full-text matching.
 """
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 
 from sqlmodel import Session, col, select
 
 from app.models import Place, Practice, PracticeSource, PracticeTerm, VocabularyTermAncestor
-from app.queries.cache import catalogue_version
+from app.queries.cache import loaded
 from app.queries.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.queries.visibility import Viewer, practice_networks, visible
 
@@ -45,7 +44,6 @@ class Page:
 class PracticeIndex:
     """One row per published practice (network-only ones too: ``visible`` narrows)."""
 
-    version: int
     ids: np.ndarray  # practice id of each row, ascending
     postings: dict[str, dict[Any, np.ndarray]]  # kind -> value -> rows
     keys: dict[str, np.ndarray]  # sort -> each row's sort key
@@ -186,23 +184,10 @@ def _micros(moment: datetime) -> int:
 
 # --- Loading -----------------------------------------------------------------------------
 
-_cache: dict[str, PracticeIndex] = {}
-_lock = threading.Lock()
-
 
 def practice_index(session: Session) -> PracticeIndex:
     """The index of the catalogue as last committed."""
-    key = str(session.get_bind().engine.url)
-    version = catalogue_version(session)
-    index = _cache.get(key)
-    if index is not None and index.version == version:
-        return index
-    with _lock:  # requests that waited for a load reuse it
-        index = _cache.get(key)
-        if index is None or index.version != version:
-            with Session(session.get_bind()) as own:
-                index = _cache[key] = _load(own, version)
-        return index
+    return loaded(session, "practice index", _load)
 
 
 def _postings(pairs: Iterable[tuple[Any, Any]], row: dict[int, int]) -> dict[Any, np.ndarray]:
@@ -214,7 +199,7 @@ def _postings(pairs: Iterable[tuple[Any, Any]], row: dict[int, int]) -> dict[Any
     return {value: np.unique(np.array(rows, dtype=np.int64)) for value, rows in grouped.items()}
 
 
-def _load(session: Session, version: int) -> PracticeIndex:
+def _load(session: Session) -> PracticeIndex:
     published = col(Practice.status) == "published"
     practices = session.execute(
         sa_select(
@@ -272,7 +257,6 @@ def _load(session: Session, version: int) -> PracticeIndex:
         ),
     }
     return PracticeIndex(
-        version=version,
         ids=ids,
         postings=postings,
         keys=row_keys,

@@ -325,6 +325,12 @@ def matching_ids(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC
     return [int(i) for i in found.index.ids[rows[found.matched[rows]]]]
 
 
+def _in_order(session: Session, ids: list[int]) -> list[Practice]:
+    """The practices ``ids``, in that order (one page's worth)."""
+    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
+    return [by_id[i] for i in ids]
+
+
 def newest_practices(
     session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC, *, limit: int = 50
 ) -> list[tuple[Practice, PracticeSummary]]:
@@ -334,8 +340,7 @@ def newest_practices(
     page = found.index.page(
         found.matched, order="published", descending=True, limit=limit, cursor=None
     )
-    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(page.rows)))}
-    practices = [by_id[i] for i in page.rows]
+    practices = _in_order(session, page.rows)
     return list(zip(practices, summaries(session, practices), strict=True))
 
 
@@ -359,8 +364,7 @@ def _list_practices(
             limit=query.limit,
             cursor=query.cursor,
         )
-    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(page.rows)))}
-    practices = [by_id[i] for i in page.rows]
+    practices = _in_order(session, page.rows)
     items = summaries(session, practices)
     if resolved.search:
         marked = highlights(session, resolved.search, page.rows)

@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, delete, select
 
 from app.audit import record
-from app.auth import is_moderator
+from app.auth import Forbidden, is_moderator, may_edit_practice
 from app.errors import AppError, NotFound
 from app.i18n import N_, _, gettext
 from app.models import (
@@ -45,7 +45,7 @@ from app.models import (
     utcnow,
 )
 from app.queries.changes import is_public, note_change
-from app.queries.practices import TERM_FILTERS
+from app.queries.practices import TERM_FILTERS, find_practice
 from app.queries.search import index_practices
 from app.queries.visibility import Viewer, visible
 from app.queries.vocabularies import scheme_terms
@@ -822,6 +822,27 @@ def review_queue(session: Session) -> list[WorkItem]:
         .order_by(col(PracticeRevision.submitted_at))
     ).all()
     return _work_items(session, rows)
+
+
+def editable_practice(session: Session, user: User, viewer: Viewer, slug: str) -> Practice:
+    """The practice, if ``user`` may edit it: 404 when they may not even see it."""
+    practice = find_any_practice(session, slug)
+    if may_edit_practice(session, user, practice):
+        return practice
+    find_practice(session, slug, viewer)  # 404 unless visible
+    raise Forbidden(gettext("Only the practice's organisations and moderators can edit it."))
+
+
+def publish_if_trusted(
+    session: Session, user: User, viewer: Viewer, practice: Practice
+) -> Practice:
+    """Publish what ``user`` just submitted if an administrator trusts its organisation
+    (partners' API writes skip review then); otherwise leave it for a moderator."""
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    pending = open_revision(session, practice)
+    if organisation and organisation.trusted and pending and pending.state == "submitted":
+        return publish(session, user, viewer, practice, expected_version=practice.version)
+    return practice
 
 
 def find_any_practice(session: Session, slug: str) -> Practice:

@@ -22,13 +22,13 @@ from app.auth import (
     sign_in,
     start_session,
 )
-from app.config import site_url
 from app.db import SessionDep
 from app.i18n import gettext
 from app.mail import send
 from app.models import User
+from app.requests import client_address, site_url
 from app.web.csrf import secure_cookies, verify_csrf
-from app.web.templating import client_address, href, render
+from app.web.templating import href, render
 
 router = APIRouter()
 

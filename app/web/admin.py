@@ -15,13 +15,13 @@ from app.auth import (
     create_user,
     issue_password_link,
 )
-from app.config import site_url
 from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _
 from app.models import AuditEvent, Organisation, User, UserSession
+from app.requests import client_address, site_url
 from app.web.csrf import verify_csrf
-from app.web.templating import client_address, href, render
+from app.web.templating import href, render
 
 router = APIRouter()
 

@@ -3,21 +3,23 @@ of any search or filter set of the list (the same query parameters)."""
 
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Query, Request, Response
 
 from app.auth import ViewerDep
-from app.config import get_settings, site_url
+from app.config import get_settings
 from app.db import SessionDep
 from app.i18n import _
 from app.models import Practice
 from app.queries.practices import PracticeQuery, newest_practices
+from app.requests import site_url
+from app.web.templating import query_url
 
 router = APIRouter()
 ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
+ET.register_namespace("", ATOM)  # Atom as the default namespace: <feed>, not <ns0:feed>
 
 
 def _iso(moment: datetime | None) -> str:
@@ -40,9 +42,8 @@ def practices_feed(
     """The 50 practices published last among those the list's query matches, newest first."""
     site = site_url(request)
     newest = newest_practices(session, query, viewer, limit=ENTRIES)
-    params = urlencode(list(request.query_params.multi_items()))
-    self_url = f"{site}/practices.atom" + (f"?{params}" if params else "")
-    ET.register_namespace("", ATOM)
+    params = list(request.query_params.multi_items())
+    self_url = site + query_url("/practices.atom", params)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
     ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{get_settings().site_name}: {_('Practices')}"
@@ -50,7 +51,7 @@ def practices_feed(
         _published(newest[0][0]) if newest else None
     )
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
-    alternate = f"{site}/practices" + (f"?{params}" if params else "")
+    alternate = site + query_url("/practices", params)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=alternate)
     for practice, summary in newest:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")

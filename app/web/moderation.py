@@ -21,8 +21,9 @@ from app.queries.publishing import (
     review_queue,
 )
 from app.queries.revisions import changes, describe, names_for
+from app.requests import client_address
 from app.web.csrf import verify_csrf
-from app.web.templating import client_address, href, render
+from app.web.templating import href, render
 
 router = APIRouter()
 

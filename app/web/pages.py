@@ -7,7 +7,6 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import func, select
 
 from app.auth import CurrentUser, ViewerDep, is_moderator, may_edit_practice
-from app.config import site_url
 from app.db import SessionDep
 from app.i18n import N_, _
 from app.models import Network, Place, Practice
@@ -35,6 +34,7 @@ from app.queries.search import expansions
 from app.queries.similar import similar_to
 from app.queries.visibility import visible
 from app.queries.vocabularies import list_schemes, scheme_details, scheme_terms
+from app.requests import site_url
 from app.web.templating import query_url, render
 
 router = APIRouter()

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, func, select
 from starlette.datastructures import FormData
 
-from app.auth import Forbidden, SignedIn, ViewerDep, is_moderator, may_edit_practice
+from app.auth import Forbidden, SignedIn, ViewerDep, is_moderator
 from app.countries import country_name
 from app.db import SessionDep
 from app.errors import NotFound
@@ -30,8 +30,8 @@ from app.queries.publishing import (
     EditConflict,
     InvalidPractice,
     create_practice,
+    editable_practice,
     editing_data,
-    find_any_practice,
     open_revision,
     organisation_practices,
     parse_input,
@@ -44,8 +44,9 @@ from app.queries.publishing import (
 from app.queries.revisions import changes, describe, names_for
 from app.queries.visibility import Viewer, visible
 from app.queries.vocabularies import list_schemes, scheme_terms
+from app.requests import client_address
 from app.web.csrf import verify_csrf
-from app.web.templating import client_address, href, render
+from app.web.templating import href, render
 
 router = APIRouter()
 
@@ -340,20 +341,11 @@ async def create_practice_form(
     return await _write(request, session, user, viewer, None)
 
 
-def _editable(session: Session, user: User, viewer: Viewer, slug: str) -> Practice:
-    """The practice, if ``user`` may edit it: 404 when they may not even see it."""
-    practice = find_any_practice(session, slug)
-    if may_edit_practice(session, user, practice):
-        return practice
-    find_practice(session, slug, viewer)  # 404 unless visible
-    raise Forbidden(gettext("Only the practice's organisations and moderators can edit it."))
-
-
 @router.get("/practices/{slug}/edit", response_class=HTMLResponse)
 def edit_practice_form(
     request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
 ) -> HTMLResponse:
-    practice = _editable(session, user, viewer, slug)
+    practice = editable_practice(session, user, viewer, slug)
     current = open_revision(session, practice)
     return _form(
         request,
@@ -374,7 +366,9 @@ def edit_practice_form(
 async def save_practice_form(
     request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
 ) -> Response:
-    return await _write(request, session, user, viewer, _editable(session, user, viewer, slug))
+    return await _write(
+        request, session, user, viewer, editable_practice(session, user, viewer, slug)
+    )
 
 
 @router.get("/practices/{slug}/preview", response_class=HTMLResponse)
@@ -382,7 +376,7 @@ def preview_page(
     request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
 ) -> HTMLResponse:
     """The edit in progress, as its authors and moderators will read it."""
-    practice = _editable(session, user, viewer, slug)
+    practice = editable_practice(session, user, viewer, slug)
     current = open_revision(session, practice)
     data = editing_data(session, practice)
     before = published_data(session, practice)

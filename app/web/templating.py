@@ -46,11 +46,6 @@ def query_url(path: str, params: list[tuple[str, str]], **changes: str | None) -
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
-def client_address(request: Request) -> str | None:
-    """The client's address (behind a proxy, as forwarded: uvicorn runs with proxy headers)."""
-    return request.client.host if request.client else None
-
-
 def signed_in_user(request: Request) -> Any:
     """The user ``app.auth.current_user`` found for this request, if any (None on errors
     raised before the page's dependencies ran)."""
