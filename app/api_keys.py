@@ -11,12 +11,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from app.audit import record
 from app.auth import AccountError, account_organisation, hash_password
 from app.i18n import gettext
-from app.models import ApiKey, User, utcnow
+from app.models import ApiKey, Organisation, User, utcnow
 from app.queries.visibility import Viewer, viewer_for
 
 SCOPES = ("read", "write")
@@ -140,4 +140,43 @@ def client_for_token(session: Session, token: str) -> ApiClient | None:
         user=user,
         scopes=frozenset(key.scopes.split()),
         viewer=viewer_for(session, user),
+    )
+
+
+def set_trusted(
+    session: Session,
+    organisation_slug: str,
+    trusted: bool,
+    *,
+    actor: User | None = None,
+    client: str | None = None,
+) -> None:
+    """Publish an organisation's API writes at once (``trusted``) or send them to review."""
+    organisation = account_organisation(session, organisation_slug)
+    if organisation.trusted != trusted:
+        organisation.trusted = trusted
+        session.add(organisation)
+        record(
+            session, actor, "organisation.trust", organisation.slug, client=client, trusted=trusted
+        )
+        session.commit()
+
+
+def list_api_keys(session: Session) -> list[tuple[ApiKey, Organisation]]:
+    """Every key issued, with its organisation: the ones in use first, newest first."""
+    rows = session.exec(
+        select(ApiKey, Organisation)
+        .join(Organisation, col(Organisation.id) == ApiKey.organisation_id)
+        .order_by(col(ApiKey.revoked_at).is_not(None), col(ApiKey.id).desc())
+    ).all()
+    return [(key, organisation) for key, organisation in rows]
+
+
+def trusted_organisations(session: Session) -> list[Organisation]:
+    return list(
+        session.exec(
+            select(Organisation)
+            .where(Organisation.trusted == True)  # noqa: E712
+            .order_by(func.lower(Organisation.name))
+        ).all()
     )

@@ -71,6 +71,8 @@ def hash_password(password: str) -> str:
 
 def account_organisation(session: Session, slug: str) -> Organisation:
     """The organisation an account or API key is for; ``AccountError`` if there is none."""
+    if not slug:
+        raise AccountError(gettext("Choose an organisation."), "organisation")
     organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
     if organisation is None:
         raise AccountError(gettext("No organisation %(slug)r.", slug=slug), "organisation")

@@ -140,23 +140,18 @@ def _revoke_api_key(args: argparse.Namespace) -> int:
 
 
 def _trust(args: argparse.Namespace) -> int:
-    from sqlmodel import Session, select
+    from sqlmodel import Session
 
-    from app.audit import record
+    from app.api_keys import set_trusted
+    from app.auth import AccountError
     from app.db import get_engine
-    from app.models import Organisation
 
-    with Session(get_engine()) as session:
-        organisation = session.exec(
-            select(Organisation).where(Organisation.slug == args.organisation)
-        ).first()
-        if organisation is None:
-            print(f"trust-organisation: no organisation {args.organisation!r}", file=sys.stderr)
-            return 2
-        organisation.trusted = not args.undo
-        session.add(organisation)
-        record(session, None, "organisation.trust", organisation.slug, trusted=not args.undo)
-        session.commit()
+    try:
+        with Session(get_engine()) as session:
+            set_trusted(session, args.organisation, not args.undo)
+    except AccountError as exc:
+        print(f"trust-organisation: {exc}", file=sys.stderr)
+        return 2
     if args.undo:
         print(f"{args.organisation} is no longer trusted: its API writes are reviewed")
     else:
@@ -202,8 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     api_key = commands.add_parser(
         "create-api-key", help="issue an API key for an organisation (printed once)"
     )
-    api_key.add_argument("organisation", help="slug of the organisation")
-    api_key.add_argument("--name", required=True, help="what the key is for, e.g. a system")
+    api_key.add_argument("--organisation", required=True, help="slug of the organisation")
+    api_key.add_argument(
+        "--name", default="API key", help="what the key is for, e.g. the partner's system"
+    )
     api_key.add_argument(
         "--scope",
         action="append",
@@ -221,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         "trust-organisation",
         help="publish an organisation's API writes without review (--undo to stop)",
     )
-    trust.add_argument("organisation", help="slug of the organisation")
+    trust.add_argument("--organisation", required=True, help="slug of the organisation")
     trust.add_argument("--undo", action="store_true", help="review its writes again")
     trust.set_defaults(func=_trust)
     return parser

@@ -235,7 +235,15 @@ def test_single_resources_carry_an_etag_and_answer_if_none_match_with_304(
 def test_the_cli_issues_a_key_once_and_revokes_it(
     client: TestClient, engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    issue = ["create-api-key", "barcelona-city-council", "--name", "CRM", "--scope", "read"]
+    issue = [
+        "create-api-key",
+        "--organisation",
+        "barcelona-city-council",
+        "--name",
+        "CRM",
+        "--scope",
+        "read",
+    ]
     assert cli(issue) == 0
     token = capsys.readouterr().out.strip().splitlines()[-1]
     assert token.startswith("il_")
@@ -248,7 +256,7 @@ def test_the_cli_issues_a_key_once_and_revokes_it(
         assert used.last_used_at is not None
     assert cli(["revoke-api-key", token[:11]]) == 0
     assert client.get("/api/v1/practices", headers=auth(token)).status_code == 401
-    assert cli(["create-api-key", "nowhere", "--name", "x", "--scope", "read"]) == 2
+    assert cli(["create-api-key", "--organisation", "nowhere", "--scope", "read"]) == 2
 
 
 def test_cors_lets_only_the_configured_partner_sites_call_the_api_from_a_browser(

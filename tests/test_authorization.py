@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.api_keys import create_api_key
 from app.models import Practice, User
 from app.queries.publishing import create_practice, publish
 from app.queries.visibility import viewer_for
@@ -81,6 +82,11 @@ class World:
     def version(self, slug: str) -> int:
         with Session(self.engine) as session:
             return session.exec(select(Practice.version).where(Practice.slug == slug)).one()
+
+    def new_key_id(self) -> int:
+        with Session(self.engine) as session:
+            key, _token = create_api_key(session, "oslo-city-council", "Matrix", ["read"])
+            return int(key.id or 0)
 
     def new_user_id(self) -> int:
         email = new_user(self.engine, "member", "oslo-city-council")
@@ -190,6 +196,25 @@ CASES = [
         lambda w: {"active": "false"},
     ),
     Case("GET", "/admin/audit", (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
+    Case("GET", "/admin/api-keys", (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
+    Case(
+        "POST",
+        "/admin/api-keys",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+        data=lambda w: {"name": "Matrix", "organisation": "oslo-city-council", "scopes": "read"},
+    ),
+    Case(
+        "POST",
+        "/admin/api-keys/{key_id}/revoke",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT),
+        lambda w: {"key_id": w.new_key_id()},
+    ),
+    Case(
+        "POST",
+        "/admin/trusted-organisations",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT),
+        data=lambda w: {"organisation": "oslo-city-council", "trusted": "false"},
+    ),
 ]
 
 

@@ -1,11 +1,19 @@
-"""Administration: accounts, and the audit log."""
+"""Administration: accounts, partners' API keys and trust, and the audit log."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, delete, func, select
 
+from app.api_keys import (
+    SCOPES,
+    create_api_key,
+    list_api_keys,
+    revoke_api_key,
+    set_trusted,
+    trusted_organisations,
+)
 from app.audit import record
 from app.auth import (
     NEW_ACCOUNT_LINK_LIFETIME,
@@ -18,12 +26,19 @@ from app.auth import (
 from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _
-from app.models import AuditEvent, Organisation, User, UserSession
+from app.models import ApiKey, AuditEvent, Organisation, User, UserSession
 from app.requests import client_address, site_url
 from app.web.csrf import verify_csrf
 from app.web.templating import href, render
 
 router = APIRouter()
+
+
+def _organisation_choices(session: SessionDep) -> list[tuple[str, str]]:
+    rows = session.exec(
+        select(Organisation.slug, Organisation.name).order_by(func.lower(Organisation.name))
+    ).all()
+    return [(slug, name) for slug, name in rows]
 
 
 def _users_page(
@@ -35,20 +50,19 @@ def _users_page(
     link: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    # An API key's own user is listed with its key, not here.
     users = session.exec(
         select(User, Organisation.name)
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
+        .where(col(User.id).not_in(select(ApiKey.user_id)))
         .order_by(col(User.email))
-    ).all()
-    organisations = session.exec(
-        select(Organisation.slug, Organisation.name).order_by(func.lower(Organisation.name))
     ).all()
     return render(
         request,
         "admin/users.html",
         {
             "users": users,
-            "organisations": organisations,
+            "organisations": _organisation_choices(session),
             "roles": ROLES,
             "errors": errors or {},
             "values": values or {"role": "member"},
@@ -136,3 +150,82 @@ def audit_page(
         "admin/audit.html",
         {"events": session.exec(statement).all(), "actions": actions, "action": action},
     )
+
+
+def _keys_page(
+    request: Request,
+    session: SessionDep,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    issued: tuple[ApiKey, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "admin/api_keys.html",
+        {
+            "keys": list_api_keys(session),
+            "trusted": trusted_organisations(session),
+            "organisations": _organisation_choices(session),
+            "scopes": SCOPES,
+            "errors": errors or {},
+            "values": values or {"scopes": ["read"]},
+            "issued": issued,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/api-keys", response_class=HTMLResponse)
+def api_keys_page(request: Request, session: SessionDep, _admin: Admin) -> HTMLResponse:
+    return _keys_page(request, session)
+
+
+@router.post("/admin/api-keys", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
+def add_api_key(
+    request: Request,
+    session: SessionDep,
+    admin: Admin,
+    name: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+    scopes: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+) -> HTMLResponse:
+    """Issue a key and show its secret this once."""
+    values = {"name": name, "organisation": organisation, "scopes": scopes}
+    try:
+        issued = create_api_key(
+            session, organisation, name, scopes, actor=admin, client=client_address(request)
+        )
+    except AccountError as exc:
+        return _keys_page(
+            request, session, errors={exc.field: str(exc)}, values=values, status_code=422
+        )
+    return _keys_page(request, session, issued=issued)
+
+
+@router.post("/admin/api-keys/{key_id}/revoke", dependencies=[Depends(verify_csrf)])
+def revoke_key(request: Request, session: SessionDep, admin: Admin, key_id: int) -> Response:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(_("no API key %(id)s", id=key_id))
+    revoke_api_key(session, key, actor=admin, client=client_address(request))
+    return RedirectResponse(href("/admin/api-keys", saved="1"), status_code=303)
+
+
+@router.post("/admin/trusted-organisations", dependencies=[Depends(verify_csrf)])
+def trust_organisation(
+    request: Request,
+    session: SessionDep,
+    admin: Admin,
+    organisation: Annotated[str, Form()] = "",
+    trusted: Annotated[bool, Form()] = True,
+) -> Response:
+    """Publish an organisation's API writes at once, or send them to review again."""
+    try:
+        set_trusted(session, organisation, trusted, actor=admin, client=client_address(request))
+    except AccountError as exc:
+        return _keys_page(
+            request, session, errors={"trust_organisation": str(exc)}, status_code=422
+        )
+    return RedirectResponse(href("/admin/api-keys", saved="1"), status_code=303)
