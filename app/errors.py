@@ -7,6 +7,8 @@ Every JSON error has one shape: ``{"status": 422, "detail": "…", "errors": [{"
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from pydantic import ValidationError
+
 
 class AppError(Exception):
     status_code = 400
@@ -38,6 +40,19 @@ class InvalidParameter(AppError):
         self.param = param
         self.message = message
         self.allowed = list(allowed) if allowed is not None else None
+
+
+class InvalidBody(AppError):
+    """A JSON body that does not validate; ``errors`` names each field."""
+
+    status_code = 422
+
+    def __init__(self, exc: ValidationError) -> None:
+        errors = [
+            {"param": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        super().__init__("; ".join(f"{e['param']}: {e['message']}" for e in errors), errors)
 
 
 class Unauthorized(AppError):

@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.i18n import LANGUAGES, gettext
+from app.i18n import LANGUAGES, N_, gettext
 
 T = TypeVar("T")
 
@@ -59,141 +59,157 @@ class TermRef(Schema):
 
 class SourceRef(Schema):
     slug: str = Field(
-        description="Stable identifier of the source.", examples=["amicall-transnational-2012"]
+        description=N_("Stable identifier of the source."), examples=["amicall-transnational-2012"]
     )
     title: str = Field(
-        description="Title of the document.", examples=["AMICALL: Final Transnational Report"]
+        description=N_("Title of the document."), examples=["AMICALL: Final Transnational Report"]
     )
     authors: str | None = Field(
-        default=None, description="Authors.", examples=["Elizabeth Collett; Ben Gidley"]
+        default=None, description=N_("Authors."), examples=["Elizabeth Collett; Ben Gidley"]
     )
-    year: int | None = Field(default=None, description="Year of publication.", examples=[2012])
-    url: str | None = Field(default=None, description="Where to find it.", examples=[None])
+    year: int | None = Field(default=None, description=N_("Year of publication."), examples=[2012])
+    url: str | None = Field(default=None, description=N_("Where to find it."), examples=[None])
     locator: str | None = Field(
         default=None,
-        description="Where in the document this is found.",
+        description=N_("Where in the document this is found."),
         examples=["§3 table, row 4"],
     )
 
 
 class PlaceRef(Schema):
-    slug: str = Field(description="Stable identifier of the place.", examples=["barcelona"])
-    name: str = Field(description="Name of the place.", examples=["Barcelona"])
-    country: str = Field(description="ISO 3166-1 alpha-2 country code.", examples=["ES"])
+    slug: str = Field(description=N_("Stable identifier of the place."), examples=["barcelona"])
+    name: str = Field(description=N_("Name of the place."), examples=["Barcelona"])
+    country: str = Field(description=N_("ISO 3166-1 alpha-2 country code."), examples=["ES"])
     level: str = Field(
-        description="Level of government (scheme place-level).", examples=["municipality"]
+        description=N_("Level of government (scheme place-level)."), examples=["municipality"]
     )
 
 
 class OrganisationRef(Schema):
     slug: str = Field(
-        description="Stable identifier of the organisation.", examples=["barcelona-city-council"]
+        description=N_("Stable identifier of the organisation."),
+        examples=["barcelona-city-council"],
     )
-    name: str = Field(description="Name.", examples=["Barcelona City Council"])
-    type: str = Field(description="Organisation type (scheme organisation-type).", examples=["lra"])
+    name: str = Field(description=N_("Name."), examples=["Barcelona City Council"])
+    type: str = Field(
+        description=N_("Organisation type (scheme organisation-type)."), examples=["lra"]
+    )
 
 
 class NetworkRef(Schema):
     slug: str = Field(
-        description="Stable identifier of the network.", examples=["intercultural-cities"]
+        description=N_("Stable identifier of the network."), examples=["intercultural-cities"]
     )
-    name: str = Field(description="Name.", examples=["Intercultural Cities"])
+    name: str = Field(description=N_("Name."), examples=["Intercultural Cities"])
 
 
 class PartnerOut(Schema):
-    organisation: OrganisationRef = Field(description="The partner organisation.")
+    organisation: OrganisationRef = Field(description=N_("The partner organisation."))
     role: str | None = Field(
-        default=None, description="What the partner did.", examples=["volunteer training"]
+        default=None, description=N_("What the partner did."), examples=["volunteer training"]
     )
 
 
 class OutcomeOut(Schema):
     text: str = Field(
-        description="What was found.", examples=["Reached an audience across the region."]
+        description=N_("What was found."), examples=["Reached an audience across the region."]
     )
     metric: str | None = Field(
-        default=None, description="What was measured.", examples=["front-line staff trained"]
+        default=None, description=N_("What was measured."), examples=["front-line staff trained"]
     )
     value: str | None = Field(
-        default=None, description="The measured value, as reported.", examples=["nearly 1000"]
+        default=None, description=N_("The measured value, as reported."), examples=["nearly 1000"]
     )
-    year: int | None = Field(default=None, description="When.", examples=[2011])
+    year: int | None = Field(default=None, description=N_("When."), examples=[2011])
     date: str | None = Field(
-        default=None, description="The exact date, when one was given.", examples=[None]
+        default=None, description=N_("The exact date, when one was given."), examples=[None]
     )
-    source: SourceRef | None = Field(default=None, description="Where the outcome is reported.")
+    source: SourceRef | None = Field(default=None, description=N_("Where the outcome is reported."))
     source_note: str | None = Field(
-        default=None, description="Where the figure comes from, as the authors cite it."
+        default=None, description=N_("Where the figure comes from, as the authors cite it.")
     )
     evidence_level: str | None = Field(
         default=None,
-        description="How the outcome was established (scheme evidence-level).",
+        description=N_("How the outcome was established (scheme evidence-level)."),
         examples=["outputs-monitored"],
     )
 
 
 class TranslationOut(Schema):
-    language: str = Field(description="Language of the translation (ISO 639-1).", examples=["de"])
+    language: str = Field(
+        description=N_("Language of the translation (ISO 639-1)."), examples=["de"]
+    )
     origin: Literal["human", "machine"] = Field(
-        description="Whether a person or a machine translated it.", examples=["human"]
+        description=N_("Whether a person or a machine translated it."), examples=["human"]
     )
     stale: bool = Field(
-        description="True when the original title or summary changed after the translation.",
+        description=N_("True when the original title or summary changed after the translation."),
         examples=[False],
     )
-    updated_at: datetime = Field(description="When the translation was last saved.")
+    updated_at: datetime = Field(description=N_("When the translation was last saved."))
 
 
 class MatchOut(Schema):
     """Where a search matched, as HTML: text escaped, matched words in ``<mark>``."""
 
-    score: float = Field(description="Relevance; higher matches better.", examples=[7.3])
+    score: float = Field(description=N_("Relevance; higher matches better."), examples=[7.3])
     title: str = Field(
-        description="The original title with matches in <mark>.",
+        description=N_("The original title with matches in <mark>."),
         examples=["<mark>Anti</mark>-<mark>Rumour</mark> Strategy"],
     )
     passage: str = Field(
-        description="The best-matching passage of the summary, description, lessons or "
-        "place names, with matches in <mark>; empty when only the title matched.",
+        description=N_(
+            "The best-matching passage of the summary, description, lessons or "
+            "place names, with matches in <mark>; empty when only the title matched."
+        ),
         examples=["…a city-wide network against <mark>rumours</mark>…"],
     )
 
 
 class PracticeSummary(Schema):
     slug: str = Field(
-        description="Stable identifier, used in URLs.", examples=["barcelona-anti-rumour-strategy"]
+        description=N_("Stable identifier, used in URLs."),
+        examples=["barcelona-anti-rumour-strategy"],
     )
-    title: str = Field(description="Name of the initiative.", examples=["Anti-Rumour Strategy"])
+    title: str = Field(description=N_("Name of the initiative."), examples=["Anti-Rumour Strategy"])
     summary: str = Field(
-        description="One or two sentences.", examples=["A city-wide strategy against rumours."]
+        description=N_("One or two sentences."), examples=["A city-wide strategy against rumours."]
     )
     language: str = Field(
-        description="Language of `title` and `summary` as returned: the one asked for "
-        "(`Accept-Language` or `lang=`) when a translation exists, else the original.",
+        description=N_(
+            "Language of `title` and `summary` as returned: the one asked for "
+            "(`Accept-Language` or `lang=`) when a translation exists, else the original."
+        ),
         examples=["en"],
     )
-    original_language: str = Field(description="Language the text was written in.", examples=["en"])
+    original_language: str = Field(
+        description=N_("Language the text was written in."), examples=["en"]
+    )
     translation: TranslationOut | None = Field(
         default=None,
-        description="Set when `title` and `summary` are a translation rather than the original.",
+        description=N_(
+            "Set when `title` and `summary` are a translation rather than the original."
+        ),
     )
     available_languages: list[str] = Field(
-        description="Languages the title and summary can be read in, the original first.",
+        description=N_("Languages the title and summary can be read in, the original first."),
         examples=[["en", "de"]],
     )
-    place: PlaceRef = Field(description="The lead place.")
+    place: PlaceRef = Field(description=N_("The lead place."))
     lead_organisation: OrganisationRef | None = Field(
-        default=None, description="The lead body, if known."
+        default=None, description=N_("The lead body, if known.")
     )
     start_year: int | None = Field(
-        default=None, description="Year it started, if known.", examples=[2010]
+        default=None, description=N_("Year it started, if known."), examples=[2010]
     )
     end_year: int | None = Field(
-        default=None, description="Year it ended, if known.", examples=[None]
+        default=None, description=N_("Year it ended, if known."), examples=[None]
     )
-    evidence_level: TermRef | None = Field(default=None, description="Rung on the evidence ladder.")
+    evidence_level: TermRef | None = Field(
+        default=None, description=N_("Rung on the evidence ladder.")
+    )
     terms: dict[str, list[TermRef]] = Field(
-        description="Typology terms by scheme code (see /api/v1/vocabularies).",
+        description=N_("Typology terms by scheme code (see /api/v1/vocabularies)."),
         examples=[
             {
                 "activity-type": [
@@ -205,153 +221,171 @@ class PracticeSummary(Schema):
             }
         ],
     )
-    sources: list[SourceRef] = Field(description="The reports that describe it.")
+    sources: list[SourceRef] = Field(description=N_("The reports that describe it."))
     url: str = Field(
-        description="The practice's page.", examples=["/practices/barcelona-anti-rumour-strategy"]
+        description=N_("The practice's page."),
+        examples=["/practices/barcelona-anti-rumour-strategy"],
     )
     match: MatchOut | None = Field(
-        default=None, description="Where the words of `q` matched; only in searches with `q`."
+        default=None, description=N_("Where the words of `q` matched; only in searches with `q`.")
     )
 
 
 class LineageOut(Schema):
-    practice: PracticeSummary = Field(description="The other practice.")
+    practice: PracticeSummary = Field(description=N_("The other practice."))
     kind: Literal["adapted-from", "inspired-by"] = Field(
-        description="adapted-from (follows it closely) or inspired-by.", examples=["inspired-by"]
+        description=N_("adapted-from (follows it closely) or inspired-by."),
+        examples=["inspired-by"],
     )
-    note: str | None = Field(default=None, description="What was changed when adapting it.")
+    note: str | None = Field(default=None, description=N_("What was changed when adapting it."))
 
 
 class PracticeDetail(PracticeSummary):
-    description: str | None = Field(default=None, description="Longer description.")
+    description: str | None = Field(default=None, description=N_("Longer description."))
     aim: str | None = Field(
-        default=None, description="What it is designed to achieve, in the authors' words."
+        default=None, description=N_("What it is designed to achieve, in the authors' words.")
     )
-    participants: str | None = Field(default=None, description="Who takes part.")
-    audience: str | None = Field(default=None, description="Whom it should influence.")
+    participants: str | None = Field(default=None, description=N_("Who takes part."))
+    audience: str | None = Field(default=None, description=N_("Whom it should influence."))
     visibility: Literal["public", "network"] = Field(
-        description="public, or network: shown only to members of its networks.",
+        description=N_("public, or network: shown only to members of its networks."),
         examples=["public"],
     )
-    partners: list[PartnerOut] = Field(description="Partner organisations and their roles.")
+    partners: list[PartnerOut] = Field(description=N_("Partner organisations and their roles."))
     networks: list[NetworkRef] = Field(
-        description="Networks that the lead place or lead body belongs to."
+        description=N_("Networks that the lead place or lead body belongs to.")
     )
-    outcomes: list[OutcomeOut] = Field(description="Outcomes recorded for it.")
+    outcomes: list[OutcomeOut] = Field(description=N_("Outcomes recorded for it."))
     what_did_not_work: str | None = Field(
-        default=None, description="Lessons and failures, as reported."
+        default=None, description=N_("Lessons and failures, as reported.")
     )
-    know_how: str | None = Field(default=None, description="What someone copying it would need.")
+    know_how: str | None = Field(
+        default=None, description=N_("What someone copying it would need.")
+    )
     languages: list[str] = Field(
-        description="Languages it is offered in (BCP 47).", examples=[["en", "pl"]]
+        description=N_("Languages it is offered in (BCP 47)."), examples=[["en", "pl"]]
     )
-    links: list[str] = Field(description="Links given by the sources.")
+    links: list[str] = Field(description=N_("Links given by the sources."))
     adapted_from: list[LineageOut] = Field(
-        description="Practices this one was adapted from or inspired by."
+        description=N_("Practices this one was adapted from or inspired by.")
     )
     adaptations: list[LineageOut] = Field(
-        description="Practices adapted from or inspired by this one."
+        description=N_("Practices adapted from or inspired by this one.")
     )
     published_at: datetime | None = Field(
-        default=None, description="When the current version was published."
+        default=None, description=N_("When the current version was published.")
     )
     version: int = Field(
-        description="Increases with every change; the ETag of the practice.", examples=[3]
+        description=N_("Increases with every change; the ETag of the practice."), examples=[3]
     )
 
 
 class FactOut(Schema):
     key: str = Field(
-        description="population, foreign-born-share or other.", examples=["foreign-born-share"]
+        description=N_("population, foreign-born-share or other."), examples=["foreign-born-share"]
     )
     label: str | None = Field(
-        default=None, description="What the fact is.", examples=["Foreign-born population"]
+        default=None, description=N_("What the fact is."), examples=["Foreign-born population"]
     )
     value: float | None = Field(
-        default=None, description="Numeric value, exactly as reported.", examples=[14.0]
+        default=None, description=N_("Numeric value, exactly as reported."), examples=[14.0]
     )
-    unit: str | None = Field(default=None, description="Unit of the value.", examples=["percent"])
-    text: str | None = Field(default=None, description="A non-numeric fact.", examples=[None])
+    unit: str | None = Field(
+        default=None, description=N_("Unit of the value."), examples=["percent"]
+    )
+    text: str | None = Field(default=None, description=N_("A non-numeric fact."), examples=[None])
     year: int | None = Field(
-        default=None, description="The year the fact refers to.", examples=[2010]
+        default=None, description=N_("The year the fact refers to."), examples=[2010]
     )
     cites: str | None = Field(
-        default=None, description="Original source as cited.", examples=["Eurostat"]
+        default=None, description=N_("Original source as cited."), examples=["Eurostat"]
     )
-    source: SourceRef | None = Field(default=None, description="The report that gives it.")
+    source: SourceRef | None = Field(default=None, description=N_("The report that gives it."))
 
 
 class PlaceSummary(PlaceRef):
-    parent: PlaceRef | None = Field(default=None, description="The enclosing place.")
-    practice_count: int = Field(description="Published practices led here.", examples=[4])
-    url: str = Field(description="The place's page.", examples=["/places/barcelona"])
+    parent: PlaceRef | None = Field(default=None, description=N_("The enclosing place."))
+    practice_count: int = Field(description=N_("Published practices led here."), examples=[4])
+    url: str = Field(description=N_("The place's page."), examples=["/places/barcelona"])
 
 
 class PlaceDetail(PlaceSummary):
     urban_rural: str | None = Field(
-        default=None, description="urban, rural or mixed.", examples=["urban"]
+        default=None, description=N_("urban, rural or mixed."), examples=["urban"]
     )
     migration_history: str | None = Field(
-        default=None, description="Scheme migration-history.", examples=["new"]
+        default=None, description=N_("Scheme migration-history."), examples=["new"]
     )
     arrival_groups: list[str] = Field(
-        description="Main arrival groups, as named.", examples=[["Moroccans"]]
+        description=N_("Main arrival groups, as named."), examples=[["Moroccans"]]
     )
     governance_notes: str | None = Field(
-        default=None, description="How integration is governed here."
+        default=None, description=N_("How integration is governed here.")
     )
-    latitude: float | None = Field(default=None, description="Latitude, if known.")
-    longitude: float | None = Field(default=None, description="Longitude, if known.")
-    facts: list[FactOut] = Field(description="Context facts with their source and year.")
-    children: list[PlaceRef] = Field(description="Places within this one.")
-    networks: list[NetworkRef] = Field(description="Networks this place belongs to.")
-    practices: list[PracticeSummary] = Field(description="Practices led here or within.")
+    latitude: float | None = Field(default=None, description=N_("Latitude, if known."))
+    longitude: float | None = Field(default=None, description=N_("Longitude, if known."))
+    facts: list[FactOut] = Field(description=N_("Context facts with their source and year."))
+    children: list[PlaceRef] = Field(description=N_("Places within this one."))
+    networks: list[NetworkRef] = Field(description=N_("Networks this place belongs to."))
+    practices: list[PracticeSummary] = Field(description=N_("Practices led here or within."))
 
 
 class OrganisationOut(OrganisationRef):
-    place: PlaceRef | None = Field(default=None, description="Where it is based.")
-    url: str | None = Field(default=None, description="Website.", examples=[None])
-    networks: list[NetworkRef] = Field(description="Networks it belongs to.")
+    place: PlaceRef | None = Field(default=None, description=N_("Where it is based."))
+    url: str | None = Field(default=None, description=N_("Website."), examples=[None])
+    networks: list[NetworkRef] = Field(description=N_("Networks it belongs to."))
 
 
 class NetworkSummary(NetworkRef):
-    description: str | None = Field(default=None, description="What the network does.")
-    url: str | None = Field(default=None, description="Website.", examples=[None])
-    member_count: int = Field(description="Number of members.", examples=[12])
+    description: str | None = Field(default=None, description=N_("What the network does."))
+    url: str | None = Field(default=None, description=N_("Website."), examples=[None])
+    member_count: int = Field(description=N_("Number of members."), examples=[12])
+
+
+MemberRole = Literal["member", "coordinator", "partner", "funder", "associate"]
 
 
 class MemberOut(Schema):
-    place: PlaceRef | None = Field(default=None, description="The member place, if a place.")
+    id: int = Field(
+        description=N_("Stable number of the membership within the API."), examples=[118]
+    )
+    place: PlaceRef | None = Field(default=None, description=N_("The member place, if a place."))
     organisation: OrganisationRef | None = Field(
-        default=None, description="The member organisation, if one."
+        default=None, description=N_("The member organisation, if one.")
     )
     role: str = Field(
-        description="member, coordinator, partner, funder or associate.", examples=["member"]
+        description=N_("member, coordinator, partner, funder or associate."), examples=["member"]
     )
     start_year: int | None = Field(
-        default=None, description="Year it joined, if known.", examples=[2008]
+        default=None, description=N_("Year it joined, if known."), examples=[2008]
     )
     end_year: int | None = Field(
-        default=None, description="Year it left, if known.", examples=[None]
+        default=None, description=N_("Year it left, if known."), examples=[None]
     )
-    source: SourceRef | None = Field(default=None, description="Where the membership is reported.")
+    source: SourceRef | None = Field(
+        default=None, description=N_("Where the membership is reported.")
+    )
 
 
 class TermOut(Schema):
-    code: str = Field(description="Stable code.", examples=["informing-communities"])
-    label: str = Field(description="Label, as in the source.", examples=["Informing communities"])
-    definition: str | None = Field(default=None, description="What it means.")
+    code: str = Field(description=N_("Stable code."), examples=["informing-communities"])
+    label: str = Field(
+        description=N_("Label, as in the source."), examples=["Informing communities"]
+    )
+    definition: str | None = Field(default=None, description=N_("What it means."))
     language: str = Field(
-        description="Language of the label and definition (ISO 639-1): the one asked for "
-        "when translated, else the English original.",
+        description=N_(
+            "Language of the label and definition (ISO 639-1): the one asked for "
+            "when translated, else the English original."
+        ),
         examples=["en"],
     )
     parent: str | None = Field(
-        default=None, description="Code of the broader term.", examples=[None]
+        default=None, description=N_("Code of the broader term."), examples=[None]
     )
-    position: int = Field(description="Order within the scheme.", examples=[0])
+    position: int = Field(description=N_("Order within the scheme."), examples=[0])
     origin: str = Field(
-        description="report, or platform for terms Interlocal added.", examples=["report"]
+        description=N_("report, or platform for terms Interlocal added."), examples=["report"]
     )
 
 
@@ -615,14 +649,18 @@ class ChangeOut(Schema):
     """One change of the public catalogue."""
 
     kind: Literal["created", "updated", "removed"] = Field(
-        description="created or updated: fetch `api_url` and store it; removed: delete your "
-        "copy (it was archived, or is no longer public).",
+        description=N_(
+            "created or updated: fetch `api_url` and store it; removed: delete your "
+            "copy (it was archived, or is no longer public)."
+        ),
         examples=["updated"],
     )
-    practice: str = Field(description="The practice's slug.", examples=["barcelona-story-circles"])
-    at: datetime = Field(description="When the change was made (UTC).")
+    practice: str = Field(
+        description=N_("The practice's slug."), examples=["barcelona-story-circles"]
+    )
+    at: datetime = Field(description=N_("When the change was made (UTC)."))
     api_url: str = Field(
-        description="Where to fetch it (404 once removed).",
+        description=N_("Where to fetch it (404 once removed)."),
         examples=["/api/v1/practices/barcelona-story-circles"],
     )
 
@@ -820,3 +858,40 @@ class SimilarOut(Schema):
         description="0.5 × shared terms + 0.3 × text + 0.2 × context, 0 to 1.", examples=[0.62]
     )
     reasons: SimilarReasons = Field(description="Why it is suggested.")
+
+
+class MemberIn(BaseModel):
+    """A place or an organisation joining a network, written by the network's coordinator."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    place: str | None = Field(
+        default=None,
+        description="Slug of the member place (or give `organisation`).",
+        examples=["barcelona"],
+    )
+    organisation: str | None = Field(
+        default=None,
+        description="Slug of the member organisation (or give `place`).",
+        examples=[None],
+    )
+    role: MemberRole = Field(default="member", description="The member's role in the network.")
+    start_year: int | None = Field(
+        default=None, ge=1900, le=2100, description="Year it joined.", examples=[2024]
+    )
+    end_year: int | None = Field(
+        default=None, ge=1900, le=2100, description="Year it left.", examples=[None]
+    )
+    source: str | None = Field(
+        default=None,
+        description="Slug of a source report that records the membership.",
+        examples=[None],
+    )
+
+    @model_validator(mode="after")
+    def _one_member(self) -> "MemberIn":
+        if (self.place is None) == (self.organisation is None):
+            raise ValueError("give either place or organisation, not both")
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValueError("end_year is before start_year")
+        return self

@@ -61,3 +61,18 @@ def expected_version(request: Request, current: int) -> int:
             )
         )
     return current
+
+
+def require_match(request: Request, current: str) -> None:
+    """Check ``If-Match`` against a resource's exact ETag ``current``: 428 without it, 412
+    if the resource changed since (for resources without a version number)."""
+    header = request.headers.get("if-match")
+    if header is None:
+        raise PreconditionRequired(gettext("Send If-Match with the ETag of the version you read."))
+    sent = {t.strip().removeprefix("W/") for t in header.split(",")}
+    if "*" not in sent and current not in sent:
+        raise PreconditionFailed(
+            gettext(
+                "This changed since you read it. Nothing was changed: read it again, then retry."
+            )
+        )

@@ -1,13 +1,47 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
-from app.api.conditional import NOT_MODIFIED, etag, not_modified
+from app.api.clients import Writer
+from app.api.conditional import NOT_MODIFIED, etag, not_modified, require_match
+from app.api.idempotency import fingerprint, once
+from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch
 from app.db import SessionDep
-from app.queries.places import PagingQuery, get_network, list_members, list_networks
-from app.schemas import MemberOut, NetworkSummary, Page
+from app.errors import InvalidBody
+from app.queries.memberships import (
+    add_member,
+    change_member,
+    coordinated_network,
+    find_membership,
+    member_input,
+    member_out,
+    member_tag,
+    remove_member,
+)
+from app.queries.places import PagingQuery, find_network, get_network, list_members, list_networks
+from app.requests import client_address
+from app.schemas import ErrorOut, MemberIn, MemberOut, NetworkSummary, Page
 
 router = APIRouter(prefix="/networks", tags=["networks"])
+
+MEMBER_ERRORS: dict[int | str, dict[str, Any]] = {
+    **WRITE_ERRORS,
+    403: {"model": ErrorOut, "description": "The key's organisation does not coordinate it."},
+    404: {"model": ErrorOut, "description": "No such network or membership."},
+    409: {
+        "model": ErrorOut,
+        "description": "The member already has this role, the write would end your own "
+        "coordination, or a request with this Idempotency-Key is running.",
+    },
+    422: {"model": ErrorOut, "description": "The membership is invalid; `errors` says why."},
+}
+CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **MEMBER_ERRORS,
+    412: {"model": ErrorOut, "description": "It changed since the ETag in If-Match."},
+    428: {"model": ErrorOut, "description": "If-Match is missing."},
+}
 
 
 @router.get("")
@@ -31,3 +65,103 @@ def list_network_members(
 ) -> Page[MemberOut]:
     """Members of a network (places or organisations) with their role and dates."""
     return list_members(session, slug, query)
+
+
+@router.get("/{slug}/members/{member_id}", response_model=MemberOut, responses=NOT_MODIFIED)
+def read_network_member(
+    request: Request, response: Response, session: SessionDep, slug: str, member_id: int
+) -> Any:
+    """One membership. Its ETag is what `If-Match` needs to change or remove it."""
+    membership = find_membership(session, find_network(session, slug), member_id)
+    return not_modified(request, response, member_tag(membership)) or member_out(
+        session, membership
+    )
+
+
+def _written(session: SessionDep, slug: str, membership: Any) -> tuple[MemberOut, dict[str, str]]:
+    headers = {
+        "ETag": member_tag(membership),
+        "Location": f"/api/v1/networks/{slug}/members/{membership.id}",
+    }
+    return member_out(session, membership), headers
+
+
+@router.post("/{slug}/members", status_code=201, response_model=MemberOut, responses=MEMBER_ERRORS)
+def add_network_member(
+    request: Request,
+    session: SessionDep,
+    writer: Writer,
+    slug: str,
+    data: MemberIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Add a place or an organisation to a network the key's organisation coordinates."""
+
+    def write() -> tuple[int, MemberOut, dict[str, str]]:
+        network = coordinated_network(session, writer.organisation_id, slug)
+        membership = add_member(session, writer.user, network, data, client=client_address(request))
+        return 201, *_written(session, slug, membership)
+
+    digest = fingerprint("POST", request.url.path, data.model_dump(mode="json"))
+    return once(session, writer, idempotency_key, digest, write)
+
+
+@router.patch("/{slug}/members/{member_id}", response_model=MemberOut, responses=CHANGE_ERRORS)
+def change_network_member(
+    request: Request,
+    session: SessionDep,
+    writer: Writer,
+    slug: str,
+    member_id: int,
+    changes: Annotated[
+        dict[str, Any],
+        Body(
+            description="The fields to change, as in POST (a JSON merge patch: null clears "
+            "a field). Needs `If-Match` with the membership's ETag.",
+            examples=[{"end_year": 2025}],
+        ),
+    ],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Change a membership of a network the key's organisation coordinates."""
+
+    def write() -> tuple[int, MemberOut, dict[str, str]]:
+        network = coordinated_network(session, writer.organisation_id, slug)
+        membership = find_membership(session, network, member_id)
+        require_match(request, member_tag(membership))
+        merged = member_input(session, membership) | changes
+        try:
+            data = MemberIn.model_validate({k: v for k, v in merged.items() if v is not None})
+        except ValidationError as exc:
+            raise InvalidBody(exc) from None
+        membership = change_member(
+            session, writer.user, network, membership, data, client=client_address(request)
+        )
+        return 200, *_written(session, slug, membership)
+
+    digest = fingerprint("PATCH", request.url.path, [changes, if_match])
+    return once(session, writer, idempotency_key, digest, write)
+
+
+@router.delete(
+    "/{slug}/members/{member_id}",
+    status_code=204,
+    response_class=Response,
+    responses=CHANGE_ERRORS,
+)
+def remove_network_member(
+    request: Request,
+    session: SessionDep,
+    writer: Writer,
+    slug: str,
+    member_id: int,
+    if_match: IfMatch = None,
+) -> Response:
+    """End a membership of a network the key's organisation coordinates (to record that a
+    member left but keep the history, PATCH its `end_year` instead)."""
+    network = coordinated_network(session, writer.organisation_id, slug)
+    membership = find_membership(session, network, member_id)
+    require_match(request, member_tag(membership))
+    remove_member(session, writer.user, network, membership, client=client_address(request))
+    return Response(status_code=204)

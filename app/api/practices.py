@@ -1,12 +1,13 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from app.api.clients import ApiViewer, Writer
 from app.api.conditional import NOT_MODIFIED, etag, expected_version, not_modified
 from app.api.idempotency import fingerprint, once
+from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch
 from app.db import SessionDep
 from app.models import Practice
 from app.queries.linked_data import practice_jsonld
@@ -33,24 +34,11 @@ from app.schemas import (
 
 router = APIRouter(prefix="/practices", tags=["practices"])
 
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "No API key, or not a valid one."},
-    403: {"model": ErrorOut, "description": "The key may not write this."},
-    409: {"model": ErrorOut, "description": "A request with this Idempotency-Key is running."},
-    422: {"model": ErrorOut, "description": "The practice is invalid; `errors` names each field."},
-}
 ConfirmNew = Annotated[
     bool,
     Query(
         description="Set after checking that a practice with a very similar title at the "
         "same place is not the same initiative (otherwise that is refused, naming it)."
-    ),
-]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        description="Any unique string (a UUID): a retried request with the same key and body "
-        "is answered as the first was, without writing again."
     ),
 ]
 
@@ -142,6 +130,11 @@ def create_practice_route(
     responses={
         **WRITE_ERRORS,
         404: {"model": ErrorOut, "description": "No such practice."},
+        409: {
+            "model": ErrorOut,
+            "description": "Saved by someone else meanwhile, or a request with this "
+            "Idempotency-Key is running.",
+        },
         412: {"model": ErrorOut, "description": "If-Match names an older version."},
         428: {"model": ErrorOut, "description": "If-Match is missing."},
     },
@@ -161,9 +154,7 @@ def update_practice_route(
     ],
     confirm_new: ConfirmNew = False,
     idempotency_key: IdempotencyKey = None,
-    if_match: Annotated[
-        str | None, Header(description="The ETag of the version the change starts from.")
-    ] = None,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     """Change a practice the key's organisation leads or partners. The change is
     submitted for review (readers see the published version until it is approved), or

@@ -1,6 +1,7 @@
 """Listing and reading places, organisations and networks."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -276,7 +277,7 @@ def list_networks(session: Session, query: PagingQuery) -> Page[NetworkSummary]:
     )
 
 
-def _network(session: Session, slug: str) -> Network:
+def find_network(session: Session, slug: str) -> Network:
     network = session.exec(select(Network).where(Network.slug == slug)).first()
     if network is None:
         raise NotFound(gettext("no network %(slug)r", slug=slug))
@@ -284,20 +285,11 @@ def _network(session: Session, slug: str) -> Network:
 
 
 def get_network(session: Session, slug: str) -> NetworkSummary:
-    return _network_summaries(session, [_network(session, slug)])[0]
+    return _network_summaries(session, [find_network(session, slug)])[0]
 
 
-def list_members(session: Session, slug: str, query: PagingQuery) -> Page[MemberOut]:
-    statement = select(Membership).where(Membership.network_id == _network(session, slug).id)
-    sliced = paginate(
-        session,
-        statement,
-        id_column=col(Membership.id),
-        sort=SortKey(col(Membership.id)),
-        limit=query.limit,
-        cursor=query.cursor,
-    )
-    members = sliced.rows
+def member_items(session: Session, members: Sequence[Membership]) -> list[MemberOut]:
+    """``members`` as the API shows them, with their places, organisations and sources."""
     places = {
         p.id: p
         for p in session.exec(select(Place).where(col(Place.id).in_({m.place_id for m in members})))
@@ -322,6 +314,7 @@ def list_members(session: Session, slug: str, query: PagingQuery) -> Page[Member
         org: Any = orgs.get(m.organisation_id)
         items.append(
             MemberOut(
+                id=int(m.id or 0),
                 place=PlaceRef.model_validate(place) if place else None,
                 organisation=OrganisationRef.model_validate(org) if org else None,
                 role=m.role,
@@ -330,4 +323,18 @@ def list_members(session: Session, slug: str, query: PagingQuery) -> Page[Member
                 source=source_ref(sources.get(m.source_id)),
             )
         )
+    return items
+
+
+def list_members(session: Session, slug: str, query: PagingQuery) -> Page[MemberOut]:
+    statement = select(Membership).where(Membership.network_id == find_network(session, slug).id)
+    sliced = paginate(
+        session,
+        statement,
+        id_column=col(Membership.id),
+        sort=SortKey(col(Membership.id)),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    items = member_items(session, sliced.rows)
     return Page[MemberOut](items=items, total=sliced.total, next_cursor=sliced.next_cursor)

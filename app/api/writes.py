@@ -1,0 +1,24 @@
+"""What every write operation of the API shares: its headers and its error responses."""
+
+from typing import Annotated, Any
+
+from fastapi import Header
+
+from app.schemas import ErrorOut
+
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No API key, or not a valid one."},
+    403: {"model": ErrorOut, "description": "The key may not write this."},
+    409: {"model": ErrorOut, "description": "A request with this Idempotency-Key is running."},
+    422: {"model": ErrorOut, "description": "The input is invalid; `errors` names each field."},
+}
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        description="Any unique string (a UUID): a retried request with the same key and body "
+        "is answered as the first was, without writing again."
+    ),
+]
+IfMatch = Annotated[
+    str | None, Header(description="The ETag of the version the change starts from.")
+]

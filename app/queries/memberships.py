@@ -1,0 +1,190 @@
+"""A network's members, kept by the organisation that coordinates the network.
+
+Partners manage their member lists through the API. Only an organisation that is a current
+``coordinator`` member of a network may change that network's members: membership decides
+who sees a network's members-only practices, so it cannot be open to every key.
+"""
+
+import hashlib
+from datetime import date
+
+from sqlmodel import Session, col, or_, select
+
+from app.audit import record
+from app.auth import Forbidden
+from app.errors import AppError, InvalidParameter, NotFound
+from app.i18n import gettext
+from app.models import Membership, Network, Organisation, Place, Source, User
+from app.queries.places import find_network, member_items
+from app.schemas import MemberIn, MemberOut
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+def coordinates(session: Session, organisation_id: int, network: Network) -> bool:
+    """Whether the organisation currently coordinates ``network``."""
+    this_year = date.today().year
+    found = session.exec(
+        select(Membership.id).where(
+            Membership.network_id == network.id,
+            Membership.organisation_id == organisation_id,
+            Membership.role == "coordinator",
+            or_(col(Membership.end_year).is_(None), col(Membership.end_year) >= this_year),
+        )
+    ).first()
+    return found is not None
+
+
+def coordinated_network(session: Session, organisation_id: int, slug: str) -> Network:
+    """The network ``slug`` if the organisation may change its members; 404 or 403."""
+    network = find_network(session, slug)
+    if not coordinates(session, organisation_id, network):
+        raise Forbidden(
+            gettext(
+                "Only the organisation that coordinates %(network)s may change its members.",
+                network=network.name,
+            )
+        )
+    return network
+
+
+def find_membership(session: Session, network: Network, member_id: int) -> Membership:
+    membership = session.get(Membership, member_id)
+    if membership is None or membership.network_id != network.id:
+        raise NotFound(
+            gettext("%(network)s has no membership %(id)s", network=network.name, id=member_id)
+        )
+    return membership
+
+
+def member_out(session: Session, membership: Membership) -> MemberOut:
+    return member_items(session, [membership])[0]
+
+
+def member_tag(membership: Membership) -> str:
+    """An ETag for one membership: it changes whenever any of its facts does."""
+    facts = (
+        membership.place_id,
+        membership.organisation_id,
+        membership.role,
+        membership.start_year,
+        membership.end_year,
+        membership.source_id,
+    )
+    digest = hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
+    return f'"m{membership.id}.{digest}"'
+
+
+def member_input(session: Session, membership: Membership) -> dict[str, object]:
+    """A membership as ``MemberIn`` fields, for merge patches."""
+
+    def slug(model: type[Place] | type[Organisation] | type[Source], id_: int | None) -> str | None:
+        if id_ is None:
+            return None
+        return session.exec(select(model.slug).where(model.id == id_)).first()
+
+    return {
+        "place": slug(Place, membership.place_id),
+        "organisation": slug(Organisation, membership.organisation_id),
+        "role": membership.role,
+        "start_year": membership.start_year,
+        "end_year": membership.end_year,
+        "source": slug(Source, membership.source_id),
+    }
+
+
+def _resolve(
+    session: Session, model: type[Place] | type[Organisation] | type[Source], param: str, slug: str
+) -> int:
+    found = session.exec(select(model.id).where(model.slug == slug)).first()
+    if found is None:
+        raise InvalidParameter(param, gettext("unknown %(what)s %(slug)r", what=param, slug=slug))
+    return int(found)
+
+
+def _apply(session: Session, membership: Membership, data: MemberIn) -> None:
+    membership.place_id = _resolve(session, Place, "place", data.place) if data.place else None
+    membership.organisation_id = (
+        _resolve(session, Organisation, "organisation", data.organisation)
+        if data.organisation
+        else None
+    )
+    membership.source_id = _resolve(session, Source, "source", data.source) if data.source else None
+    membership.role = data.role
+    membership.start_year = data.start_year
+    membership.end_year = data.end_year
+    same = select(Membership.id).where(
+        Membership.network_id == membership.network_id,
+        Membership.role == membership.role,
+        col(Membership.place_id).is_not_distinct_from(membership.place_id),
+        col(Membership.organisation_id).is_not_distinct_from(membership.organisation_id),
+    )
+    if membership.id is not None:
+        same = same.where(Membership.id != membership.id)
+    twin = session.exec(same).first()
+    if twin is not None:
+        raise Conflict(
+            gettext(
+                "This member already has this role in the network (membership %(id)s).", id=twin
+            )
+        )
+
+
+def _keep_own_coordination(session: Session, user: User, membership: Membership) -> None:
+    """A coordinator cannot end its own coordination through the API: it would lock
+    itself out. An administrator can."""
+    if membership.organisation_id == user.organisation_id and membership.role == "coordinator":
+        raise Conflict(
+            gettext(
+                "This is your own organisation's coordination of the network; "
+                "an administrator can change it."
+            )
+        )
+
+
+def add_member(
+    session: Session, user: User, network: Network, data: MemberIn, *, client: str | None = None
+) -> Membership:
+    membership = Membership(network_id=int(network.id or 0))
+    _apply(session, membership, data)
+    session.add(membership)
+    session.flush()
+    record(session, user, "membership.create", f"{network.slug}/{membership.id}", client=client)
+    session.commit()
+    session.refresh(membership)
+    return membership
+
+
+def change_member(
+    session: Session,
+    user: User,
+    network: Network,
+    membership: Membership,
+    data: MemberIn,
+    *,
+    client: str | None = None,
+) -> Membership:
+    _keep_own_coordination(session, user, membership)
+    with session.no_autoflush:
+        _apply(session, membership, data)
+    session.add(membership)
+    record(session, user, "membership.update", f"{network.slug}/{membership.id}", client=client)
+    session.commit()
+    session.refresh(membership)
+    return membership
+
+
+def remove_member(
+    session: Session,
+    user: User,
+    network: Network,
+    membership: Membership,
+    *,
+    client: str | None = None,
+) -> None:
+    _keep_own_coordination(session, user, membership)
+    record(session, user, "membership.delete", f"{network.slug}/{membership.id}", client=client)
+    session.delete(membership)
+    session.commit()
