@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from limits import parse_many
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -43,6 +44,15 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Web origins whose pages may call the API from the browser (a JSON "
         'list, e.g. ["https://network.example"]; ["*"] for any). None by default.',
+    )
+    rate_limit_anonymous: str = Field(
+        default="600/minute",
+        description="API requests a client without a key may send, per address and worker "
+        '(e.g. "600/minute;10000/day"); empty for no limit.',
+    )
+    rate_limit_key: str = Field(
+        default="6000/minute",
+        description="API requests per API key and worker; empty for no limit.",
     )
     secure_cookies: bool | None = Field(
         default=None,
@@ -97,6 +107,13 @@ class Settings(BaseSettings):
             if value.startswith(scheme):
                 return value.replace(scheme, "postgresql+psycopg://", 1)
         return value
+
+    @field_validator("rate_limit_anonymous", "rate_limit_key")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # raises ValueError naming what it could not read
+        return value.strip()
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,14 +5,15 @@ Every JSON error has one shape: ``{"status": 422, "detail": "…", "errors": [{"
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any
 
 from pydantic import ValidationError
 
 
 class AppError(Exception):
     status_code = 400
-    headers: ClassVar[Mapping[str, str] | None] = None  # sent with it (e.g. WWW-Authenticate)
+    headers: Mapping[str, str] | None = None  # sent with it (e.g. WWW-Authenticate)
 
     def __init__(self, detail: str, errors: Sequence[dict[str, Any]] = ()) -> None:
         super().__init__(detail)
@@ -59,7 +60,9 @@ class Unauthorized(AppError):
     """The API needs a valid key for this (``Authorization: Bearer <key>``)."""
 
     status_code = 401
-    headers: ClassVar[Mapping[str, str] | None] = {"WWW-Authenticate": 'Bearer realm="interlocal"'}
+    headers: Mapping[str, str] | None = MappingProxyType(
+        {"WWW-Authenticate": 'Bearer realm="interlocal"'}
+    )
 
 
 class PreconditionFailed(AppError):
@@ -72,3 +75,14 @@ class PreconditionRequired(AppError):
     """A write that could overwrite someone else's change must say which version it read."""
 
     status_code = 428
+
+
+class TooManyRequests(AppError):
+    """A client sent more requests than its rate limit allows; ``Retry-After`` says when
+    it may send the next."""
+
+    status_code = 429
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}

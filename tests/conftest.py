@@ -56,6 +56,9 @@ def use_database(url: str) -> None:
     os.environ["INTERLOCAL_DATABASE_URL"] = url
     os.environ["INTERLOCAL_HTMX_URL"] = LOCAL_HTMX
     os.environ["INTERLOCAL_SEED_DIR"] = str(ROOT / "seed")
+    # Every test request comes from one address; tests/test_rate_limits.py sets limits.
+    os.environ["INTERLOCAL_RATE_LIMIT_ANONYMOUS"] = ""
+    os.environ["INTERLOCAL_RATE_LIMIT_KEY"] = ""
     get_settings.cache_clear()
     get_engine.cache_clear()
 

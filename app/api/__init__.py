@@ -14,13 +14,25 @@ from app.api import (
     practices,
     vocabularies,
 )
+from app.api.clients import rate_limited
 from app.errors import InvalidParameter
 from app.i18n import LANGUAGES, gettext
 from app.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, object]] = {
+    401: {
+        "model": ErrorOut,
+        "description": "The Authorization header holds no valid API key (a missing header "
+        "is fine where no key is needed).",
+    },
     404: {"model": ErrorOut, "description": "No such resource."},
     422: {"model": ErrorOut, "description": "A parameter is invalid; `errors` names it."},
+    429: {
+        "model": ErrorOut,
+        "description": "Too many requests from this key or address; `Retry-After` says how "
+        "many seconds to wait.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
 }
 
 
@@ -42,6 +54,8 @@ def language(
         )
 
 
-api_router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[Depends(language)])
+api_router = APIRouter(
+    prefix="/api/v1", responses=ERRORS, dependencies=[Depends(rate_limited), Depends(language)]
+)
 for module in (exports, practices, places, peers, organisations, networks, vocabularies, changes):
     api_router.include_router(module.router)

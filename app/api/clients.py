@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.api.rate_limits import limit_client, limit_key
 from app.api_keys import ApiClient, client_for_token
 from app.auth import Forbidden
 from app.db import SessionDep
@@ -32,11 +33,20 @@ def api_client(
         return None
     client = client_for_token(session, credentials.credentials)
     if client is None:
+        limit_client(request)  # guessing keys counts like anonymous traffic
         raise Unauthorized(gettext("This API key is not valid, or it was revoked."))
     return client
 
 
 OptionalClient = Annotated[ApiClient | None, Depends(api_client)]
+
+
+def rate_limited(request: Request, client: OptionalClient) -> None:
+    """Count the request against its key's limit, or its address's without one."""
+    if client is not None:
+        limit_key(client.key_id)
+    else:
+        limit_client(request)
 
 
 def api_viewer(client: OptionalClient) -> Viewer:
