@@ -7,12 +7,13 @@ fails here until it is given a sample address, and is then checked like the othe
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlmodel import Session
 
 from app.i18n import LANGUAGES, gettext, set_language
-from tests.browser_checks import check_page, gettext_in, sign_in
+from tests.browser_checks import axe_violations, check_page, gettext_in, sign_in
 from tests.conftest import CheckedPages, LiveServer
 from tests.routes import flatten
 
@@ -45,6 +46,7 @@ SAMPLES: dict[str, list[str]] = {
     "/networks": ["/networks"],
     "/networks/{slug}": ["/networks/amicall"],
     "/vocabularies": ["/vocabularies"],
+    "/data": ["/data"],
     "/vocabularies/{code}/translate": ["/vocabularies/goal/translate"],
     "/practices/new": ["/practices/new"],
     "/practices/{slug}/edit": ["/practices/oslo-extra-large-oxlo/edit"],
@@ -61,10 +63,19 @@ SAMPLES: dict[str, list[str]] = {
     "/moderation/{slug}": ["/moderation/oslo-extra-large-oxlo"],
     "/admin/users": ["/admin/users"],
     "/admin/audit": ["/admin/audit"],
+    "/admin/api-keys": ["/admin/api-keys"],
     "/password/forgot": ["/password/forgot"],
     "/password/reset": ["/password/reset?token=expired"],
     "/login": ["/login"],
+    "/embed/practices": [
+        "/embed/practices?network=inclusive-cities",
+        "/embed/practices?network=amicall",  # no practices
+        "/embed/practices?network=no-such-network",  # 422
+    ],
 }
+# Pages shown inside other sites' frames: no site chrome (navigation, language switcher),
+# so they are checked for what applies to them (``check_embedded``).
+EMBEDDED = ("/embed/",)
 SAMPLES_WITHOUT_ROUTE = ["/practices?country=XX"]  # 422 page for an invalid filter
 
 
@@ -81,6 +92,33 @@ def page_routes() -> set[str]:
         if "GET" in route.methods
         and getattr(route.response_class, "media_type", "text/html") == HTMLResponse.media_type
     }
+
+
+def check_embedded(page: Any, language: str, *, axe: bool) -> None:
+    """The widget speaks the language asked for, every link keeps it and opens a new tab
+    (not inside the partner's frame), there is one heading in ``main``, and axe finds no
+    violation."""
+    assert page.evaluate("document.documentElement.lang") == language
+    assert page.locator("main h1").count() == 1
+    if page.locator(".badge.evidence").count():
+        title = page.locator(".badge.evidence").first.get_attribute("title")
+        assert title == gettext_in(language, "Evidence level"), page.url
+    else:
+        heading = page.locator("main h1").inner_text()
+        assert heading in (
+            gettext_in(language, "Some of the filters are not valid"),
+            "Attitudes to Migrants, Communication and Local Leadership (AMICALL)",
+        ), page.url
+    links = page.locator("a").evaluate_all(
+        "links => links.map(a => [a.getAttribute('href'), a.target, a.rel])"
+    )
+    assert links, page.url
+    for href, target, rel in links:
+        assert href.startswith("http"), href
+        assert parse_qs(urlsplit(href).query).get("lang") == [language], href
+        assert (target, rel) == ("_blank", "noopener"), href
+    violations = axe_violations(page) if axe else []
+    assert not violations, f"{page.url}: {violations}"
 
 
 def test_every_page_has_a_sample_address() -> None:
@@ -117,6 +155,10 @@ def test_every_page_passes_axe_and_speaks_the_language(
         separator = "&" if "?" in path else "?"
         page.goto(f"{live_server.url}{path}{separator}lang={language}")
         assert page.evaluate("document.documentElement.lang") == language
+        if path.startswith(EMBEDDED):
+            check_embedded(page, language, axe=language == "en")
+            pages.checked.add(page.url)
+            continue
         nav = page.get_by_role("navigation", name=gettext_in(language, "Main"))
         assert practices_label in nav.inner_text(), f"{path}: navigation not in {language}"
         pages.check(page, axe=language == "en" or route in MAIN_PAGES)

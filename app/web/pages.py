@@ -35,6 +35,7 @@ from app.queries.similar import similar_to
 from app.queries.visibility import visible
 from app.queries.vocabularies import list_schemes, scheme_details, scheme_terms
 from app.requests import site_url
+from app.web.embed import embed_snippet
 from app.web.templating import query_url, render
 
 router = APIRouter()
@@ -211,6 +212,7 @@ def network_page(
             "network": network,
             "members": members,
             "practices": practices,
+            "embed_snippet": embed_snippet(site_url(request), network.slug, network.name),
             "json_url": f"/api/v1/networks/{slug}/members",
         },
     )
