@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import api_router
+from app.api import api_router, openapi
+from app.api.openapi import allowed_methods
 from app.auth import LoginRequired
 from app.config import get_settings
 from app.db import get_engine
@@ -30,6 +31,8 @@ from app.queries import peers
 from app.queries.practice_index import practice_index
 from app.schemas import Health
 from app.web import web_router
+from app.web.embed import is_embed, render_embed_error
+from app.web.framing import FramingMiddleware
 from app.web.templating import href, render_error
 
 STATIC = Path(__file__).parent / "static"
@@ -42,6 +45,13 @@ def _operation_id(route: APIRoute) -> str:
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz")
+
+
+def _error_page(request: Request, status_code: int, detail: str) -> HTMLResponse:
+    """An error as a page of the site, or as a small document inside the widget's frame."""
+    if is_embed(request.url.path):
+        return render_embed_error(request, status_code, detail)
+    return render_error(request, status_code, detail)
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -82,13 +92,14 @@ def create_app() -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.add_middleware(LocaleMiddleware)
+    app.add_middleware(FramingMiddleware)
     if origins := get_settings().cors_origins:
         # Partners' widgets read the API from their own sites; keys and conditional
         # requests need their headers allowed in, and ETag and Location let out.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=origins,
-            allow_methods=["GET", "POST", "PATCH"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=[
                 "Authorization",
                 "Content-Type",
@@ -108,6 +119,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(web_router)
+    openapi.install(app)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
@@ -141,7 +153,7 @@ def create_app() -> FastAPI:
         if isinstance(exc, LoginRequired):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(href("/login", next=target), status_code=303)
-        return render_error(request, exc.status_code, exc.detail)
+        return _error_page(request, exc.status_code, exc.detail)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -151,18 +163,21 @@ def create_app() -> FastAPI:
             return JSONResponse(
                 {"status": 422, "detail": detail, "errors": errors}, status_code=422
             )
-        return render_error(request, 422, detail)
+        return _error_page(request, 422, detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = str(exc.detail)
         if _wants_json(request):
+            headers = dict(getattr(exc, "headers", None) or {})
+            if exc.status_code == 405:
+                headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
             return JSONResponse(
                 {"status": exc.status_code, "detail": detail, "errors": []},
                 status_code=exc.status_code,
-                headers=getattr(exc, "headers", None),
+                headers=headers,
             )
-        return render_error(request, exc.status_code, detail)
+        return _error_page(request, exc.status_code, detail)
 
     return app
 

@@ -5,12 +5,13 @@ the API on its own.
 """
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -21,6 +22,14 @@ from pydantic_core import PydanticCustomError
 from app.i18n import LANGUAGES, N_, gettext
 
 T = TypeVar("T")
+
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite hands timestamps back without their zone; they are all UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class Schema(BaseModel):
@@ -146,7 +155,7 @@ class TranslationOut(Schema):
         description=N_("True when the original title or summary changed after the translation."),
         examples=[False],
     )
-    updated_at: datetime = Field(description=N_("When the translation was last saved."))
+    updated_at: UtcDateTime = Field(description=N_("When the translation was last saved."))
 
 
 class MatchOut(Schema):
@@ -272,7 +281,7 @@ class PracticeDetail(PracticeSummary):
     adaptations: list[LineageOut] = Field(
         description=N_("Practices adapted from or inspired by this one.")
     )
-    published_at: datetime | None = Field(
+    published_at: UtcDateTime | None = Field(
         default=None, description=N_("When the current version was published.")
     )
     version: int = Field(
@@ -475,7 +484,16 @@ def limit(max_length: int) -> AfterValidator:
 Text = Annotated[str | None, AfterValidator(_plain)]
 RequiredText = Annotated[str, AfterValidator(_required)]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160, pattern=_SLUG)]
-Year = Annotated[int, Field(ge=1800, le=2100)]
+
+
+def _not_a_boolean(value: object) -> object:
+    # Pydantic would read true/false as 1/0; a number field wants a number.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", gettext("Enter a number."))
+    return value
+
+
+Year = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1800, le=2100)]
 
 
 def _outcome_date(value: str | None) -> str | None:
@@ -658,7 +676,7 @@ class ChangeOut(Schema):
     practice: str = Field(
         description=N_("The practice's slug."), examples=["barcelona-story-circles"]
     )
-    at: datetime = Field(description=N_("When the change was made (UTC)."))
+    at: UtcDateTime = Field(description=N_("When the change was made (UTC)."))
     api_url: str = Field(
         description=N_("Where to fetch it (404 once removed)."),
         examples=["/api/v1/practices/barcelona-story-circles"],
@@ -702,10 +720,10 @@ class ContextIn(Schema):
         description="Level of government (scheme place-level).",
         examples=["municipality"],
     )
-    population: int | None = Field(
+    population: Annotated[int | None, BeforeValidator(_not_a_boolean)] = Field(
         default=None, ge=1, le=2_000_000_000, description="Residents.", examples=[250000]
     )
-    foreign_born_share: float | None = Field(
+    foreign_born_share: Annotated[float | None, BeforeValidator(_not_a_boolean)] = Field(
         default=None,
         ge=0,
         le=100,
@@ -876,12 +894,8 @@ class MemberIn(BaseModel):
         examples=[None],
     )
     role: MemberRole = Field(default="member", description="The member's role in the network.")
-    start_year: int | None = Field(
-        default=None, ge=1900, le=2100, description="Year it joined.", examples=[2024]
-    )
-    end_year: int | None = Field(
-        default=None, ge=1900, le=2100, description="Year it left.", examples=[None]
-    )
+    start_year: Year | None = Field(default=None, description="Year it joined.", examples=[2024])
+    end_year: Year | None = Field(default=None, description="Year it left.", examples=[None])
     source: str | None = Field(
         default=None,
         description="Slug of a source report that records the membership.",

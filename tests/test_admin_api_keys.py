@@ -17,9 +17,7 @@ ORGANISATION = "barcelona-city-council"
 def issue(client: TestClient, **form: str | list[str]) -> tuple[int, str]:
     page = client.get("/admin/api-keys")
     assert page.status_code == 200
-    response = client.post(
-        "/admin/api-keys", data={"csrf_token": csrf_from(page.text), **form}
-    )
+    response = client.post("/admin/api-keys", data={"csrf_token": csrf_from(page.text), **form})
     return response.status_code, response.text
 
 

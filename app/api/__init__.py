@@ -20,6 +20,7 @@ from app.i18n import LANGUAGES, gettext
 from app.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorOut, "description": "The body is not valid JSON."},
     401: {
         "model": ErrorOut,
         "description": "The Authorization header holds no valid API key (a missing header "
@@ -44,6 +45,7 @@ def language(
             "`Accept-Language`). The answer's `Content-Language` header says which was used; "
             "a practice's `language` field says whether its text is a translation.",
             examples=["de"],
+            json_schema_extra={"enum": list(LANGUAGES)},
         ),
     ] = None,
 ) -> None:

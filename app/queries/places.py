@@ -2,9 +2,9 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -30,11 +30,12 @@ from app.schemas import (
 )
 
 BY_NAME = SortKey(func.lower(Place.name))
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 
 
 class PlaceQuery(BaseModel):
     q: str | None = Field(default=None, max_length=200, description="Part of the place's name.")
-    country: list[str] = Field(
+    country: list[CountryCode] = Field(
         default_factory=list, description="ISO 3166-1 alpha-2 country code; repeat for several."
     )
     level: list[str] = Field(
@@ -58,8 +59,9 @@ class OrganisationQuery(BaseModel):
         description="Organisation type code (GET /api/v1/vocabularies/organisation-type).",
         examples=[["lra"]],
     )
-    country: list[str] = Field(
-        default_factory=list, description="Country of the organisation's place."
+    country: list[CountryCode] = Field(
+        default_factory=list,
+        description="Country of the organisation's place (ISO 3166-1 alpha-2).",
     )
     limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
     cursor: str | None = Field(
