@@ -893,7 +893,9 @@ class MemberIn(BaseModel):
         description="Slug of the member organisation (or give `place`).",
         examples=[None],
     )
-    role: MemberRole = Field(default="member", description="The member's role in the network.")
+    role: MemberRole = Field(
+        default="member", description="The member's role in the network.", examples=["member"]
+    )
     start_year: Year | None = Field(default=None, description="Year it joined.", examples=[2024])
     end_year: Year | None = Field(default=None, description="Year it left.", examples=[None])
     source: str | None = Field(

@@ -134,6 +134,27 @@ def test_vocabulary_index_and_unknown_scheme(client: TestClient) -> None:
     assert "activity-type" in response.json()["detail"]
 
 
+def test_openapi_describes_every_parameter_error_and_the_key(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("description"), f"{where}: {parameter['name']}"
+            statuses = set(operation["responses"])
+            assert {"400", "404", "422", "429"} <= statuses, where
+            if method == "get":
+                assert operation["security"] == [{}, {"apiKey": []}], where
+            if method in ("patch", "delete") or (method == "post" and path != "/api/v1/peers"):
+                assert operation["security"] == [{"apiKey": []}], where
+                assert {"401", "403"} <= statuses, where
+            if method in ("patch", "delete"):
+                assert {"412", "428"} <= statuses, where
+
+
 def test_health_endpoints(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ok"}

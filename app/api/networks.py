@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from app.api.clients import Writer
 from app.api.conditional import NOT_MODIFIED, etag, not_modified, require_match
 from app.api.idempotency import fingerprint, once
+from app.api.paths import MemberId, NetworkSlug
 from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch
 from app.db import SessionDep
 from app.errors import InvalidBody
@@ -53,7 +54,9 @@ def list_networks_route(
 
 
 @router.get("/{slug}", response_model=NetworkSummary, responses=NOT_MODIFIED)
-def read_network(request: Request, response: Response, session: SessionDep, slug: str) -> Any:
+def read_network(
+    request: Request, response: Response, session: SessionDep, slug: NetworkSlug
+) -> Any:
     """One network."""
     network = get_network(session, slug)
     return not_modified(request, response, etag(session)) or network
@@ -61,7 +64,7 @@ def read_network(request: Request, response: Response, session: SessionDep, slug
 
 @router.get("/{slug}/members")
 def list_network_members(
-    session: SessionDep, slug: str, query: Annotated[PagingQuery, Query()]
+    session: SessionDep, slug: NetworkSlug, query: Annotated[PagingQuery, Query()]
 ) -> Page[MemberOut]:
     """Members of a network (places or organisations) with their role and dates."""
     return list_members(session, slug, query)
@@ -69,7 +72,11 @@ def list_network_members(
 
 @router.get("/{slug}/members/{member_id}", response_model=MemberOut, responses=NOT_MODIFIED)
 def read_network_member(
-    request: Request, response: Response, session: SessionDep, slug: str, member_id: int
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    slug: NetworkSlug,
+    member_id: MemberId,
 ) -> Any:
     """One membership. Its ETag is what `If-Match` needs to change or remove it."""
     membership = find_membership(session, find_network(session, slug), member_id)
@@ -91,7 +98,7 @@ def add_network_member(
     request: Request,
     session: SessionDep,
     writer: Writer,
-    slug: str,
+    slug: NetworkSlug,
     data: MemberIn,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
@@ -111,8 +118,8 @@ def change_network_member(
     request: Request,
     session: SessionDep,
     writer: Writer,
-    slug: str,
-    member_id: int,
+    slug: NetworkSlug,
+    member_id: MemberId,
     changes: Annotated[
         dict[str, Any],
         Body(
@@ -154,8 +161,8 @@ def remove_network_member(
     request: Request,
     session: SessionDep,
     writer: Writer,
-    slug: str,
-    member_id: int,
+    slug: NetworkSlug,
+    member_id: MemberId,
     if_match: IfMatch = None,
 ) -> Response:
     """End a membership of a network the key's organisation coordinates (to record that a

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.clients import ApiViewer
 from app.api.conditional import NOT_MODIFIED, etag, not_modified
+from app.api.paths import OtherPlaceSlug, PlaceSlug
 from app.db import SessionDep
 from app.queries.peers import compare_places, find_peers
 from app.queries.places import PlaceQuery, get_place, list_places
@@ -28,7 +29,7 @@ def list_places_route(
 
 @router.get("/{slug}", response_model=PlaceDetail, responses=NOT_MODIFIED)
 def read_place(
-    request: Request, response: Response, session: SessionDep, viewer: ApiViewer, slug: str
+    request: Request, response: Response, session: SessionDep, viewer: ApiViewer, slug: PlaceSlug
 ) -> Any:
     """One place with its context facts (each with source and year), networks and practices."""
     # A tag can only match a place that existed at this catalogue version: no lookup first.
@@ -38,7 +39,10 @@ def read_place(
 
 @router.get("/{slug}/peers")
 def read_place_peers(
-    session: SessionDep, slug: str, across_borders: AcrossBorders = True, limit: PeerLimit = 10
+    session: SessionDep,
+    slug: PlaceSlug,
+    across_borders: AcrossBorders = True,
+    limit: PeerLimit = 10,
 ) -> PeerResults:
     """Places most like this one in context and practice, best first, each with why: every
     factor's similarity, weight and contribution, what both work on, and practices of the
@@ -47,7 +51,7 @@ def read_place_peers(
 
 
 @router.get("/{slug}/compare/{other}")
-def compare_two_places(session: SessionDep, slug: str, other: str) -> Comparison:
+def compare_two_places(session: SessionDep, slug: PlaceSlug, other: OtherPlaceSlug) -> Comparison:
     """Two places side by side: context facts, practice profile by typology, evidence
     levels, and how alike the matching model finds them."""
     return compare_places(session, slug, other)

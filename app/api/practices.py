@@ -7,6 +7,7 @@ from sqlmodel import Session
 from app.api.clients import ApiViewer, Writer
 from app.api.conditional import NOT_MODIFIED, etag, expected_version, not_modified
 from app.api.idempotency import fingerprint, once
+from app.api.paths import PracticeSlug
 from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch
 from app.db import SessionDep
 from app.models import Practice
@@ -57,7 +58,7 @@ def list_practices_route(
     responses={200: {"content": {"application/ld+json": {}}, "description": "JSON-LD."}},
 )
 def read_practice_jsonld(
-    request: Request, session: SessionDep, viewer: ApiViewer, slug: str
+    request: Request, session: SessionDep, viewer: ApiViewer, slug: PracticeSlug
 ) -> JSONResponse:
     """One practice as linked data: JSON-LD with schema.org terms (a `Project` with its
     place, lead body, partners, typology keywords and the reports about it). Practice pages
@@ -73,7 +74,7 @@ def read_practice_jsonld(
     responses=NOT_MODIFIED,
 )
 def read_practice(
-    request: Request, response: Response, session: SessionDep, viewer: ApiViewer, slug: str
+    request: Request, response: Response, session: SessionDep, viewer: ApiViewer, slug: PracticeSlug
 ) -> Any:
     """One practice with its partners, networks, outcomes and sources. Its ETag names its
     version, for `If-None-Match` (304 when unchanged) and for `If-Match` when changing it."""
@@ -143,7 +144,7 @@ def update_practice_route(
     request: Request,
     session: SessionDep,
     writer: Writer,
-    slug: str,
+    slug: PracticeSlug,
     changes: Annotated[
         dict[str, Any],
         Body(
@@ -190,7 +191,7 @@ def update_practice_route(
 @router.get("/{slug}/similar")
 def read_similar_practices(
     session: SessionDep,
-    slug: str,
+    slug: PracticeSlug,
     limit: Annotated[int, Query(ge=1, le=20, description="How many (1–20).")] = 5,
 ) -> list[SimilarOut]:
     """Practices at other places most like this one, best first, each with why: shared

@@ -3,6 +3,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from app.api.conditional import NOT_MODIFIED, etag, not_modified
+from app.api.paths import SchemeCode
 from app.db import SessionDep
 from app.queries.vocabularies import get_scheme, list_schemes
 from app.schemas import SchemeDetail, SchemeSummary
@@ -17,7 +18,9 @@ def list_vocabularies(session: SessionDep) -> list[SchemeSummary]:
 
 
 @router.get("/{scheme}", response_model=SchemeDetail, responses=NOT_MODIFIED)
-def read_vocabulary(request: Request, response: Response, session: SessionDep, scheme: str) -> Any:
+def read_vocabulary(
+    request: Request, response: Response, session: SessionDep, scheme: SchemeCode
+) -> Any:
     """The terms of one scheme, broader terms before their sub-types."""
     detail = get_scheme(session, scheme)
     return not_modified(request, response, etag(session)) or detail
