@@ -63,6 +63,9 @@ def use_database(url: str) -> None:
     get_engine.cache_clear()
 
 
+_catalogues: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def catalogue(request: pytest.FixtureRequest) -> Iterator[str]:
     """A database migrated to head and loaded with the seed; yields its URL."""
@@ -71,11 +74,17 @@ def catalogue(request: pytest.FixtureRequest) -> Iterator[str]:
     from app.migrations import upgrade
     from app.seed import load_seed
 
-    url = fresh_database(request, request.param, "catalogue")
+    # Made once per kind: pytest sets this fixture up again whenever a run switches between
+    # SQLite and PostgreSQL tests (it does with pytest-xdist), and the catalogue carries on.
+    url = _catalogues.get(request.param)
+    if url is None:
+        url = fresh_database(request, request.param, "catalogue")
+        use_database(url)
+        upgrade(url)
+        with Session(get_engine()) as session:
+            load_seed(session, ROOT / "seed")
+        _catalogues[request.param] = url
     use_database(url)
-    upgrade(url)
-    with Session(get_engine()) as session:
-        load_seed(session, ROOT / "seed")
     yield url
     get_engine().dispose()
 

@@ -54,9 +54,13 @@ def test_a_mirror_fed_from_the_change_feed_equals_the_public_catalogue(
     assert mirror == catalogue(client)
     assert follow(client, mirror, cursor) == cursor  # nothing new: the cursor stays
 
-    # A partner publishes one practice and changes it; a moderator archives another.
+    # A partner publishes one practice and changes it; a moderator archives another: the
+    # one it was adapted from, which its page and JSON name (so it changes too).
     token = new_key(engine, "write", organisation=trusted_organisation(engine))
-    created = client.post("/api/v1/practices", json=practice(), headers=auth(token)).json()
+    adapted = practice(
+        lineage=[{"practice": "barcelona-anti-rumour-strategy", "kind": "adapted-from"}]
+    )
+    created = client.post("/api/v1/practices", json=adapted, headers=auth(token)).json()
     etag = client.get(created["api_url"]).headers["ETag"]
     changed = client.patch(
         created["api_url"],
@@ -81,6 +85,7 @@ def test_a_mirror_fed_from_the_change_feed_equals_the_public_catalogue(
     cursor = follow(client, mirror, cursor)
     assert "barcelona-anti-rumour-strategy" not in mirror
     assert mirror[created["slug"]]["summary"] == "Changed after the first copy."
+    assert mirror[created["slug"]]["adapted_from"] == []  # its origin is gone
     assert mirror == catalogue(client)
 
     with Session(engine) as session:  # leave the seeded practice as the other tests expect
@@ -93,6 +98,7 @@ def test_a_mirror_fed_from_the_change_feed_equals_the_public_catalogue(
         viewer = viewer_for(session, moderator)
         publish(session, moderator, viewer, victim, expected_version=victim.version)
     follow(client, mirror, cursor)
+    assert len(mirror[created["slug"]]["adapted_from"]) == 1
     assert mirror == catalogue(client)
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 from sqlalchemy import and_, insert, or_
 from sqlmodel import Session, col, select
 
-from app.models import Practice, PracticeChange, utcnow
+from app.models import Practice, PracticeChange, PracticeLineage, utcnow
 from app.queries.cache import mark_changed
 from app.queries.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.schemas import ChangeOut, ChangesPage
@@ -22,19 +22,46 @@ def is_public(practice: Practice) -> bool:
     return practice.status == "published" and practice.visibility == "public"
 
 
-def note_change(session: Session, practice: Practice, *, was_public: bool) -> None:
-    """Note that ``practice`` changed; ``was_public`` is whether the public saw it before."""
+def neighbours(session: Session, practice_id: int) -> set[int]:
+    """The practices linked to this one by lineage, either way: each shows the other."""
+    rows = session.exec(
+        select(PracticeLineage.practice_id, PracticeLineage.origin_id).where(
+            or_(
+                col(PracticeLineage.practice_id) == practice_id,
+                col(PracticeLineage.origin_id) == practice_id,
+            )
+        )
+    ).all()
+    return {i for row in rows for i in row} - {practice_id}
+
+
+def note_change(
+    session: Session, practice: Practice, *, was_public: bool, linked_before: Iterable[int] = ()
+) -> None:
+    """Note that ``practice`` changed; ``was_public`` is whether the public saw it before.
+
+    The public practices it is linked to by lineage (now, or in ``linked_before``, before an
+    edit replaced its links) show its title and whether it is public, so they changed too.
+    """
     now = is_public(practice)
     if was_public or now:
+        practice_id = int(practice.id or 0)
         session.add(
             PracticeChange(
-                practice_id=int(practice.id or 0),
-                slug=practice.slug,
-                was_public=was_public,
-                is_public=now,
+                practice_id=practice_id, slug=practice.slug, was_public=was_public, is_public=now
             )
         )
         mark_changed(session, feed=True)
+        linked = neighbours(session, practice_id) | set(linked_before)
+        if linked:
+            rows = session.exec(
+                select(Practice.id, Practice.slug).where(
+                    col(Practice.id).in_(linked),
+                    Practice.status == "published",
+                    Practice.visibility == "public",
+                )
+            ).all()
+            note_changes(session, [(int(i or 0), slug, True, True) for i, slug in rows])
 
 
 def note_changes(session: Session, rows: Iterable[tuple[int, str, bool, bool]]) -> None:

@@ -44,7 +44,7 @@ from app.models import (
     VocabularyTerm,
     utcnow,
 )
-from app.queries.changes import is_public, note_change
+from app.queries.changes import is_public, neighbours, note_change
 from app.queries.practices import TERM_FILTERS, find_practice
 from app.queries.search import index_practices
 from app.queries.visibility import Viewer, visible
@@ -683,12 +683,13 @@ def publish(
     author = session.get(User, current.author_id) if current.author_id else moderator
     refs = _check_references(session, data, author or moderator, viewer, practice)
     _bump(session, practice, expected_version)
+    linked_before = neighbours(session, int(practice.id or 0))
     _apply(session, practice, data, refs)
     now = utcnow()
     practice.status = "published"
     practice.published_at = now
     session.add(practice)
-    note_change(session, practice, was_public=was_public)
+    note_change(session, practice, was_public=was_public, linked_before=linked_before)
     last = session.exec(
         select(func.max(PracticeRevision.number)).where(PracticeRevision.practice_id == practice.id)
     ).one()
