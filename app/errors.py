@@ -28,6 +28,12 @@ class NotFound(AppError):
     status_code = 404
 
 
+class Conflict(AppError):
+    """The request clashes with the resource's current state (or a request still running)."""
+
+    status_code = 409
+
+
 class InvalidParameter(AppError):
     """A query parameter has a value we do not know; says which values are allowed."""
 

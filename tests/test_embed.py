@@ -25,15 +25,14 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from app.models import Practice, User
-from app.queries.publishing import create_practice, find_any_practice, publish
-from app.queries.visibility import viewer_for
+from app.models import Practice
 from app.schemas import PracticeIn
 from app.web.framing import FramingMiddleware
 from tests.accounts import PASSWORD, new_user, sign_in
 from tests.browser_checks import axe_violations
 from tests.browser_checks import sign_in as sign_in_browser
 from tests.conftest import LiveServer
+from tests.practices import published_practice
 
 NETWORK = "inclusive-cities"  # 27 practices in the seed, led by British cities
 OTHER_NETWORK = "city-of-sanctuary"
@@ -120,36 +119,19 @@ def new_practice(
     engine: Engine, title: str, *, visibility: Literal["public", "network"] = "public"
 ) -> str:
     """A practice of Birmingham's, published now; its slug."""
-    with Session(engine) as session:
-        author = session.exec(
-            select(User).where(User.email == new_user(engine, "member", LEAD))
-        ).one()
-        moderator = session.exec(
-            select(User).where(User.email == new_user(engine, "moderator"))
-        ).one()
-        data = PracticeIn(
-            title=title,
-            summary=f"{title}: what was done and learnt.",
-            place="birmingham",
-            visibility=visibility,
-            start_year=2021,
-            terms={
-                "target-group": ["whole-community"],
-                "goal": ["informing-communities"],
-                "evidence-level": ["outputs"],
-            },
-        )
-        practice = create_practice(
-            session, author, viewer_for(session, author), data, submit=True, confirm_new=True
-        )
-        publish(
-            session,
-            moderator,
-            viewer_for(session, moderator),
-            find_any_practice(session, practice.slug),
-            expected_version=practice.version,
-        )
-        return practice.slug
+    data = PracticeIn(
+        title=title,
+        summary=f"{title}: what was done and learnt.",
+        place="birmingham",
+        visibility=visibility,
+        start_year=2021,
+        terms={
+            "target-group": ["whole-community"],
+            "goal": ["informing-communities"],
+            "evidence-level": ["outputs"],
+        },
+    )
+    return published_practice(engine, data, LEAD)
 
 
 # --- Over HTTP ---------------------------------------------------------------------------

@@ -10,13 +10,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
-from app.models import User
-from app.queries.publishing import create_practice, find_any_practice, publish
-from app.queries.visibility import viewer_for
 from app.schemas import PracticeIn
 from tests.accounts import new_user, sign_in
+from tests.practices import published_practice
 from tests.routes import paths
 
 LEAD = "birmingham-city-council"  # Birmingham is in the Inclusive Cities network
@@ -33,34 +30,17 @@ def secret(engine: Engine) -> Iterator[tuple[str, str]]:
     """A published network-only practice of Birmingham's, adapted from Barcelona's
     practice; yields (slug, a word found only in it)."""
     word = f"zq{uuid.uuid4().hex[:10]}"
-    with Session(engine) as session:
-        author = session.exec(
-            select(User).where(User.email == new_user(engine, "member", LEAD))
-        ).one()
-        moderator = session.exec(
-            select(User).where(User.email == new_user(engine, "moderator"))
-        ).one()
-        data = PracticeIn(
-            title=f"Candid lessons {word}",
-            summary=f"What went wrong with the {word} pilot.",
-            place="birmingham",
-            visibility="network",
-            aim=f"Learn from {word}.",
-            what_did_not_work=f"The {word} leaflets reached nobody.",
-            terms={"target-group": ["whole-community"], "goal": ["informing-communities"]},
-            lineage=[{"practice": ORIGIN, "kind": "inspired-by", "note": f"{word} note"}],  # type: ignore[list-item]
-        )
-        practice = create_practice(
-            session, author, viewer_for(session, author), data, submit=True, confirm_new=True
-        )
-        publish(
-            session,
-            moderator,
-            viewer_for(session, moderator),
-            find_any_practice(session, practice.slug),
-            expected_version=practice.version,
-        )
-        yield practice.slug, word
+    data = PracticeIn(
+        title=f"Candid lessons {word}",
+        summary=f"What went wrong with the {word} pilot.",
+        place="birmingham",
+        visibility="network",
+        aim=f"Learn from {word}.",
+        what_did_not_work=f"The {word} leaflets reached nobody.",
+        terms={"target-group": ["whole-community"], "goal": ["informing-communities"]},
+        lineage=[{"practice": ORIGIN, "kind": "inspired-by", "note": f"{word} note"}],  # type: ignore[list-item]
+    )
+    yield published_practice(engine, data, LEAD), word
 
 
 def get_routes(client: TestClient) -> list[str]:

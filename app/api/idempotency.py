@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.api_keys import ApiClient
-from app.errors import AppError, InvalidParameter
+from app.errors import Conflict, InvalidParameter
 from app.i18n import gettext
 from app.models import IdempotentRequest
 
@@ -25,8 +25,8 @@ PARAM = "Idempotency-Key"
 IN_PROGRESS = 0  # status of a reserved key whose write has not finished
 
 
-class RequestInProgress(AppError):
-    status_code = 409
+class RequestInProgress(Conflict):
+    """A request with the same Idempotency-Key has not finished yet."""
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:

@@ -8,18 +8,18 @@ from app.api.clients import Writer
 from app.api.conditional import NOT_MODIFIED, etag, not_modified, require_match
 from app.api.idempotency import fingerprint, once
 from app.api.paths import MemberId, NetworkSlug
-from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch
+from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch, merge_patch
 from app.db import SessionDep
 from app.errors import InvalidBody
+from app.models import Membership
 from app.queries.memberships import (
-    add_member,
-    change_member,
     coordinated_network,
     find_membership,
     member_input,
     member_out,
     member_tag,
     remove_member,
+    save_member,
 )
 from app.queries.places import PagingQuery, find_network, get_network, list_members, list_networks
 from app.requests import client_address
@@ -85,7 +85,9 @@ def read_network_member(
     )
 
 
-def _written(session: SessionDep, slug: str, membership: Any) -> tuple[MemberOut, dict[str, str]]:
+def _written(
+    session: SessionDep, slug: str, membership: Membership
+) -> tuple[MemberOut, dict[str, str]]:
     headers = {
         "ETag": member_tag(membership),
         "Location": f"/api/v1/networks/{slug}/members/{membership.id}",
@@ -106,7 +108,9 @@ def add_network_member(
 
     def write() -> tuple[int, MemberOut, dict[str, str]]:
         network = coordinated_network(session, writer.organisation_id, slug)
-        membership = add_member(session, writer.user, network, data, client=client_address(request))
+        membership = save_member(
+            session, writer.user, network, None, data, client=client_address(request)
+        )
         return 201, *_written(session, slug, membership)
 
     digest = fingerprint("POST", request.url.path, data.model_dump(mode="json"))
@@ -137,12 +141,11 @@ def change_network_member(
         network = coordinated_network(session, writer.organisation_id, slug)
         membership = find_membership(session, network, member_id)
         require_match(request, member_tag(membership))
-        merged = member_input(session, membership) | changes
         try:
-            data = MemberIn.model_validate({k: v for k, v in merged.items() if v is not None})
+            data = MemberIn.model_validate(merge_patch(member_input(session, membership), changes))
         except ValidationError as exc:
             raise InvalidBody(exc) from None
-        membership = change_member(
+        membership = save_member(
             session, writer.user, network, membership, data, client=client_address(request)
         )
         return 200, *_written(session, slug, membership)

@@ -5,7 +5,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
@@ -45,20 +44,17 @@ def install(app: FastAPI) -> None:
         for method in route.methods or ()
     }
 
+    generate = app.openapi  # FastAPI's own: builds the document once and keeps it
+
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document = get_openapi(
-                title=app.title,
-                version=app.version,
-                summary=app.summary,
-                routes=app.routes,
-            )
+        first = app.openapi_schema is None
+        document = generate()
+        if first:
             for path, operations in document.get("paths", {}).items():
                 for method, operation in operations.items():
                     if (path, method) in optional and "security" in operation:
                         operation["security"] = OPTIONAL_KEY
-            app.openapi_schema = document
-        return app.openapi_schema
+        return document
 
     app.openapi = openapi  # type: ignore[method-assign]
 

@@ -8,7 +8,7 @@ from app.api.clients import ApiViewer, Writer
 from app.api.conditional import NOT_MODIFIED, etag, expected_version, not_modified
 from app.api.idempotency import fingerprint, once
 from app.api.paths import PracticeSlug
-from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch
+from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch, merge_patch
 from app.db import SessionDep
 from app.models import Practice
 from app.queries.linked_data import practice_jsonld
@@ -164,12 +164,7 @@ def update_practice_route(
     def write() -> tuple[int, PracticeWritten, dict[str, str]]:
         practice = editable_practice(session, writer.user, writer.viewer, slug)
         version = expected_version(request, practice.version)
-        merged = editing_data(session, practice)
-        for name, value in changes.items():
-            if value is None:
-                merged.pop(name, None)
-            else:
-                merged[name] = value
+        merged = merge_patch(editing_data(session, practice), changes)
         practice = save_practice(
             session,
             writer.user,

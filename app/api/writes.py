@@ -22,3 +22,10 @@ IdempotencyKey = Annotated[
 IfMatch = Annotated[
     str | None, Header(description="The ETag of the version the change starts from.")
 ]
+
+
+def merge_patch(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A JSON merge patch (RFC 7396) at the top level: the fields sent replace the current
+    ones, and a field sent as null is removed."""
+    merged = {**current, **changes}
+    return {name: value for name, value in merged.items() if value is not None}

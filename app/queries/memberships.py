@@ -12,15 +12,12 @@ from sqlmodel import Session, col, or_, select
 
 from app.audit import record
 from app.auth import Forbidden
-from app.errors import AppError, InvalidParameter, NotFound
+from app.errors import Conflict, NotFound
 from app.i18n import gettext
 from app.models import Membership, Network, Organisation, Place, Source, User
 from app.queries.places import find_network, member_items
+from app.queries.practices import slug_ids
 from app.schemas import MemberIn, MemberOut
-
-
-class Conflict(AppError):
-    status_code = 409
 
 
 def coordinates(session: Session, organisation_id: int, network: Network) -> bool:
@@ -79,39 +76,27 @@ def member_tag(membership: Membership) -> str:
 
 def member_input(session: Session, membership: Membership) -> dict[str, object]:
     """A membership as ``MemberIn`` fields, for merge patches."""
-
-    def slug(model: type[Place] | type[Organisation] | type[Source], id_: int | None) -> str | None:
-        if id_ is None:
-            return None
-        return session.exec(select(model.slug).where(model.id == id_)).first()
-
+    out = member_out(session, membership)
     return {
-        "place": slug(Place, membership.place_id),
-        "organisation": slug(Organisation, membership.organisation_id),
-        "role": membership.role,
-        "start_year": membership.start_year,
-        "end_year": membership.end_year,
-        "source": slug(Source, membership.source_id),
+        "place": out.place.slug if out.place else None,
+        "organisation": out.organisation.slug if out.organisation else None,
+        "role": out.role,
+        "start_year": out.start_year,
+        "end_year": out.end_year,
+        "source": out.source.slug if out.source else None,
     }
 
 
-def _resolve(
-    session: Session, model: type[Place] | type[Organisation] | type[Source], param: str, slug: str
-) -> int:
-    found = session.exec(select(model.id).where(model.slug == slug)).first()
-    if found is None:
-        raise InvalidParameter(param, gettext("unknown %(what)s %(slug)r", what=param, slug=slug))
-    return int(found)
+def _slug_id(
+    session: Session, model: type[Place | Organisation | Source], param: str, slug: str | None
+) -> int | None:
+    return slug_ids(session, model, param, [slug])[0] if slug else None
 
 
 def _apply(session: Session, membership: Membership, data: MemberIn) -> None:
-    membership.place_id = _resolve(session, Place, "place", data.place) if data.place else None
-    membership.organisation_id = (
-        _resolve(session, Organisation, "organisation", data.organisation)
-        if data.organisation
-        else None
-    )
-    membership.source_id = _resolve(session, Source, "source", data.source) if data.source else None
+    membership.place_id = _slug_id(session, Place, "place", data.place)
+    membership.organisation_id = _slug_id(session, Organisation, "organisation", data.organisation)
+    membership.source_id = _slug_id(session, Source, "source", data.source)
     membership.role = data.role
     membership.start_year = data.start_year
     membership.end_year = data.end_year
@@ -144,33 +129,26 @@ def _keep_own_coordination(session: Session, user: User, membership: Membership)
         )
 
 
-def add_member(
-    session: Session, user: User, network: Network, data: MemberIn, *, client: str | None = None
-) -> Membership:
-    membership = Membership(network_id=int(network.id or 0))
-    _apply(session, membership, data)
-    session.add(membership)
-    session.flush()
-    record(session, user, "membership.create", f"{network.slug}/{membership.id}", client=client)
-    session.commit()
-    session.refresh(membership)
-    return membership
-
-
-def change_member(
+def save_member(
     session: Session,
     user: User,
     network: Network,
-    membership: Membership,
+    membership: Membership | None,
     data: MemberIn,
     *,
     client: str | None = None,
 ) -> Membership:
-    _keep_own_coordination(session, user, membership)
-    with session.no_autoflush:
+    """Add a member to ``network`` (``membership`` None) or change ``membership``."""
+    action = "membership.create" if membership is None else "membership.update"
+    if membership is None:
+        membership = Membership(network_id=int(network.id or 0))
+    else:
+        _keep_own_coordination(session, user, membership)
+    with session.no_autoflush:  # the duplicate check must not see the half-changed row
         _apply(session, membership, data)
     session.add(membership)
-    record(session, user, "membership.update", f"{network.slug}/{membership.id}", client=client)
+    session.flush()
+    record(session, user, action, f"{network.slug}/{membership.id}", client=client)
     session.commit()
     session.refresh(membership)
     return membership

@@ -181,7 +181,8 @@ class _Resolved:
     filters: dict[str, tuple[Kind, list[Any]]] = field(default_factory=dict)
 
 
-def _slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> list[int]:
+def slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> list[int]:
+    """The ids of ``model`` rows by slug, in order; ``InvalidParameter`` names unknown ones."""
     if not slugs:
         return []
     found = dict(session.exec(select(model.slug, model.id).where(model.slug.in_(slugs))).all())
@@ -223,12 +224,12 @@ def _resolve(session: Session, query: PracticeQuery) -> _Resolved:
         if codes:
             filters[name] = ("term", resolve_codes(session, name, TERM_FILTERS[name], codes))
     if query.network:
-        filters["network"] = ("network", _slug_ids(session, Network, "network", query.network))
+        filters["network"] = ("network", slug_ids(session, Network, "network", query.network))
     if query.place:
-        places = _slug_ids(session, Place, "place", query.place)
+        places = slug_ids(session, Place, "place", query.place)
         filters["place"] = ("place", _places_within(session, places))
     if query.source:
-        filters["source"] = ("source", _slug_ids(session, Source, "source", query.source))
+        filters["source"] = ("source", slug_ids(session, Source, "source", query.source))
     search = parse(query.q)
     return _Resolved(
         search=search,

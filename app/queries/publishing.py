@@ -28,7 +28,7 @@ from sqlmodel import Session, col, delete, select
 
 from app.audit import record
 from app.auth import Forbidden, is_moderator, may_edit_practice
-from app.errors import AppError, NotFound
+from app.errors import AppError, Conflict, NotFound
 from app.i18n import N_, _, gettext
 from app.models import (
     Organisation,
@@ -93,10 +93,8 @@ STATE_NAMES = (
 )
 
 
-class EditConflict(AppError):
+class EditConflict(Conflict):
     """Someone saved the practice after the version the writer started from."""
-
-    status_code = 409
 
 
 class InvalidPractice(AppError):
