@@ -33,7 +33,8 @@ def _seed(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from app.db import analyze, get_engine
-    from app.seed import SeedError, load_seed
+    from app.loaders.seed.reading import SeedError
+    from app.loaders.seed.writer import load_seed
 
     settings = get_settings()
     try:
@@ -55,8 +56,9 @@ def _seed(args: argparse.Namespace) -> int:
 def _create_user(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from app.auth import AccountError, create_user
+    from app.accounts.users import create_user
     from app.db import get_engine
+    from app.errors import AccountError
 
     password = sys.stdin.readline().rstrip("\n")
     try:
@@ -76,7 +78,8 @@ def _synthetic(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from app.db import analyze, get_engine
-    from app.synthetic import SyntheticError, load_synthetic
+    from app.loaders.synthetic.loader import load_synthetic
+    from app.loaders.synthetic.places import SyntheticError
 
     started = time.perf_counter()
     try:
@@ -107,9 +110,9 @@ def _synthetic(args: argparse.Namespace) -> int:
 def _create_api_key(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from app.api_keys import create_api_key
-    from app.auth import AccountError
+    from app.accounts.api_keys import create_api_key
     from app.db import get_engine
+    from app.errors import AccountError
 
     try:
         with Session(get_engine()) as session:
@@ -125,9 +128,9 @@ def _create_api_key(args: argparse.Namespace) -> int:
 def _revoke_api_key(args: argparse.Namespace) -> int:
     from sqlmodel import Session, select
 
-    from app.api_keys import revoke_api_key
+    from app.accounts.api_keys import revoke_api_key
     from app.db import get_engine
-    from app.models import ApiKey
+    from app.models.accounts import ApiKey
 
     with Session(get_engine()) as session:
         keys = session.exec(select(ApiKey).where(ApiKey.prefix == args.prefix)).all()
@@ -142,9 +145,9 @@ def _revoke_api_key(args: argparse.Namespace) -> int:
 def _trust(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from app.api_keys import set_trusted
-    from app.auth import AccountError
+    from app.accounts.api_keys import set_trusted
     from app.db import get_engine
+    from app.errors import AccountError
 
     try:
         with Session(get_engine()) as session:

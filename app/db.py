@@ -9,8 +9,8 @@ from fastapi import Depends
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from app.catalogue import cache  # noqa: F401  (registers the catalogue-version session events)
 from app.config import get_settings
-from app.queries import cache  # noqa: F401  (registers the catalogue-version session events)
 
 
 def make_engine(url: str) -> Engine:

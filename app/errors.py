@@ -92,3 +92,22 @@ class TooManyRequests(AppError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class LoginRequired(AppError):
+    """The page needs a signed-in user; pages answer by sending the browser to sign in."""
+
+    status_code = 401
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked; the message says why and
+    ``field`` which input was at fault."""
+
+    def __init__(self, message: str, field: str = "email") -> None:
+        super().__init__(message)
+        self.field = field

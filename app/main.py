@@ -22,13 +22,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import api_router, openapi
 from app.api.openapi import allowed_methods
-from app.auth import LoginRequired
+from app.catalogue.practice_index import practice_index
 from app.config import get_settings
 from app.db import get_engine
-from app.errors import AppError
+from app.errors import AppError, LoginRequired
 from app.i18n import LocaleMiddleware
-from app.queries import peers
-from app.queries.practice_index import practice_index
+from app.places.peers.features import place_features
 from app.schemas import Health
 from app.web import web_router
 from app.web.embed import is_embed, render_embed_error
@@ -68,7 +67,7 @@ def _warm_up(engine: Engine) -> None:
     try:
         with Session(engine) as session:
             practice_index(session)
-            peers.place_features(session)
+            place_features(session)
     except SQLAlchemyError:
         logger.warning("caches not warmed at start-up", exc_info=True)
 

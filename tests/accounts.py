@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.auth import create_user
+from app.accounts.users import create_user
 
 PASSWORD = "a long enough password"
 

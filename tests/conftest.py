@@ -71,8 +71,8 @@ def catalogue(request: pytest.FixtureRequest) -> Iterator[str]:
     """A database migrated to head and loaded with the seed; yields its URL."""
     from sqlmodel import Session
 
+    from app.loaders.seed.writer import load_seed
     from app.migrations import upgrade
-    from app.seed import load_seed
 
     # Made once per kind: pytest sets this fixture up again whenever a run switches between
     # SQLite and PostgreSQL tests (it does with pytest-xdist), and the catalogue carries on.
@@ -121,9 +121,9 @@ def live_server(tmp_root: Path) -> Iterator[LiveServer]:
     """The app served over real HTTP on loopback, on its own seeded SQLite database."""
     from sqlmodel import Session
 
+    from app.loaders.seed.writer import load_seed
     from app.main import create_app
     from app.migrations import upgrade
-    from app.seed import load_seed
 
     url = f"sqlite:///{tmp_root / 'live.db'}"
     use_database(url)

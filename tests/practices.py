@@ -3,10 +3,11 @@
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.models import User
-from app.queries.publishing import create_practice, find_any_practice, publish
-from app.queries.visibility import viewer_for
-from app.schemas import PracticeIn
+from app.models.accounts import User
+from app.permissions import viewer_for
+from app.practices.input import PracticeIn
+from app.practices.workflow import create_practice, publish
+from app.practices.worklists import find_any_practice
 from tests.accounts import new_user
 
 

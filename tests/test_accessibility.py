@@ -127,7 +127,7 @@ def test_every_page_has_a_sample_address() -> None:
 
 @pytest.fixture(scope="module")
 def moderator(live_server: LiveServer) -> Iterator[str]:
-    from app.auth import create_user
+    from app.accounts.users import create_user
 
     with Session(live_server.engine) as session:
         create_user(session, MODERATOR, PASSWORD, "admin", None)

@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from app.models import ApiKey, AuditEvent, Organisation
+from app.models.accounts import ApiKey, AuditEvent
+from app.models.places import Organisation
 from tests.accounts import csrf_from, signed_in_client
 from tests.test_api_writes import auth, practice
 

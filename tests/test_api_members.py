@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from app.models import Membership, Organisation
+from app.models.places import Membership, Organisation
 from tests.test_api_writes import auth, new_key
 from tests.test_visibility import secret  # noqa: F401 (a fixture)
 

@@ -9,10 +9,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from app.api_keys import create_api_key, revoke_api_key
+from app.accounts.api_keys import create_api_key, revoke_api_key
 from app.cli import main as cli
-from app.models import ApiKey, AuditEvent, Organisation, Place, Practice
-from app.queries.publishing import review_queue
+from app.models.accounts import ApiKey, AuditEvent
+from app.models.places import Organisation, Place
+from app.models.practices import Practice
+from app.practices.worklists import review_queue
 
 
 def new_key(engine: Engine, *scopes: str, organisation: str = "barcelona-city-council") -> str:

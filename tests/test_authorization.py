@@ -12,11 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.api_keys import create_api_key
-from app.models import Practice, User
-from app.queries.publishing import create_practice, publish
-from app.queries.visibility import viewer_for
-from app.schemas import PracticeIn
+from app.accounts.api_keys import create_api_key
+from app.models.accounts import User
+from app.models.practices import Practice
+from app.permissions import viewer_for
+from app.practices.input import PracticeIn
+from app.practices.workflow import create_practice, publish
 from app.web import web_router
 from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
 from tests.routes import flatten

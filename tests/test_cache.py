@@ -5,10 +5,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from app.catalogue.cache import catalogue_version
+from app.catalogue.search import index_practices
 from app.db import make_engine
-from app.models import Place, PlaceFact, Practice
-from app.queries.cache import catalogue_version
-from app.queries.search import index_practices
+from app.models.places import Place, PlaceFact
+from app.models.practices import Practice
 
 NEW_WORD = "Quillomantic"
 

@@ -6,10 +6,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.auth import create_user
-from app.models import Practice, User
-from app.queries.publishing import archive, publish
-from app.queries.visibility import viewer_for
+from app.accounts.users import create_user
+from app.models.accounts import User
+from app.models.practices import Practice
+from app.permissions import viewer_for
+from app.practices.workflow import archive, publish
 from tests.test_api_writes import auth, new_key, practice, trusted_organisation
 
 

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 from sqlmodel import Session
 
-from app.api_keys import create_api_key
+from app.accounts.api_keys import create_api_key
 from app.db import get_engine
+from app.loaders.seed.writer import load_seed
 from app.main import create_app
 from app.migrations import upgrade
-from app.seed import load_seed
 from tests.conftest import ROOT, fresh_database, use_database
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())

@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_file
 from fastapi.testclient import TestClient
 
 from app.config import ROOT
-from app.queries.dictionary import MODEL_NAMES, RECORDS, part_models
+from app.opendata.dictionary import MODEL_NAMES, RECORDS, part_models
 from tests.browser_checks import gettext_in
 
 PRACTICE = "barcelona-anti-rumour-strategy"
@@ -170,9 +170,9 @@ def test_the_page_is_in_the_readers_language(signed_out: TestClient) -> None:
 
 def test_every_described_field_is_marked_for_translation() -> None:
     """A field added to a documented model without N_ would stay English on the page."""
-    path = Path(ROOT) / "app" / "schemas.py"
     marked = {
         message
+        for path in (Path(ROOT) / "app").rglob("*.py")
         for _line, message, _c, _x in extract_from_file("python", str(path), keywords={"N_": None})
     }
     models = [r.model for r in RECORDS] + part_models()

@@ -25,8 +25,8 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from app.models import Practice
-from app.schemas import PracticeIn
+from app.models.practices import Practice
+from app.practices.input import PracticeIn
 from app.web.framing import FramingMiddleware
 from tests.accounts import PASSWORD, new_user, sign_in
 from tests.browser_checks import axe_violations

@@ -85,7 +85,7 @@ def test_each_practice_is_linked_data_in_the_api_and_in_its_page(client: TestCli
 
 
 def test_text_in_the_embedded_linked_data_cannot_close_its_script_element() -> None:
-    from app.queries.linked_data import script_json
+    from app.opendata.linked_data import script_json
 
     embedded = script_json({"name": "</script><script>alert(1)</script>"})
     assert "</script>" not in embedded

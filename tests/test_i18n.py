@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.config import ROOT
 from app.i18n import LANGUAGES, LOCALE_DIR, from_accept_language
-from app.models import VocabularyTerm, VocabularyTermTranslation
+from app.models.vocabularies import VocabularyTerm, VocabularyTermTranslation
 from tests.browser_checks import gettext_in
 
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]

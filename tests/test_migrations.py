@@ -44,9 +44,11 @@ def test_a_database_holding_a_catalogue_migrates_down_and_up_again_keeping_it(
     from alembic import command
     from sqlmodel import Session, func, select
 
+    from app.loaders.seed.writer import load_seed
     from app.migrations import alembic_config
-    from app.models import Organisation, Practice, PracticeChange
-    from app.seed import load_seed
+    from app.models.catalogue import PracticeChange
+    from app.models.places import Organisation
+    from app.models.practices import Practice
     from tests.conftest import ROOT
 
     url = fresh_database(request, kind, f"roundtrip_{kind}")

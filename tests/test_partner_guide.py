@@ -17,7 +17,7 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.models import Membership, Network
+from app.models.places import Membership, Network
 from tests.conftest import ROOT
 from tests.test_api_writes import new_key
 

@@ -10,7 +10,8 @@ from httpx import Response
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Practice, PracticeRevision
+from app.models.accounts import AuditEvent
+from app.models.practices import Practice, PracticeRevision
 from tests.accounts import csrf_from, new_user, sign_in
 
 OSLO = "oslo-city-council"

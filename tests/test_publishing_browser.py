@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.auth import create_user
+from app.accounts.users import create_user
 from tests.browser_checks import sign_in
 from tests.conftest import LiveServer
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.config import get_settings
-from app.models import User
+from app.models.accounts import User
 from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
 
 

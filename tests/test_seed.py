@@ -9,8 +9,11 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from app.config import ROOT
-from app.models import Place, PlaceFact, Practice, PracticeSource, PracticeTerm, VocabularyTerm
-from app.seed import SeedError, load_seed
+from app.loaders.seed.reading import SeedError
+from app.loaders.seed.writer import load_seed
+from app.models.places import Place, PlaceFact
+from app.models.practices import Practice, PracticeSource, PracticeTerm
+from app.models.vocabularies import VocabularyTerm
 from tests.conftest import fresh_database, use_database
 
 TABLES = (Practice, Place, PlaceFact, PracticeTerm, PracticeSource, VocabularyTerm)

@@ -14,8 +14,10 @@ from sqlmodel import Session, col, select
 from app.cli import main
 from app.config import ROOT, get_settings
 from app.db import get_engine
-from app.models import Place, Practice, PracticeTerm, VocabularyScheme, VocabularyTerm
-from app.synthetic import PREFIX
+from app.loaders.synthetic.places import PREFIX
+from app.models.places import Place
+from app.models.practices import Practice, PracticeTerm
+from app.models.vocabularies import VocabularyScheme, VocabularyTerm
 from tests.conftest import fresh_database, use_database
 
 PRACTICES, PLACES = 300, 40
@@ -40,8 +42,8 @@ def private_settings() -> Iterator[None]:
 
 
 def _migrated(request: pytest.FixtureRequest, kind: str, name: str, *, seeded: bool) -> None:
+    from app.loaders.seed.writer import load_seed
     from app.migrations import upgrade
-    from app.seed import load_seed
 
     url = fresh_database(request, kind, name)
     use_database(url)

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.models import Practice, PracticeTranslation, VocabularyTerm, VocabularyTermTranslation
+from app.models.practices import Practice, PracticeTranslation
+from app.models.vocabularies import VocabularyTerm, VocabularyTermTranslation
 from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
 from tests.browser_checks import gettext_in
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from app.schemas import PracticeIn
+from app.practices.input import PracticeIn
 from tests.accounts import new_user, sign_in
 from tests.practices import published_practice
 from tests.routes import paths

@@ -14,7 +14,7 @@ from app.api import (
     practices,
     vocabularies,
 )
-from app.api.clients import rate_limited
+from app.api.deps import rate_limited
 from app.errors import InvalidParameter
 from app.i18n import LANGUAGES, gettext
 from app.schemas import ErrorOut

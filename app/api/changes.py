@@ -3,8 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.queries.changes import list_changes
-from app.schemas import ChangesPage
+from app.opendata.changes import list_changes
+from app.opendata.schemas import ChangesPage
 
 router = APIRouter(prefix="/changes", tags=["changes"])
 

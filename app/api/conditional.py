@@ -13,10 +13,10 @@ import re
 from fastapi import Request, Response
 from sqlmodel import Session
 
+from app.catalogue.cache import catalogue_version
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.i18n import get_language, gettext
-from app.queries.cache import catalogue_version
-from app.queries.visibility import PUBLIC, Viewer
+from app.permissions import PUBLIC, Viewer
 
 _VERSION = re.compile(r'^"v(\d+)\.')
 NOT_MODIFIED: dict[int | str, dict[str, str]] = {

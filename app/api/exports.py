@@ -3,10 +3,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from app.api.clients import ApiViewer
+from app.api.deps import ApiViewer
 from app.db import SessionDep
-from app.queries.exports import CSV_COLUMNS, SEPARATOR, practices_csv
-from app.queries.practices import PracticeQuery, matching_ids
+from app.opendata.exports import CSV_COLUMNS, SEPARATOR, practices_csv
+from app.practices.filters import PracticeQuery
+from app.practices.listing import matching_ids
 
 router = APIRouter(tags=["exports"])
 

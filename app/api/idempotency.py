@@ -16,10 +16,10 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.api_keys import ApiClient
+from app.accounts.api_keys import ApiClient
 from app.errors import Conflict, InvalidParameter
 from app.i18n import gettext
-from app.models import IdempotentRequest
+from app.models.accounts import IdempotentRequest
 
 PARAM = "Idempotency-Key"
 IN_PROGRESS = 0  # status of a reserved key whose write has not finished

@@ -4,15 +4,15 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from app.api.clients import Writer
 from app.api.conditional import NOT_MODIFIED, etag, not_modified, require_match
+from app.api.deps import Writer
 from app.api.idempotency import fingerprint, once
 from app.api.paths import MemberId, NetworkSlug
 from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch, merge_patch
 from app.db import SessionDep
 from app.errors import InvalidBody
-from app.models import Membership
-from app.queries.memberships import (
+from app.models.places import Membership
+from app.places.memberships import (
     coordinated_network,
     find_membership,
     member_input,
@@ -21,9 +21,10 @@ from app.queries.memberships import (
     remove_member,
     save_member,
 )
-from app.queries.places import PagingQuery, find_network, get_network, list_members, list_networks
+from app.places.queries import PagingQuery, find_network, get_network, list_members, list_networks
+from app.places.schemas import MemberIn, MemberOut, NetworkSummary
 from app.requests import client_address
-from app.schemas import ErrorOut, MemberIn, MemberOut, NetworkSummary, Page
+from app.schemas import ErrorOut, Page
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 

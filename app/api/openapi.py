@@ -8,7 +8,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
-from app.api.clients import require_writer
+from app.api.deps import require_writer
 
 # Reading needs no key (a key shows members-only practices too): "no security, or the key".
 OPTIONAL_KEY: list[dict[str, list[str]]] = [{}, {"apiKey": []}]

@@ -3,8 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.queries.places import OrganisationQuery, list_organisations
-from app.schemas import OrganisationOut, Page
+from app.places.queries import OrganisationQuery, list_organisations
+from app.places.schemas import OrganisationOut
+from app.schemas import Page
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 

@@ -2,8 +2,8 @@ from fastapi import APIRouter
 
 from app.api.places import AcrossBorders, PeerLimit
 from app.db import SessionDep
-from app.queries.peers import find_peers
-from app.schemas import ContextIn, PeerResults
+from app.places.peers.finding import find_peers
+from app.places.peers.schemas import ContextIn, PeerResults
 
 router = APIRouter(prefix="/peers", tags=["places"])
 

@@ -2,13 +2,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.clients import ApiViewer
 from app.api.conditional import NOT_MODIFIED, etag, not_modified
+from app.api.deps import ApiViewer
 from app.api.paths import OtherPlaceSlug, PlaceSlug
 from app.db import SessionDep
-from app.queries.peers import compare_places, find_peers
-from app.queries.places import PlaceQuery, get_place, list_places
-from app.schemas import Comparison, Page, PeerResults, PlaceDetail, PlaceSummary
+from app.places.peers.compare import compare_places
+from app.places.peers.finding import find_peers
+from app.places.peers.schemas import Comparison, PeerResults
+from app.places.queries import PlaceQuery, get_place, list_places
+from app.places.schemas import PlaceDetail, PlaceSummary
+from app.schemas import Page
 
 router = APIRouter(prefix="/places", tags=["places"])
 

@@ -4,34 +4,26 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from app.api.clients import ApiViewer, Writer
 from app.api.conditional import NOT_MODIFIED, etag, expected_version, not_modified
+from app.api.deps import ApiViewer, Writer
 from app.api.idempotency import fingerprint, once
 from app.api.paths import PracticeSlug
 from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch, merge_patch
 from app.db import SessionDep
-from app.models import Practice
-from app.queries.linked_data import practice_jsonld
-from app.queries.practices import PracticeQuery, find_practice, list_practices, practice_detail
-from app.queries.publishing import (
-    create_practice,
-    editable_practice,
-    editing_data,
-    parse_input,
-    publish_if_trusted,
-    save_practice,
-)
-from app.queries.similar import similar_practices
+from app.models.practices import Practice
+from app.opendata.linked_data import practice_jsonld
+from app.practices.checks import parse_input
+from app.practices.detail import find_practice, practice_detail
+from app.practices.filters import PracticeQuery
+from app.practices.input import PracticeIn
+from app.practices.listing import list_practices
+from app.practices.revision_reads import editing_data
+from app.practices.schemas import PracticeDetail, PracticeSummary, PracticeWritten, SimilarOut
+from app.practices.similar import similar_practices
+from app.practices.workflow import create_practice, publish_if_trusted, save_practice
+from app.practices.worklists import editable_practice
 from app.requests import client_address, site_url
-from app.schemas import (
-    ErrorOut,
-    Page,
-    PracticeDetail,
-    PracticeIn,
-    PracticeSummary,
-    PracticeWritten,
-    SimilarOut,
-)
+from app.schemas import ErrorOut, Page
 
 router = APIRouter(prefix="/practices", tags=["practices"])
 

@@ -5,8 +5,8 @@ from fastapi import APIRouter, Request, Response
 from app.api.conditional import NOT_MODIFIED, etag, not_modified
 from app.api.paths import SchemeCode
 from app.db import SessionDep
-from app.queries.vocabularies import get_scheme, list_schemes
-from app.schemas import SchemeDetail, SchemeSummary
+from app.vocabularies.queries import get_scheme, list_schemes
+from app.vocabularies.schemas import SchemeDetail, SchemeSummary
 
 router = APIRouter(prefix="/vocabularies", tags=["vocabularies"])
 

@@ -1,34 +1,38 @@
-"""Server-rendered pages. Each route calls the same query functions as the JSON API."""
+"""Server-rendered pages, one router per URL prefix. Each route calls the same domain
+functions as the JSON API."""
 
 from fastapi import APIRouter, Depends
 
-from app.auth import current_user
 from app.web import (
     account,
     admin,
     dictionary,
     embed,
-    feeds,
+    home,
     moderation,
-    pages,
+    my,
+    networks,
     peers,
-    publishing,
-    translations,
+    places,
+    vocabularies,
 )
+from app.web.deps import current_user
+from app.web.practices import routes as practices
 
 # Every page knows who is signed in, for the header and for what it offers to do.
 web_router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user)])
-# publishing first: its /practices/new must win over the pages' /practices/{slug}.
 for module in (
-    publishing,
-    feeds,
-    pages,
-    dictionary,
+    home,
+    practices,
+    places,
+    networks,
+    vocabularies,
     peers,
-    account,
-    translations,
+    my,
     moderation,
+    account,
     admin,
+    dictionary,
     embed,
 ):
     web_router.include_router(module.router)

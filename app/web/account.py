@@ -7,27 +7,23 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from app.audit import record
-from app.auth import (
+from app.accounts.audit import record
+from app.accounts.passwords import (
     PASSWORD_LINK_LIFETIME,
-    SESSION_COOKIE,
-    SESSION_LIFETIME,
-    AccountError,
-    CurrentUser,
-    TooManyAttempts,
-    end_session,
     issue_password_link,
     password_link_is_valid,
     reset_password,
-    sign_in,
-    start_session,
 )
+from app.accounts.sessions import SESSION_COOKIE, SESSION_LIFETIME, end_session, start_session
+from app.accounts.sign_in import TooManyAttempts, sign_in
 from app.db import SessionDep
+from app.errors import AccountError
 from app.i18n import gettext
 from app.mail import send
-from app.models import User
+from app.models.accounts import User
 from app.requests import client_address, site_url
 from app.web.csrf import secure_cookies, verify_csrf
+from app.web.deps import CurrentUser
 from app.web.templating import href, render
 
 router = APIRouter()

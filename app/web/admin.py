@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, delete, func, select
 
-from app.api_keys import (
+from app.accounts.api_keys import (
     SCOPES,
     create_api_key,
     list_api_keys,
@@ -14,21 +14,17 @@ from app.api_keys import (
     set_trusted,
     trusted_organisations,
 )
-from app.audit import record
-from app.auth import (
-    NEW_ACCOUNT_LINK_LIFETIME,
-    ROLES,
-    AccountError,
-    Admin,
-    create_user,
-    issue_password_link,
-)
+from app.accounts.audit import record
+from app.accounts.passwords import NEW_ACCOUNT_LINK_LIFETIME, issue_password_link
+from app.accounts.users import ROLES, create_user
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import AccountError, NotFound
 from app.i18n import _
-from app.models import ApiKey, AuditEvent, Organisation, User, UserSession
+from app.models.accounts import ApiKey, AuditEvent, User, UserSession
+from app.models.places import Organisation
 from app.requests import client_address, site_url
 from app.web.csrf import verify_csrf
+from app.web.deps import Admin
 from app.web.templating import href, render
 
 router = APIRouter()

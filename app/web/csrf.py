@@ -10,8 +10,8 @@ import secrets
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.auth import Forbidden
 from app.config import get_settings
+from app.errors import Forbidden
 from app.i18n import gettext
 
 COOKIE = "interlocal_csrf"

@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from app.db import SessionDep
-from app.queries.dictionary import data_dictionary
-from app.queries.exports import SEPARATOR
+from app.opendata.dictionary import data_dictionary
+from app.opendata.exports import SEPARATOR
 from app.web.templating import render
 
 router = APIRouter()

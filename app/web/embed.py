@@ -18,9 +18,10 @@ from pydantic import Field
 from app.config import get_settings
 from app.db import SessionDep
 from app.i18n import _
-from app.queries.places import get_network
-from app.queries.practices import PracticeQuery, newest_practices
-from app.queries.visibility import PUBLIC
+from app.permissions import PUBLIC
+from app.places.queries import get_network
+from app.practices.filters import PracticeQuery
+from app.practices.listing import newest_practices
 from app.requests import site_url
 from app.web.templating import href, query_url, render
 

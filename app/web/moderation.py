@@ -5,24 +5,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import Moderator, ViewerDep
 from app.db import SessionDep
 from app.i18n import gettext
-from app.models import Practice
-from app.queries.publishing import (
-    EditConflict,
-    InvalidPractice,
-    archive,
-    find_any_practice,
-    open_revision,
-    publish,
-    published_data,
-    return_to_authors,
-    review_queue,
-)
-from app.queries.revisions import changes, describe, names_for
+from app.models.practices import Practice
+from app.practices.checks import InvalidPractice
+from app.practices.revision_reads import open_revision, published_data
+from app.practices.revisions import changes, describe, names_for
+from app.practices.workflow import archive, publish, return_to_authors
+from app.practices.worklists import find_any_practice, review_queue
+from app.practices.writing import EditConflict
 from app.requests import client_address
 from app.web.csrf import verify_csrf
+from app.web.deps import Moderator, ViewerDep
 from app.web.templating import href, render
 
 router = APIRouter()

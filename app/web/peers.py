@@ -8,22 +8,19 @@ from pydantic import ValidationError
 from sqlalchemy import or_
 from sqlmodel import col, func, select
 
-from app.auth import ViewerDep
+from app.catalogue.text import contains
 from app.countries import country_name
 from app.db import SessionDep
 from app.errors import InvalidParameter
 from app.i18n import N_, _
-from app.models import Place
-from app.queries.common import contains
-from app.queries.peers import (
-    CHALLENGE_SCHEMES,
-    FACTORS,
-    compare_places,
-    find_peers,
-    weights,
-)
-from app.queries.vocabularies import list_schemes, scheme_terms
-from app.schemas import ContextIn
+from app.models.places import Place
+from app.places.peers.compare import compare_places
+from app.places.peers.features import CHALLENGE_SCHEMES
+from app.places.peers.finding import find_peers
+from app.places.peers.schemas import ContextIn
+from app.places.peers.scoring import FACTORS, weights
+from app.vocabularies.queries import list_schemes, scheme_terms
+from app.web.deps import ViewerDep
 from app.web.templating import render
 
 router = APIRouter()

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import i18n
-from app.auth import is_moderator
 from app.config import get_settings
 from app.countries import country_name
+from app.permissions import is_moderator
 from app.web import csrf
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 from sqlmodel import Session
 
-from app.queries.search import create_index, index_practices
+from app.catalogue.search import create_index, index_practices
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -1,0 +1,1 @@
+"""Loading catalogues: the seed from the reports, and synthetic data for benchmarks."""

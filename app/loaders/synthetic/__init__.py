@@ -1,0 +1,1 @@
+"""Synthetic places and practices over the real vocabularies, for `interlocal synthetic`."""

@@ -1,0 +1,1 @@
+"""Open data: the change feed, CSV exports, linked data and the data dictionary."""

@@ -1,0 +1,106 @@
+"""Open data exports of the public catalogue.
+
+The CSV is written in batches of practices as it is sent, so memory stays flat however
+many rows there are: only the ids of the matching practices are held at once.
+"""
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.models.places import Organisation, Place
+from app.models.practices import Practice, PracticeSource, PracticeTerm
+from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
+from app.practices.filters import TERM_FILTERS
+
+BATCH = 500
+
+
+TERM_COLUMNS = list(TERM_FILTERS.values())  # one column per typology, by scheme code
+
+
+CSV_COLUMNS = [
+    "slug",
+    "title",
+    "summary",
+    "place",
+    "place_name",
+    "country",
+    "lead_organisation",
+    "start_year",
+    "end_year",
+    "original_language",
+    *TERM_COLUMNS,
+    "sources",
+    "url",
+    "updated_at",
+]
+
+
+SEPARATOR = "; "  # between the values of a multi-valued field
+
+
+def _line(values: Sequence[object]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(values)
+    return out.getvalue()
+
+
+def practices_csv(engine: Engine, ids: list[int]) -> Iterator[str]:
+    """The practices ``ids`` (from ``matching_ids``, so that bad filters are refused
+    before the first byte) as CSV, a batch of lines at a time. Opens its own session: the
+    request's may be closed before the last line is sent."""
+    with Session(engine) as session:
+        yield _line(CSV_COLUMNS)
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            yield "".join(_line(row) for row in _rows(session, batch))
+
+
+def _rows(session: Session, ids: list[int]) -> Iterator[list[object]]:
+    rows = session.exec(
+        select(Practice, Place, Organisation.slug)
+        .join(Place, col(Place.id) == Practice.place_id)
+        .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
+        .where(col(Practice.id).in_(ids))
+    ).all()
+    terms: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for practice_id, scheme, code in session.exec(
+        select(PracticeTerm.practice_id, VocabularyScheme.code, VocabularyTerm.code)
+        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
+        .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+        .where(col(PracticeTerm.practice_id).in_(ids))
+        .order_by(col(VocabularyTerm.position), col(VocabularyTerm.id))
+    ):
+        terms[practice_id][scheme].append(code)
+    sources: dict[int, list[str]] = defaultdict(list)
+    for practice_id, slug in session.exec(
+        select(PracticeSource.practice_id, Source.slug)
+        .join(Source, col(Source.id) == PracticeSource.source_id)
+        .where(col(PracticeSource.practice_id).in_(ids))
+        .order_by(col(PracticeSource.id))
+    ):
+        sources[practice_id].append(slug)
+    by_id = {p.id: (p, place, lead) for p, place, lead in rows}
+    for practice_id in ids:
+        practice, place, lead = by_id[practice_id]
+        yield [
+            practice.slug,
+            practice.title,
+            practice.summary,
+            place.slug,
+            place.name,
+            place.country,
+            lead or "",
+            practice.start_year or "",
+            practice.end_year or "",
+            practice.original_language,
+            *(SEPARATOR.join(terms[practice_id][scheme]) for scheme in TERM_COLUMNS),
+            SEPARATOR.join(sources[practice_id]),
+            f"/practices/{practice.slug}",
+            practice.updated_at.isoformat(),
+        ]

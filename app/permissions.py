@@ -1,0 +1,100 @@
+"""Who may see which practice.
+
+The public sees published, public practices. A network-only practice ("safe space" for
+candid lessons and failures) is also shown to signed-in members of the networks its lead
+place or lead body belongs to, to its own organisation, and to moderators. Every query that
+lists, counts or reads practices filters with ``visible(viewer)``, so there is one rule to
+keep right.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Subquery, false, or_, union
+from sqlmodel import Session, col, select
+
+from app.models.accounts import User
+from app.models.places import Membership, Organisation
+from app.models.practices import Practice, PracticePartner
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What visibility depends on, worked out once per request."""
+
+    organisation_id: int | None = None
+    moderator: bool = False
+    networks: tuple[int, ...] = ()
+
+
+PUBLIC = Viewer()
+
+
+def practice_networks() -> Subquery:
+    """(practice_id, network_id) for the networks of each practice's lead place or lead
+    body."""
+    by_place: Any = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
+        Membership, col(Membership.place_id) == Practice.place_id
+    )
+    by_lead: Any = select(col(Practice.id).label("practice_id"), Membership.network_id).join(
+        Membership, col(Membership.organisation_id) == Practice.lead_organisation_id
+    )
+    return union(by_place, by_lead).subquery("practice_network")
+
+
+def viewer_for(session: Session, user: User | None) -> Viewer:
+    if user is None or not user.is_active:
+        return PUBLIC
+    if user.role in ("moderator", "admin"):
+        return Viewer(organisation_id=user.organisation_id, moderator=True)
+    if user.organisation_id is None:
+        return PUBLIC
+    place_id = session.exec(
+        select(Organisation.place_id).where(Organisation.id == user.organisation_id)
+    ).first()
+    member_of = col(Membership.organisation_id) == user.organisation_id
+    if place_id is not None:
+        member_of = or_(member_of, col(Membership.place_id) == place_id)
+    networks = session.exec(select(Membership.network_id).where(member_of).distinct()).all()
+    return Viewer(organisation_id=user.organisation_id, networks=tuple(sorted(networks)))
+
+
+def visible(viewer: Viewer = PUBLIC) -> list[ColumnElement[bool]]:
+    """Conditions on ``Practice`` for the practices ``viewer`` may read."""
+    published = col(Practice.status) == "published"
+    if viewer.moderator:
+        return [published]
+    allowed: list[ColumnElement[bool]] = [col(Practice.visibility) == "public"]
+    if viewer.organisation_id is not None:
+        allowed.append(col(Practice.lead_organisation_id) == viewer.organisation_id)
+    if viewer.networks:
+        links = practice_networks()
+        allowed.append(
+            col(Practice.id).in_(
+                select(links.c.practice_id).where(links.c.network_id.in_(viewer.networks))
+            )
+        )
+    return [published, or_(false(), *allowed)]
+
+
+def is_moderator(user: User | None) -> bool:
+    return user is not None and user.role in ("moderator", "admin")
+
+
+def may_edit_practice(session: Session, user: User | None, practice: Practice) -> bool:
+    """Moderators edit any practice; a member edits those its organisation leads or partners."""
+    if user is None:
+        return False
+    if is_moderator(user):
+        return True
+    if user.organisation_id is None:
+        return False
+    if practice.lead_organisation_id == user.organisation_id:
+        return True
+    partner = session.exec(
+        select(PracticePartner.id).where(
+            PracticePartner.practice_id == practice.id,
+            PracticePartner.organisation_id == user.organisation_id,
+        )
+    ).first()
+    return partner is not None

@@ -1,0 +1,1 @@
+"""Places, organisations, networks and memberships, and finding peer places."""

@@ -1,0 +1,215 @@
+"""Why a place is suggested: every factor in words, shared terms and complementary practices."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from babel.numbers import format_decimal
+from sqlalchemy import func
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
+from sqlmodel import Session, col, select
+
+from app.i18n import _, get_language
+from app.models.practices import Practice, PracticeTerm
+from app.permissions import Viewer, visible
+from app.places.peers.features import HISTORY_SCALE, PROFILE_SCHEMES, URBAN_SCALE, Features
+from app.places.peers.schemas import (
+    ContextOut,
+    PeerFactor,
+    PeerOut,
+)
+from app.places.peers.scoring import FACTORS, weights
+from app.places.peers.subjects import Subject, activity_type_ids
+from app.places.queries import practice_counts
+from app.practices.detail import summaries
+from app.practices.schemas import PracticeSummary
+from app.schemas import PlaceRef, TermRef
+from app.vocabularies.queries import scheme_terms
+
+
+def _fmt_population(value: float) -> str | None:
+    return None if math.isnan(value) else format_decimal(value, locale=get_language())
+
+
+def _fmt_share(value: float) -> str | None:
+    if math.isnan(value):
+        return None
+    return _("%(value)s%%", value=format_decimal(value, locale=get_language()))
+
+
+def _fmt_scale(value: float, scale: dict[str, float], labels: dict[str, str]) -> str | None:
+    for code, position in scale.items():
+        if not math.isnan(value) and position == value:
+            return labels.get(code, code)
+    return None
+
+
+@dataclass
+class VocabularyLabels:
+    levels: dict[str, str]
+    histories: dict[str, str]
+    terms: dict[int, TermRef]
+    urban: dict[str, str]
+
+
+def vocabulary_labels(session: Session) -> VocabularyLabels:
+    terms: dict[int, TermRef] = {}
+    for scheme in PROFILE_SCHEMES:
+        for code, term in scheme_terms(session, scheme).items():
+            terms[term.id] = TermRef(code=code, label=term.label)
+    return VocabularyLabels(
+        levels={c: t.label for c, t in scheme_terms(session, "place-level").items()},
+        histories={c: t.label for c, t in scheme_terms(session, "migration-history").items()},
+        terms=terms,
+        urban={"urban": _("Urban"), "rural": _("Rural"), "mixed": _("Mixed")},
+    )
+
+
+def place_values(
+    features: Features, labels: VocabularyLabels, i: int | None, s: Subject
+) -> dict[str, str | None]:
+    """Each factor's value for place row ``i`` (or the subject when ``None``), as shown."""
+    if i is None:
+        urban, history = s.urban, s.history
+        population, share, level = s.population, s.foreign_born, s.level
+    else:
+        urban, history = float(features.urban[i]), float(features.history[i])
+        population, share = float(features.population[i]), float(features.foreign_born[i])
+        level = str(features.level[i])
+    return {
+        "population": _fmt_population(population),
+        "foreign_born": _fmt_share(share),
+        "migration_history": _fmt_scale(history, HISTORY_SCALE, labels.histories),
+        "level": labels.levels.get(level or "", level),
+        "urban_rural": _fmt_scale(urban, URBAN_SCALE, labels.urban),
+    }
+
+
+def inherited_note(features: Features, place_id: int | None) -> str | None:
+    if place_id is None:
+        return None
+    return _("as recorded for %(place)s", place=features.places[features.row[place_id]].name)
+
+
+def _shared_terms(
+    features: Features, labels: VocabularyLabels, s: Subject, i: int
+) -> list[TermRef]:
+    overlap = features.profile[i] * s.profile
+    top = [int(j) for j in np.argsort(-overlap)[:5] if overlap[j] > 0]
+    return [labels.terms[features.term_ids[j]] for j in top if features.term_ids[j] in labels.terms]
+
+
+def explain(
+    session: Session,
+    features: Features,
+    s: Subject,
+    rows: list[int],
+    sims: dict[str, np.ndarray],
+    score: np.ndarray,
+    known: np.ndarray,
+    viewer: Viewer,
+    labels: VocabularyLabels,
+) -> list[PeerOut]:
+    w = weights()
+    own = place_values(features, labels, None, s)
+    peer_ids = [features.ids[i] for i in rows]
+    complementary = _complementary(session, s, peer_ids, viewer)
+    counts = practice_counts(session, peer_ids, viewer)
+    result = []
+    for i in rows:
+        place = features.places[i]
+        theirs = place_values(features, labels, i, s)
+        factors = []
+        for name, label in FACTORS.items():
+            value = float(sims[name][i])
+            factors.append(
+                PeerFactor(
+                    factor=name,
+                    label=_(label),
+                    weight=round(w[name], 4),
+                    similarity=None if math.isnan(value) else round(value, 4),
+                    contribution=0.0 if math.isnan(value) else round(w[name] * value, 4),
+                    here=own.get(name),
+                    there=theirs.get(name),
+                    here_note=inherited_note(features, s.history_from)
+                    if name == "migration_history" and not math.isnan(s.history)
+                    else None,
+                    there_note=inherited_note(features, features.history_from[i])
+                    if name == "migration_history" and not math.isnan(features.history[i])
+                    else None,
+                )
+            )
+        factors.sort(key=lambda f: -f.contribution)
+        result.append(
+            PeerOut(
+                place=PlaceRef.model_validate(place),
+                url=f"/places/{place.slug}",
+                practice_count=counts.get(features.ids[i], 0),
+                score=round(float(score[i]), 4),
+                confidence=round(float(known[i]), 4),
+                factors=factors,
+                shared_terms=_shared_terms(features, labels, s, i),
+                complementary=complementary.get(features.ids[i], []),
+            )
+        )
+    return result
+
+
+def _complementary(
+    session: Session, s: Subject, peer_ids: list[int], viewer: Viewer, per_peer: int = 3
+) -> dict[int, list[PracticeSummary]]:
+    """Up to ``per_peer`` practices of each peer whose activity types the subject lacks."""
+    if not peer_ids:
+        return {}
+    # Practices with an activity type the subject lacks, newest first, numbered per place.
+    lacking = sa_select(col(PracticeTerm.practice_id)).where(
+        col(PracticeTerm.practice_id) == Practice.id,
+        col(PracticeTerm.term_id).in_(activity_type_ids()),
+        col(PracticeTerm.term_id).not_in(s.activity_types),
+    )
+    numbered = (
+        sa_select(
+            col(Practice.id).label("id"),
+            col(Practice.place_id).label("place_id"),
+            func.row_number()
+            .over(
+                partition_by=col(Practice.place_id),
+                order_by=(col(Practice.published_at).desc(), col(Practice.id)),
+            )
+            .label("n"),
+        )
+        .where(col(Practice.place_id).in_(peer_ids), lacking.exists())
+        .where(*visible(viewer))
+        .subquery()
+    )
+    picked: dict[int, list[int]] = defaultdict(list)
+    for practice_id, place_id in session.execute(
+        sa_select(numbered.c.id, numbered.c.place_id)
+        .where(numbered.c.n <= per_peer)
+        .order_by(numbered.c.place_id, numbered.c.n)
+    ):
+        picked[place_id].append(int(practice_id))
+    wanted = [i for group in picked.values() for i in group]
+    practices = session.exec(select(Practice).where(col(Practice.id).in_(wanted))).all()
+    cards = summaries(session, practices)
+    by_id = {int(p.id or 0): card for p, card in zip(practices, cards, strict=True)}
+    return {place_id: [by_id[i] for i in group] for place_id, group in picked.items() if group}
+
+
+def context_out(features: Features, labels: VocabularyLabels, s: Subject) -> ContextOut:
+    values = place_values(features, labels, None, s)
+    return ContextOut(
+        place=PlaceRef.model_validate(s.place) if s.place else None,
+        country=s.country,
+        level=s.level,
+        population=None if math.isnan(s.population) else s.population,
+        foreign_born_share=None if math.isnan(s.foreign_born) else s.foreign_born,
+        migration_history=next((c for c, v in HISTORY_SCALE.items() if v == s.history), None),
+        migration_history_note=inherited_note(features, s.history_from)
+        if not math.isnan(s.history)
+        else None,
+        urban_rural=next((c for c, v in URBAN_SCALE.items() if v == s.urban), None),
+        challenges=s.challenges,
+        shown=values,
+    )

@@ -1,0 +1,113 @@
+"""How alike two places are, factor by factor, and the ranking of candidates."""
+
+import math
+
+import numpy as np
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.i18n import N_, _
+from app.places.peers.features import SHARE_SPAN, TIERS, Features, place_features
+from app.places.peers.subjects import Subject, catalogued
+
+FACTORS: dict[str, str] = {
+    "profile": N_("What they work on"),
+    "population": N_("Population"),
+    "foreign_born": N_("Foreign-born residents"),
+    "migration_history": N_("Migration history"),
+    "level": N_("Level of government"),
+    "urban_rural": N_("Urban or rural"),
+}
+
+
+def weights() -> dict[str, float]:
+    """The factor weights from settings, normalised to add up to 1."""
+    s = get_settings()
+    raw = {
+        "profile": s.peer_weight_profile,
+        "population": s.peer_weight_population,
+        "foreign_born": s.peer_weight_foreign_born,
+        "migration_history": s.peer_weight_migration_history,
+        "level": s.peer_weight_level,
+        "urban_rural": s.peer_weight_urban_rural,
+    }
+    total = sum(raw.values()) or 1.0
+    return {name: value / total for name, value in raw.items()}
+
+
+def similarities(features: Features, s: Subject) -> dict[str, np.ndarray]:
+    """Each factor's similarity for every place; NaN where unknown on either side."""
+
+    def closeness(values: np.ndarray, own: float, span: float) -> np.ndarray:
+        result: np.ndarray = np.clip(1.0 - np.abs(values - own) / span, 0.0, 1.0)
+        return result  # NaN stays NaN
+
+    own_tier = TIERS.get(s.level or "", 4)
+    level = np.where(features.level == s.level, 1.0, np.where(features.tier == own_tier, 0.5, 0))
+    if s.level is None:
+        level = np.full(len(features.ids), np.nan)
+    profile = features.profile @ s.profile
+    profile = np.where(features.has_profile & bool(s.profile.any()), profile, np.nan)
+    return {
+        "profile": profile,
+        "population": closeness(features.log_population, math.log10(s.population), 1.0)
+        if s.population > 0
+        else np.full(len(features.ids), np.nan),
+        "foreign_born": closeness(features.foreign_born, s.foreign_born, SHARE_SPAN),
+        "migration_history": closeness(features.history, s.history, 1.0),
+        "level": level,
+        "urban_rural": closeness(features.urban, s.urban, 1.0),
+    }
+
+
+def rank(
+    features: Features, s: Subject, *, across_borders: bool, limit: int
+) -> tuple[list[int], dict[str, np.ndarray], np.ndarray, np.ndarray, int]:
+    w = weights()
+    sims = similarities(features, s)
+    score = np.zeros(len(features.ids))
+    known = np.zeros(len(features.ids))
+    context_known = np.zeros(len(features.ids), dtype=bool)
+    for name, values in sims.items():
+        present = ~np.isnan(values)
+        score += w[name] * np.where(present, values, 0.0)
+        known += w[name] * present
+        if name != "level":
+            context_known |= present
+    eligible = features.tier == TIERS.get(s.level or "", features.tier)
+    eligible &= context_known  # a level alone says too little to call a place a peer
+    if across_borders and s.country:
+        eligible &= features.country != s.country
+    for place_id in s.exclude:
+        eligible[features.row[place_id]] = False
+    candidates = int(eligible.sum())
+    order = np.lexsort((-known, -score))  # best score first, then the better known
+    chosen = [int(i) for i in order if eligible[i]][:limit]
+    return chosen, sims, score, known, candidates
+
+
+def context_similarity(
+    session: Session, place_id: int, others: list[int]
+) -> dict[int, tuple[float, list[str]]]:
+    """How alike place ``place_id`` is to each of ``others`` in context alone (practices
+    left out), 0 to 1, with the labels of the factors that are close (≥ 0.75); used to
+    explain similar practices."""
+    features = place_features(session)
+    if place_id not in features.row:
+        return {}
+    sims = similarities(features, catalogued(features, features.places[features.row[place_id]]))
+    w = weights()
+    total = sum(w[name] for name in sims if name != "profile") or 1.0
+    result = {}
+    for other in others:
+        j = features.row.get(other)
+        if j is None:
+            continue
+        value, close = 0.0, []
+        for name, values in sims.items():
+            if name != "profile" and not math.isnan(values[j]):
+                value += w[name] * float(values[j])
+                if values[j] >= 0.75 and name != "level":
+                    close.append(_(FACTORS[name]))
+        result[other] = (value / total, close)
+    return result

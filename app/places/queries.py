@@ -1,0 +1,344 @@
+"""Listing and reading places, organisations and networks."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.catalogue.pagination import SortKey, paginate
+from app.catalogue.text import contains
+from app.errors import NotFound
+from app.i18n import gettext
+from app.models.places import Membership, Network, Organisation, Place, PlaceFact
+from app.models.practices import Practice
+from app.models.vocabularies import Source
+from app.permissions import PUBLIC, Viewer, visible
+from app.places.schemas import (
+    FactOut,
+    MemberOut,
+    NetworkSummary,
+    OrganisationOut,
+    PlaceDetail,
+    PlaceSummary,
+)
+from app.practices.filters import PracticeQuery
+from app.practices.listing import list_practices
+from app.schemas import NetworkRef, OrganisationRef, Page, PlaceRef, source_ref
+from app.vocabularies.queries import resolve_codes
+
+BY_NAME = SortKey(func.lower(Place.name))
+
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+
+
+class PlaceQuery(BaseModel):
+    q: str | None = Field(default=None, max_length=200, description="Part of the place's name.")
+    country: list[CountryCode] = Field(
+        default_factory=list, description="ISO 3166-1 alpha-2 country code; repeat for several."
+    )
+    level: list[str] = Field(
+        default_factory=list,
+        description="Level code (GET /api/v1/vocabularies/place-level); repeat for several.",
+        examples=[["municipality"]],
+    )
+    sort: Literal["name"] = Field(default="name", description="Sort order.")
+    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="`next_cursor` of the previous page."
+    )
+
+
+class OrganisationQuery(BaseModel):
+    q: str | None = Field(
+        default=None, max_length=200, description="Part of the organisation's name."
+    )
+    type: list[str] = Field(
+        default_factory=list,
+        description="Organisation type code (GET /api/v1/vocabularies/organisation-type).",
+        examples=[["lra"]],
+    )
+    country: list[CountryCode] = Field(
+        default_factory=list,
+        description="Country of the organisation's place (ISO 3166-1 alpha-2).",
+    )
+    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="`next_cursor` of the previous page."
+    )
+
+
+class PagingQuery(BaseModel):
+    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="`next_cursor` of the previous page."
+    )
+
+
+def practice_counts(
+    session: Session, place_ids: list[int], viewer: Viewer = PUBLIC
+) -> dict[int, int]:
+    """Practices ``viewer`` may see led at each of ``place_ids``."""
+    return dict(
+        session.exec(
+            select(Practice.place_id, func.count())
+            .where(col(Practice.place_id).in_(place_ids), *visible(viewer))
+            .group_by(col(Practice.place_id))
+        ).all()
+    )
+
+
+def _place_summaries(session: Session, places: list[Place]) -> list[PlaceSummary]:
+    parent_ids = {p.parent_id for p in places if p.parent_id}
+    parents = {p.id: p for p in session.exec(select(Place).where(col(Place.id).in_(parent_ids)))}
+    counts = practice_counts(session, [p.id for p in places if p.id])
+    return [
+        PlaceSummary(
+            slug=p.slug,
+            name=p.name,
+            country=p.country,
+            level=p.level,
+            parent=PlaceRef.model_validate(parents[p.parent_id])
+            if p.parent_id in parents
+            else None,
+            practice_count=counts.get(p.id or 0, 0),
+            url=f"/places/{p.slug}",
+        )
+        for p in places
+    ]
+
+
+def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
+    statement = select(Place)
+    if query.q:
+        statement = statement.where(contains(Place.name, query.q))
+    if query.country:
+        statement = statement.where(col(Place.country).in_([c.upper() for c in query.country]))
+    if query.level:
+        resolve_codes(session, "level", "place-level", query.level)
+        statement = statement.where(col(Place.level).in_(query.level))
+    sliced = paginate(
+        session,
+        statement,
+        id_column=col(Place.id),
+        sort=BY_NAME,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return Page[PlaceSummary](
+        items=_place_summaries(session, sliced.rows),
+        total=sliced.total,
+        next_cursor=sliced.next_cursor,
+    )
+
+
+def get_place(
+    session: Session, slug: str, viewer: Viewer = PUBLIC, *, practice_limit: int = 200
+) -> PlaceDetail:
+    place = session.exec(select(Place).where(Place.slug == slug)).first()
+    if place is None:
+        raise NotFound(gettext("no place %(slug)r", slug=slug))
+    summary = _place_summaries(session, [place])[0]
+    facts = [
+        FactOut(
+            key=f.key,
+            label=f.label,
+            value=f.value,
+            unit=f.unit,
+            text=f.text,
+            year=f.year,
+            cites=f.cites,
+            source=source_ref(s),
+        )
+        for f, s in session.exec(
+            select(PlaceFact, Source)
+            .outerjoin(Source, col(Source.id) == PlaceFact.source_id)
+            .where(PlaceFact.place_id == place.id)
+            .order_by(col(PlaceFact.id))
+        )
+    ]
+    children = [
+        PlaceRef.model_validate(c)
+        for c in session.exec(
+            select(Place).where(Place.parent_id == place.id).order_by(func.lower(Place.name))
+        )
+    ]
+    networks = [
+        NetworkRef.model_validate(n)
+        for n in session.exec(
+            select(Network)
+            .where(
+                col(Network.id).in_(
+                    select(Membership.network_id).where(Membership.place_id == place.id)
+                )
+            )
+            .order_by(col(Network.name))
+        )
+    ]
+    practices = list_practices(session, PracticeQuery(place=[slug], limit=practice_limit), viewer)
+    return PlaceDetail(
+        **summary.model_dump(),
+        urban_rural=place.urban_rural,
+        migration_history=place.migration_history,
+        arrival_groups=place.arrival_groups,
+        governance_notes=place.governance_notes,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        facts=facts,
+        children=children,
+        networks=networks,
+        practices=practices.items,
+    )
+
+
+def list_organisations(session: Session, query: OrganisationQuery) -> Page[OrganisationOut]:
+    statement = select(Organisation)
+    if query.q:
+        statement = statement.where(contains(Organisation.name, query.q))
+    if query.type:
+        resolve_codes(session, "type", "organisation-type", query.type)
+        statement = statement.where(col(Organisation.type).in_(query.type))
+    if query.country:
+        statement = statement.where(
+            col(Organisation.place_id).in_(
+                select(Place.id).where(col(Place.country).in_([c.upper() for c in query.country]))
+            )
+        )
+    sliced = paginate(
+        session,
+        statement,
+        id_column=col(Organisation.id),
+        sort=SortKey(func.lower(Organisation.name)),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    orgs = sliced.rows
+    places = {
+        p.id: p
+        for p in session.exec(
+            select(Place).where(col(Place.id).in_({o.place_id for o in orgs if o.place_id}))
+        )
+    }
+    networks: dict[int, list[NetworkRef]] = defaultdict(list)
+    for org_id, network in session.exec(
+        select(Membership.organisation_id, Network)
+        .join(Network, col(Network.id) == Membership.network_id)
+        .where(col(Membership.organisation_id).in_([o.id for o in orgs]))
+        .order_by(col(Network.name))
+    ):
+        networks[org_id or 0].append(NetworkRef.model_validate(network))
+    items = [
+        OrganisationOut(
+            slug=o.slug,
+            name=o.name,
+            type=o.type,
+            url=o.url,
+            place=PlaceRef.model_validate(places[o.place_id]) if o.place_id in places else None,
+            networks=networks[o.id or 0],
+        )
+        for o in orgs
+    ]
+    return Page[OrganisationOut](items=items, total=sliced.total, next_cursor=sliced.next_cursor)
+
+
+def _network_summaries(session: Session, networks: list[Network]) -> list[NetworkSummary]:
+    counts = dict(
+        session.exec(
+            select(Membership.network_id, func.count())
+            .where(col(Membership.network_id).in_([n.id for n in networks]))
+            .group_by(col(Membership.network_id))
+        ).all()
+    )
+    return [
+        NetworkSummary(
+            slug=n.slug,
+            name=n.name,
+            description=n.description,
+            url=n.url,
+            member_count=counts.get(n.id or 0, 0),
+        )
+        for n in networks
+    ]
+
+
+def list_networks(session: Session, query: PagingQuery) -> Page[NetworkSummary]:
+    statement = select(Network)
+    sliced = paginate(
+        session,
+        statement,
+        id_column=col(Network.id),
+        sort=SortKey(func.lower(Network.name)),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return Page[NetworkSummary](
+        items=_network_summaries(session, sliced.rows),
+        total=sliced.total,
+        next_cursor=sliced.next_cursor,
+    )
+
+
+def find_network(session: Session, slug: str) -> Network:
+    network = session.exec(select(Network).where(Network.slug == slug)).first()
+    if network is None:
+        raise NotFound(gettext("no network %(slug)r", slug=slug))
+    return network
+
+
+def get_network(session: Session, slug: str) -> NetworkSummary:
+    return _network_summaries(session, [find_network(session, slug)])[0]
+
+
+def member_items(session: Session, members: Sequence[Membership]) -> list[MemberOut]:
+    """``members`` as the API shows them, with their places, organisations and sources."""
+    places = {
+        p.id: p
+        for p in session.exec(select(Place).where(col(Place.id).in_({m.place_id for m in members})))
+    }
+    orgs = {
+        o.id: o
+        for o in session.exec(
+            select(Organisation).where(
+                col(Organisation.id).in_({m.organisation_id for m in members})
+            )
+        )
+    }
+    sources = {
+        s.id: s
+        for s in session.exec(
+            select(Source).where(col(Source.id).in_({m.source_id for m in members}))
+        )
+    }
+    items: list[MemberOut] = []
+    for m in members:
+        place: Any = places.get(m.place_id)
+        org: Any = orgs.get(m.organisation_id)
+        items.append(
+            MemberOut(
+                id=int(m.id or 0),
+                place=PlaceRef.model_validate(place) if place else None,
+                organisation=OrganisationRef.model_validate(org) if org else None,
+                role=m.role,
+                start_year=m.start_year,
+                end_year=m.end_year,
+                source=source_ref(sources.get(m.source_id)),
+            )
+        )
+    return items
+
+
+def list_members(session: Session, slug: str, query: PagingQuery) -> Page[MemberOut]:
+    statement = select(Membership).where(Membership.network_id == find_network(session, slug).id)
+    sliced = paginate(
+        session,
+        statement,
+        id_column=col(Membership.id),
+        sort=SortKey(col(Membership.id)),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    items = member_items(session, sliced.rows)
+    return Page[MemberOut](items=items, total=sliced.total, next_cursor=sliced.next_cursor)

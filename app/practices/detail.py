@@ -1,0 +1,228 @@
+"""One practice, or a page of them, as readers see them."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.errors import NotFound
+from app.i18n import _, get_language
+from app.models.places import Network, Organisation, Place
+from app.models.practices import (
+    Outcome,
+    Practice,
+    PracticeLineage,
+    PracticePartner,
+    PracticeSource,
+    PracticeTerm,
+    PracticeTranslation,
+    original_digest,
+)
+from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
+from app.permissions import PUBLIC, Viewer, practice_networks, visible
+from app.practices.schemas import (
+    LineageOut,
+    OutcomeOut,
+    PartnerOut,
+    PracticeDetail,
+    PracticeSummary,
+    TranslationOut,
+)
+from app.schemas import NetworkRef, OrganisationRef, PlaceRef, SourceRef, TermRef
+from app.vocabularies.queries import term_label_column
+
+
+def summaries(
+    session: Session, practices: Sequence[Practice], *, original: bool = False
+) -> list[PracticeSummary]:
+    """Public summaries of ``practices``, loading their relations in a few batched queries.
+
+    Titles and summaries come in the reader's language where a translation exists, unless
+    ``original`` asks for the text as written.
+    """
+    if not practices:
+        return []
+    ids = [p.id for p in practices]
+    places = {
+        p.id: p
+        for p in session.exec(
+            select(Place).where(col(Place.id).in_({p.place_id for p in practices}))
+        )
+    }
+    lead_ids = {p.lead_organisation_id for p in practices if p.lead_organisation_id}
+    leads = {
+        o.id: o
+        for o in session.exec(select(Organisation).where(col(Organisation.id).in_(lead_ids)))
+    }
+    terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
+    for practice_id, scheme, code, label in session.exec(
+        select(
+            PracticeTerm.practice_id,
+            VocabularyScheme.code,
+            VocabularyTerm.code,
+            term_label_column(),
+        )
+        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
+        .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+        .where(col(PracticeTerm.practice_id).in_(ids))
+        .order_by(col(VocabularyTerm.position), col(VocabularyTerm.id))
+    ):
+        terms[practice_id][scheme].append(TermRef(code=code, label=label))
+    sources: dict[int, list[SourceRef]] = defaultdict(list)
+    for practice_id, source, locator in session.exec(
+        select(PracticeSource.practice_id, Source, PracticeSource.locator)
+        .join(Source, col(Source.id) == PracticeSource.source_id)
+        .where(col(PracticeSource.practice_id).in_(ids))
+        .order_by(col(PracticeSource.id))
+    ):
+        ref = SourceRef.model_validate(source).model_copy(update={"locator": locator})
+        sources[practice_id].append(ref)
+    translations: dict[int, dict[str, PracticeTranslation]] = defaultdict(dict)
+    for translation in session.exec(
+        select(PracticeTranslation).where(col(PracticeTranslation.practice_id).in_(ids))
+    ):
+        translations[translation.practice_id][translation.language] = translation
+    result = []
+    for p in practices:
+        assert p.id is not None
+        practice_terms = dict(terms[p.id])
+        wanted = None if original else translations[p.id].get(get_language())
+        shown = wanted if wanted and wanted.language != p.original_language else None
+        evidence = practice_terms.get("evidence-level", [])
+        lead = leads.get(p.lead_organisation_id)
+        result.append(
+            PracticeSummary(
+                slug=p.slug,
+                title=shown.title if shown else p.title,
+                summary=shown.summary if shown else p.summary,
+                language=shown.language if shown else p.original_language,
+                original_language=p.original_language,
+                translation=_translation_out(p, shown) if shown else None,
+                available_languages=[
+                    p.original_language,
+                    *sorted(set(translations[p.id]) - {p.original_language}),
+                ],
+                place=PlaceRef.model_validate(places[p.place_id]),
+                lead_organisation=OrganisationRef.model_validate(lead) if lead else None,
+                start_year=p.start_year,
+                end_year=p.end_year,
+                evidence_level=evidence[0] if evidence else None,
+                terms=practice_terms,
+                sources=sources[p.id],
+                url=f"/practices/{p.slug}",
+            )
+        )
+    return result
+
+
+def _translation_out(practice: Practice, translation: PracticeTranslation) -> TranslationOut:
+    return TranslationOut(
+        language=translation.language,
+        origin="machine" if translation.origin == "machine" else "human",
+        stale=translation.source_digest != original_digest(practice.title, practice.summary),
+        updated_at=translation.updated_at,
+    )
+
+
+def get_practice(
+    session: Session, slug: str, viewer: Viewer = PUBLIC, *, original: bool = False
+) -> PracticeDetail:
+    return practice_detail(session, find_practice(session, slug, viewer), viewer, original=original)
+
+
+def practice_detail(
+    session: Session, practice: Practice, viewer: Viewer = PUBLIC, *, original: bool = False
+) -> PracticeDetail:
+    """Everything public about ``practice`` (as found by ``find_practice``)."""
+    summary = summaries(session, [practice], original=original)[0]
+    partners = [
+        PartnerOut(organisation=OrganisationRef.model_validate(org), role=role)
+        for org, role in session.exec(
+            select(Organisation, PracticePartner.role)
+            .join(PracticePartner, col(PracticePartner.organisation_id) == Organisation.id)
+            .where(PracticePartner.practice_id == practice.id)
+            .order_by(col(Organisation.name))
+        )
+    ]
+    links = practice_networks()
+    networks = [
+        NetworkRef.model_validate(n)
+        for n in session.exec(
+            select(Network)
+            .where(
+                col(Network.id).in_(
+                    select(links.c.network_id).where(links.c.practice_id == practice.id)
+                )
+            )
+            .order_by(col(Network.name))
+        )
+    ]
+    outcomes = [
+        OutcomeOut(
+            text=o.text,
+            metric=o.metric,
+            value=o.value,
+            year=o.year,
+            date=o.observed_on.isoformat() if o.observed_on else None,
+            source=SourceRef.model_validate(s) if s else None,
+            source_note=o.source_note,
+            evidence_level=o.evidence_level,
+        )
+        for o, s in session.exec(
+            select(Outcome, Source)
+            .outerjoin(Source, col(Source.id) == Outcome.source_id)
+            .where(Outcome.practice_id == practice.id)
+            .order_by(col(Outcome.id))
+        )
+    ]
+    return PracticeDetail(
+        **summary.model_dump(),
+        description=practice.description,
+        aim=practice.aim,
+        participants=practice.participants,
+        audience=practice.audience,
+        visibility="network" if practice.visibility == "network" else "public",
+        partners=partners,
+        networks=networks,
+        outcomes=outcomes,
+        what_did_not_work=practice.what_did_not_work,
+        know_how=practice.know_how,
+        languages=practice.languages,
+        links=practice.links,
+        adapted_from=_lineage(session, practice, viewer, upstream=True),
+        adaptations=_lineage(session, practice, viewer, upstream=False),
+        published_at=practice.published_at,
+        version=practice.version,
+    )
+
+
+def _lineage(
+    session: Session, practice: Practice, viewer: Viewer, *, upstream: bool
+) -> list[LineageOut]:
+    """The practices ``practice`` was adapted from (``upstream``), or those adapted from it;
+    only those ``viewer`` may see."""
+    here, there = (
+        (PracticeLineage.practice_id, PracticeLineage.origin_id)
+        if upstream
+        else (PracticeLineage.origin_id, PracticeLineage.practice_id)
+    )
+    rows = session.exec(
+        select(Practice, PracticeLineage.kind, PracticeLineage.note)
+        .join(PracticeLineage, col(there) == Practice.id)
+        .where(col(here) == practice.id, *visible(viewer))
+        .order_by(func.lower(Practice.title))
+    ).all()
+    others = {s.slug: s for s in summaries(session, [p for p, _kind, _note in rows])}
+    return [LineageOut(practice=others[p.slug], kind=kind, note=note) for p, kind, note in rows]
+
+
+def find_practice(session: Session, slug: str, viewer: Viewer = PUBLIC) -> Practice:
+    """The published practice ``slug`` if ``viewer`` may see it; 404 otherwise (also for
+    network-only practices, so that their existence does not leak)."""
+    practice = session.exec(
+        select(Practice).where(Practice.slug == slug).where(*visible(viewer))
+    ).first()
+    if practice is None:
+        raise NotFound(_("no published practice %(slug)r", slug=slug))
+    return practice

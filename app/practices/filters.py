@@ -1,0 +1,198 @@
+"""The filters of a practice list, as query parameters, and what they resolve to."""
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, create_model
+from sqlmodel import Session, col, select
+
+from app.catalogue.practice_index import Kind
+from app.catalogue.search import SearchQuery, parse
+from app.countries import country_name
+from app.errors import InvalidParameter
+from app.i18n import _
+from app.models.places import Network, Place
+from app.models.vocabularies import Source
+from app.vocabularies.queries import resolve_codes
+
+# Query parameter -> vocabulary scheme. The order is the order of the filters on the page.
+TERM_FILTERS: dict[str, str] = {
+    "activity_type": "activity-type",
+    "broad_category": "broad-category",
+    "goal": "goal",
+    "target_group": "target-group",
+    "lra_role": "lra-role",
+    "channel": "channel",
+    "catalyst": "catalyst",
+    "framing": "framing",
+    "policy_area": "policy-area",
+    "scale": "scale",
+    "lifecycle": "lifecycle",
+    "evidence_level": "evidence-level",
+    "orton_phase": "orton-phase",
+    "orton_theme": "orton-theme",
+    "social_capital": "social-capital",
+    "ucl_principle": "ucl-principle",
+}
+
+
+FACETS: tuple[str, ...] = ("country", *TERM_FILTERS, "network", "source")
+
+
+SortName = Literal["relevance", "title", "-title", "start", "-start", "updated", "-updated"]
+
+
+class _PracticeQueryBase(BaseModel):
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Words to look for in titles, summaries, descriptions, lessons, "
+        "place and lead body names; all must match (English words are stemmed, and "
+        "integration, cohesion and inclusion stand in for each other). Results are ranked "
+        "and each carries `match` with the matches marked.",
+        examples=["rumour"],
+    )
+    country: list[str] = Field(
+        default_factory=list,
+        description="ISO 3166-1 alpha-2 code of the lead place's country; repeat for several.",
+        examples=[["ES", "IT"]],
+    )
+    network: list[str] = Field(
+        default_factory=list,
+        description="Slug of a network the lead place or lead body belongs to.",
+        examples=[["intercultural-cities"]],
+    )
+    place: list[str] = Field(
+        default_factory=list,
+        description="Slug of a place; includes the places within it.",
+        examples=[["barcelona"]],
+    )
+    source: list[str] = Field(
+        default_factory=list,
+        description="Slug of a source report that describes the practice.",
+        examples=[["amicall-uk-2012"]],
+    )
+    sort: SortName | None = Field(
+        default=None,
+        description="Sort order: relevance (the default with `q`), title (the default "
+        "without), start (year started) or updated; prefix - to reverse.",
+    )
+    limit: int = Field(default=20, ge=1, le=200, description="Items per page (1–200).")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="`next_cursor` of the previous page."
+    )
+    facets: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Comma-separated filter names to count values for: " + ", ".join(FACETS) + ".",
+        examples=["country,activity_type"],
+    )
+
+    def term_filters(self) -> dict[str, list[str]]:
+        return {name: getattr(self, name) for name in TERM_FILTERS}
+
+    def facet_names(self) -> list[str]:
+        names = [n.strip() for n in (self.facets or "").split(",") if n.strip()]
+        unknown = [n for n in names if n not in FACETS]
+        if unknown:
+            raise InvalidParameter(
+                "facets",
+                _("unknown facet %(values)s", values=", ".join(map(repr, unknown))),
+                allowed=list(FACETS),
+            )
+        return names
+
+    def active_filters(self) -> dict[str, list[str]]:
+        """Filter name -> chosen values, for the filters that have any."""
+        chosen = {"country": self.country, **self.term_filters()}
+        chosen |= {"network": self.network, "place": self.place, "source": self.source}
+        return {name: values for name, values in chosen.items() if values}
+
+
+_PracticeQueryFields: Any = create_model(  # type: ignore[call-overload]
+    "_PracticeQueryFields",
+    __base__=_PracticeQueryBase,
+    **{
+        name: (
+            list[str],
+            Field(
+                default_factory=list,
+                description=f"Code of a term of the `{scheme}` vocabulary "
+                f"(GET /api/v1/vocabularies/{scheme}); matches its sub-types too; "
+                "repeat for several.",
+            ),
+        )
+        for name, scheme in TERM_FILTERS.items()
+    },
+)
+
+
+class PracticeQuery(_PracticeQueryFields):
+    """Filters, sort and paging for practice lists (query parameters)."""
+
+
+@dataclass
+class _Resolved:
+    """The query's words and filter values, validated and turned into ids once."""
+
+    search: SearchQuery | None
+    nothing_to_search: bool = False  # words were asked for, none of them searchable
+    # filter name -> what it looks up in the index, and the values chosen
+    filters: dict[str, tuple[Kind, list[Any]]] = field(default_factory=dict)
+
+
+def slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> list[int]:
+    """The ids of ``model`` rows by slug, in order; ``InvalidParameter`` names unknown ones."""
+    if not slugs:
+        return []
+    found = dict(session.exec(select(model.slug, model.id).where(model.slug.in_(slugs))).all())
+    unknown = [s for s in slugs if s not in found]
+    if unknown:
+        allowed = None
+        if model is not Place:
+            allowed = list(session.exec(select(model.slug).order_by(model.slug)).all())
+        raise InvalidParameter(
+            param, _("unknown value %(values)s", values=", ".join(map(repr, unknown))), allowed
+        )
+    return [found[s] for s in slugs]
+
+
+def _places_within(session: Session, place_ids: list[int]) -> list[int]:
+    """The places and every place inside them."""
+    tree = select(col(Place.id)).where(col(Place.id).in_(place_ids)).cte("tree", recursive=True)
+    tree = tree.union_all(select(col(Place.id)).where(col(Place.parent_id) == tree.c.id))
+    return [int(i) for i in session.execute(select(tree.c.id)).scalars()]
+
+
+def resolve(session: Session, query: PracticeQuery) -> _Resolved:
+    countries = [c.upper() for c in query.country]
+    bad = [c for c in countries if country_name(c) is None]
+    if bad:
+        present = session.exec(select(Place.country).distinct().order_by(Place.country)).all()
+        raise InvalidParameter(
+            "country",
+            _(
+                "unknown value %(values)s; use ISO 3166-1 alpha-2 codes",
+                values=", ".join(map(repr, bad)),
+            ),
+            allowed=list(present),
+        )
+    filters: dict[str, tuple[Kind, list[Any]]] = {}
+    if countries:
+        filters["country"] = ("country", countries)
+    for name, codes in query.term_filters().items():
+        if codes:
+            filters[name] = ("term", resolve_codes(session, name, TERM_FILTERS[name], codes))
+    if query.network:
+        filters["network"] = ("network", slug_ids(session, Network, "network", query.network))
+    if query.place:
+        places = slug_ids(session, Place, "place", query.place)
+        filters["place"] = ("place", _places_within(session, places))
+    if query.source:
+        filters["source"] = ("source", slug_ids(session, Source, "source", query.source))
+    search = parse(query.q)
+    return _Resolved(
+        search=search,
+        nothing_to_search=bool(query.q and query.q.strip()) and search is None,
+        filters=filters,
+    )

@@ -1,0 +1,158 @@
+"""A practice as written: the input that forms and the API validate."""
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from app.i18n import LANGUAGES, gettext
+from app.schemas import _LANGUAGE_TAG, RequiredText, Slug, Text, Year, interface_language, limit
+
+
+def _outcome_date(value: str | None) -> str | None:
+    """A year (``2011``) or a full date (``2011-05-14``) that exists on the calendar."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            year = int(value)
+        else:
+            year = (
+                date.fromisoformat(value).year if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else 0
+            )
+    except ValueError:
+        year = 0
+    if not 1800 <= year <= 2100:
+        raise ValueError(gettext("Give a year (2011) or a date that exists (2011-05-14)."))
+    return value
+
+
+class OutcomeIn(BaseModel):
+    text: Annotated[RequiredText, limit(2000)] = Field(
+        description="What was found.", examples=["Reached an audience across the region."]
+    )
+    metric: Annotated[Text, limit(200)] = Field(
+        default=None, description="What was measured.", examples=["front-line staff trained"]
+    )
+    value: Annotated[Text, limit(100)] = Field(
+        default=None, description="The measured value, as reported.", examples=["nearly 1000"]
+    )
+    date: Annotated[str | None, AfterValidator(_outcome_date)] = Field(
+        default=None,
+        max_length=10,
+        description="When: a year (2011) or a date (2011-05-14).",
+        examples=["2011"],
+    )
+    source: Annotated[Text, limit(500)] = Field(
+        default=None,
+        description="Where the figure comes from: a citation or a link.",
+        examples=["Evaluation by the university, 2012"],
+    )
+    source_report: Slug | None = Field(
+        default=None,
+        description="Slug of a source report already in Interlocal (see practices' `sources`).",
+        examples=["amicall-uk-2012"],
+    )
+    evidence_level: Slug | None = Field(
+        default=None,
+        description="Code of a term of the `evidence-level` vocabulary.",
+        examples=["outputs-monitored"],
+    )
+
+
+class LineageIn(BaseModel):
+    practice: Slug = Field(
+        description="Slug of the practice this one was adapted from or inspired by.",
+        examples=["amsterdam-wij-amsterdammers"],
+    )
+    kind: Literal["adapted-from", "inspired-by"] = Field(
+        default="adapted-from", description="How closely it follows the other practice."
+    )
+    note: Annotated[Text, limit(2000)] = Field(
+        default=None,
+        description="What was changed when adapting it.",
+        examples=["Same branding, applied to one neighbourhood."],
+    )
+
+
+class PracticeIn(BaseModel):
+    """A practice as its authors write it (a form or an API client)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[RequiredText, limit(300)] = Field(
+        description="Name of the initiative.", examples=["Anti-Rumour Strategy"]
+    )
+    summary: Annotated[Text, limit(1000)] = Field(
+        default=None, description="One or two sentences (needed to submit)."
+    )
+    description: Annotated[Text, limit(20000)] = Field(
+        default=None, description="Longer description; blank lines separate paragraphs."
+    )
+    place: Slug = Field(description="Slug of the lead place.", examples=["barcelona"])
+    lead_organisation: Slug | None = Field(
+        default=None, description="Slug of the lead body.", examples=["barcelona-city-council"]
+    )
+    original_language: Annotated[str, AfterValidator(interface_language)] = Field(
+        default="en",
+        description="Language the text is written in: " + ", ".join(LANGUAGES) + ".",
+        examples=["es"],
+    )
+    start_year: Year | None = Field(default=None, description="Year it started.")
+    end_year: Year | None = Field(default=None, description="Year it ended.")
+    aim: Annotated[Text, limit(2000)] = Field(
+        default=None, description="What it is designed to achieve, in the authors' words."
+    )
+    participants: Annotated[Text, limit(1000)] = Field(default=None, description="Who takes part.")
+    audience: Annotated[Text, limit(1000)] = Field(
+        default=None, description="Whose views or behaviour it should influence."
+    )
+    what_did_not_work: Annotated[Text, limit(10000)] = Field(
+        default=None, description="Lessons and failures."
+    )
+    know_how: Annotated[Text, limit(10000)] = Field(
+        default=None, description="What someone copying it would need."
+    )
+    languages: list[Annotated[str, StringConstraints(pattern=_LANGUAGE_TAG.pattern)]] = Field(
+        default_factory=list, max_length=30, description="Languages it is offered in (BCP 47)."
+    )
+    links: list[
+        Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s<>\"]+$")]
+    ] = Field(default_factory=list, max_length=20, description="Web addresses about it.")
+    visibility: Literal["public", "network"] = Field(
+        default="public",
+        description="public, or network: only signed-in members of the lead "
+        "organisation's networks see it.",
+        examples=["public"],
+    )
+    terms: dict[str, list[Slug]] = Field(
+        default_factory=dict,
+        description="Typology term codes by scheme code (see /api/v1/vocabularies).",
+        examples=[{"activity-type": ["media-engagement"], "goal": ["informing-communities"]}],
+    )
+    outcomes: list[OutcomeIn] = Field(
+        default_factory=list, max_length=50, description="What it achieved, with evidence."
+    )
+    lineage: list[LineageIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Practices elsewhere it was adapted from or inspired by.",
+    )
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> "PracticeIn":
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise PydanticCustomError(
+                "end_before_start", gettext("The end year is before the start year.")
+            )
+        return self

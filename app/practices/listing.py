@@ -1,0 +1,182 @@
+"""Listing, filtering, faceting and reading practices.
+
+The filters are declared once (``TERM_FILTERS`` and the fields of ``PracticeQuery``); the
+JSON API, the HTML list and the facet counts all use them, so a filter added here appears
+everywhere. Within one filter several values mean "any of"; different filters combine with
+"and". A term filter also matches the term's sub-types.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from markupsafe import escape
+from sqlmodel import Session, col, select
+
+from app.catalogue.cache import cached
+from app.catalogue.practice_index import PracticeIndex, practice_index
+from app.catalogue.search import SearchQuery, highlights, hits
+from app.countries import country_name
+from app.i18n import get_language
+from app.models.places import Network
+from app.models.practices import Practice
+from app.models.vocabularies import Source
+from app.permissions import PUBLIC, Viewer
+from app.practices.detail import summaries
+from app.practices.filters import TERM_FILTERS, PracticeQuery, _Resolved, resolve
+from app.practices.schemas import MatchOut, PracticeSummary
+from app.schemas import FacetValue, Page
+from app.vocabularies.queries import scheme_terms
+
+
+def _scores(session: Session, index: PracticeIndex, search: SearchQuery) -> np.ndarray:
+    """Each row's full-text score; NaN for rows the words do not match."""
+    found = hits(session, search)
+    matches = session.execute(select(found.c.id, found.c.score)).all()
+    rows, which = index.rows([int(practice_id) for practice_id, _score in matches])
+    scores = np.full(len(index), np.nan)
+    scores[rows] = np.array([float(score) for _id, score in matches])[which]
+    return scores
+
+
+def _facet(
+    session: Session, index: PracticeIndex, name: str, rows: np.ndarray, chosen: list[str]
+) -> list[FacetValue]:
+    """Values of facet ``name`` among ``rows`` with their counts; chosen values always."""
+    values: list[FacetValue] = []
+    if name in TERM_FILTERS:
+        counts = index.counts("term", rows)
+        for term in scheme_terms(session, TERM_FILTERS[name]).values():
+            count = counts.get(term.id, 0)
+            if count or term.code in chosen:
+                values.append(
+                    FacetValue(
+                        value=term.code, label=term.label, count=count, parent=term.parent_code
+                    )
+                )
+        return values  # in the vocabulary's order, broader terms first
+    if name == "country":
+        values = [
+            FacetValue(value=c, label=country_name(c, get_language()) or c, count=n)
+            for c, n in index.counts("country", rows).items()
+        ]
+    else:
+        model: Any = Network if name == "network" else Source
+        counts = index.counts(name, rows)  # type: ignore[arg-type]
+        labels = session.execute(
+            select(model.id, model.slug, model.name if model is Network else model.title).where(
+                model.id.in_(list(counts))
+            )
+        ).all()
+        values = [FacetValue(value=slug, label=label, count=counts[i]) for i, slug, label in labels]
+    counted = {v.value for v in values}
+    values += [FacetValue(value=c, label=c, count=0) for c in chosen if c not in counted]
+    return sorted(values, key=lambda v: (-v.count, v.label))
+
+
+def list_practices(
+    session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC
+) -> Page[PracticeSummary]:
+    """The practices ``viewer`` may see that match ``query`` (the public's by default)."""
+    key = (query.model_dump_json(), viewer)
+    return cached(session, "practices", key, lambda: _list_practices(session, query, viewer))
+
+
+@dataclass
+class _Matches:
+    """Which rows of the index a query matches, and the parts that make it up."""
+
+    resolved: _Resolved
+    index: PracticeIndex
+    base: np.ndarray  # visible to the viewer and matching the words
+    masks: dict[str, np.ndarray]  # one per filter given
+    matched: np.ndarray  # all of them
+    scores: np.ndarray | None  # full-text score per row, when searching
+
+
+def _matches(session: Session, query: PracticeQuery, viewer: Viewer) -> _Matches:
+    resolved = resolve(session, query)
+    index = practice_index(session)
+    base = index.visible(session, viewer)
+    scores = None
+    if resolved.search:
+        scores = _scores(session, index, resolved.search)
+        base = base & ~np.isnan(scores)
+    elif resolved.nothing_to_search:
+        base = index.mask()  # e.g. q="%"
+    masks = {name: index.having(kind, values) for name, (kind, values) in resolved.filters.items()}
+    matched = np.logical_and.reduce([base, *masks.values()])
+    return _Matches(resolved, index, base, masks, matched, scores)
+
+
+def matching_ids(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> list[int]:
+    """Ids of every practice ``query``'s words and filters match, by title (for exports;
+    paging and facets are ignored)."""
+    found = _matches(session, query, viewer)
+    rows = found.index.orders["title"]
+    return [int(i) for i in found.index.ids[rows[found.matched[rows]]]]
+
+
+def _in_order(session: Session, ids: list[int]) -> list[Practice]:
+    """The practices ``ids``, in that order (one page's worth)."""
+    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
+    return [by_id[i] for i in ids]
+
+
+def newest_practices(
+    session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC, *, limit: int = 50
+) -> list[tuple[Practice, PracticeSummary]]:
+    """The most recently published practices ``query``'s words and filters match (for
+    feeds; its sort and paging are ignored)."""
+    found = _matches(session, query, viewer)
+    page = found.index.page(
+        found.matched, order="published", descending=True, limit=limit, cursor=None
+    )
+    practices = _in_order(session, page.rows)
+    return list(zip(practices, summaries(session, practices), strict=True))
+
+
+def _list_practices(
+    session: Session, query: PracticeQuery, viewer: Viewer
+) -> Page[PracticeSummary]:
+    facet_names = query.facet_names()
+    found = _matches(session, query, viewer)
+    resolved, index, base, masks = found.resolved, found.index, found.base, found.masks
+    matched, scores = found.matched, found.scores
+
+    sort_name = query.sort or ("relevance" if resolved.search else "title")
+    if sort_name == "relevance" and scores is not None:
+        page = index.page_by_score(matched, scores, limit=query.limit, cursor=query.cursor)
+    else:
+        order = "title" if sort_name == "relevance" else sort_name
+        page = index.page(
+            matched,
+            order=order.removeprefix("-"),  # type: ignore[arg-type]
+            descending=order.startswith("-"),
+            limit=query.limit,
+            cursor=query.cursor,
+        )
+    practices = _in_order(session, page.rows)
+    items = summaries(session, practices)
+    if resolved.search:
+        marked = highlights(session, resolved.search, page.rows)
+        for item, practice in zip(items, practices, strict=True):
+            mark = marked.get(int(practice.id or 0))
+            item.match = MatchOut(
+                score=round(mark.score, 4) if mark else 0.0,
+                title=mark.title if mark else escape(practice.title),
+                passage=mark.snippet if mark else "",
+            )
+    chosen = query.active_filters()
+    facets = {}
+    for name in facet_names:
+        # Each facet counts over the other filters, so its own values stay choosable.
+        others = [mask for other, mask in masks.items() if other != name]
+        rows = np.logical_and.reduce([base, *others])
+        facets[name] = _facet(session, index, name, rows, chosen.get(name, []))
+    return Page[PracticeSummary](
+        items=items,
+        total=int(np.count_nonzero(matched)),
+        next_cursor=page.next_cursor,
+        facets=facets,
+    )

@@ -1,0 +1,177 @@
+"""Reading practices as written: every field of a ``PracticeIn`` as labelled, readable
+text (for revision and preview pages), and word-level differences between two states (for
+moderators and the history)."""
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.i18n import _, gettext
+from app.models.accounts import User
+from app.models.places import Organisation, Place
+from app.models.practices import Practice
+from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
+from app.practices.fields import EDITABLE_SCHEMES, FIELD_LABELS
+from app.vocabularies.queries import list_schemes, term_label_column
+
+
+@dataclass
+class FieldView:
+    name: str
+    label: str
+    value: str
+    lang: str | None = None  # set for text written in the practice's language
+
+
+@dataclass
+class Change:
+    name: str
+    label: str
+    segments: list[tuple[str, str]]  # ("same" | "removed" | "added", text)
+
+
+@dataclass
+class Names:
+    """Display names for the slugs and codes some ``PracticeIn`` data refer to, loaded in a
+    few queries for all of them at once (a history page describes every revision)."""
+
+    places: dict[str, str]
+    organisations: dict[str, str]
+    sources: dict[str, str]
+    practices: dict[str, str]
+    schemes: dict[str, str]
+    terms: dict[tuple[str, str], str]
+
+
+def names_for(session: Session, datas: Sequence[dict[str, Any] | None]) -> Names:
+    found = [d for d in datas if d]
+
+    def slugs(key: str) -> set[str]:
+        return {str(d[key]) for d in found if d.get(key)}
+
+    def nested(key: str, field: str) -> set[str]:
+        return {str(row[field]) for d in found for row in d.get(key) or [] if row.get(field)}
+
+    codes = {c for d in found for values in (d.get("terms") or {}).values() for c in values}
+    codes |= nested("outcomes", "evidence_level")
+    return Names(
+        places=_names(session, Place.slug, Place.name, slugs("place")),
+        organisations=_names(
+            session, Organisation.slug, Organisation.name, slugs("lead_organisation")
+        ),
+        sources=_names(session, Source.slug, Source.title, nested("outcomes", "source_report")),
+        practices=_names(session, Practice.slug, Practice.title, nested("lineage", "practice")),
+        schemes={s.scheme: s.label for s in list_schemes(session)},
+        terms={
+            (scheme, code): label
+            for scheme, code, label in session.exec(
+                select(VocabularyScheme.code, VocabularyTerm.code, term_label_column())
+                .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+                .where(col(VocabularyTerm.code).in_(codes))
+            )
+        },
+    )
+
+
+def _names(session: Session, key: Any, name: Any, wanted: set[str]) -> dict[str, str]:
+    return dict(session.exec(select(key, name).where(key.in_(wanted))).all()) if wanted else {}
+
+
+def describe(names: Names, data: dict[str, Any]) -> list[FieldView]:
+    """``PracticeIn`` data as labelled, readable values (vocabulary labels, place names)."""
+    labels = {name: _(label) for name, label in FIELD_LABELS.items()}
+    text_lang = data.get("original_language") or "en"
+    views: list[FieldView] = []
+
+    def add(name: str, label: str, value: Any, lang: str | None = None) -> None:
+        views.append(FieldView(name, label, "" if value in (None, "", []) else str(value), lang))
+
+    for name in ("title", "summary", "description", "aim", "participants", "audience"):
+        add(name, labels[name], data.get(name), text_lang)
+    place, lead = data.get("place") or "", data.get("lead_organisation") or ""
+    add("place", labels["place"], names.places.get(place, place))
+    add("lead_organisation", labels["lead_organisation"], names.organisations.get(lead, lead))
+    for name in ("original_language", "start_year", "end_year"):
+        add(name, labels[name], data.get(name))
+    network = data.get("visibility") == "network"
+    add(
+        "visibility",
+        labels["visibility"],
+        _("Members of its networks only") if network else _("Everyone"),
+    )
+    terms = data.get("terms") or {}
+    for scheme in EDITABLE_SCHEMES:
+        codes = terms.get(scheme) or []
+        add(
+            f"terms-{scheme}",
+            names.schemes.get(scheme, scheme),
+            "; ".join(names.terms.get((scheme, c), c) for c in codes),
+        )
+    outcome_lines = []
+    for o in data.get("outcomes") or []:
+        measured = f"{o['metric']}: {o.get('value') or ''}".strip() if o.get("metric") else ""
+        source = names.sources.get(o.get("source_report") or "") or o.get("source")
+        evidence = names.terms.get(("evidence-level", o.get("evidence_level") or ""))
+        parts = (o.get("text"), measured, o.get("date"), source, evidence)
+        outcome_lines.append(" — ".join(str(p) for p in parts if p))
+    add("outcomes", labels["outcomes"], "\n".join(outcome_lines), text_lang)
+    for name in ("what_did_not_work", "know_how"):
+        add(name, labels[name], data.get(name), text_lang)
+    add("languages", labels["languages"], ", ".join(data.get("languages") or []))
+    add("links", labels["links"], "\n".join(data.get("links") or []))
+    kinds = {"adapted-from": _("adapted from"), "inspired-by": _("inspired by")}
+    add(
+        "lineage",
+        labels["lineage"],
+        "\n".join(
+            f"{kinds.get(link.get('kind'), '')} {names.practices.get(link['practice'], '')}"
+            + (f": {link['note']}" if link.get("note") else "")
+            for link in data.get("lineage") or []
+        ),
+    )
+    return views
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\s+|[^\s]+", text)
+
+
+def changes(names: Names, before: dict[str, Any] | None, after: dict[str, Any]) -> list[Change]:
+    """What differs between two states of a practice, field by field, word by word."""
+    old = {v.name: v for v in describe(names, before)} if before else {}
+    result = []
+    for view in describe(names, after):
+        previous = old[view.name].value if view.name in old else ""
+        if previous == view.value:
+            continue
+        a, b = _tokens(previous), _tokens(view.value)
+        segments: list[tuple[str, str]] = []
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if op == "equal":
+                segments.append(("same", "".join(a[i1:i2])))
+            else:
+                if i2 > i1:
+                    segments.append(("removed", "".join(a[i1:i2])))
+                if j2 > j1:
+                    segments.append(("added", "".join(b[j1:j2])))
+        result.append(Change(view.name, view.label, segments))
+    return result
+
+
+def people_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """How the history names people: their name (or organisation), never their e-mail."""
+    rows = session.exec(
+        select(User.id, User.name, Organisation.name)
+        .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
+        .where(col(User.id).in_({i for i in ids if i}))
+    ).all()
+    return {
+        int(user_id or 0): name
+        or (gettext("a member of %(organisation)s", organisation=org) if org else "")
+        or gettext("a moderator")
+        for user_id, name, org in rows
+    }

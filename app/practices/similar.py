@@ -1,0 +1,148 @@
+"""Similar practices elsewhere: what a practice's page suggests next, and why.
+
+A candidate is a visible practice at another place that shares typology terms with the
+practice or whose text matches its distinctive words. Its score combines, with the weights
+below:
+
+- shared terms (activity types count 3, goals 2, target groups 1, as a share of the
+  practice's own),
+- text similarity (full-text relevance of the practice's title and summary words, relative
+  to the best candidate),
+- context similarity of the two places (the peer model without practice profiles).
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from app.catalogue.search import SearchQuery, hits, words
+from app.models.practices import Practice, PracticeTerm
+from app.models.vocabularies import VocabularyScheme, VocabularyTerm
+from app.permissions import PUBLIC, Viewer, visible
+from app.places.peers.scoring import context_similarity
+from app.practices.detail import find_practice, summaries
+from app.practices.schemas import SimilarOut, SimilarReasons
+from app.schemas import TermRef
+from app.vocabularies.queries import term_label_column
+
+TERM_WEIGHTS = {"activity-type": 3, "goal": 2, "target-group": 1}
+
+
+PARTS = {"terms": 0.5, "text": 0.3, "context": 0.2}
+
+
+CANDIDATES = 100  # from each of the term and text searches
+
+
+DISTINCT_WORDS = 10  # longest words of title and summary used for the text search
+
+
+def _own_terms(session: Session, practice_id: int) -> dict[int, tuple[str, TermRef]]:
+    return {
+        term_id: (scheme, TermRef(code=code, label=label))
+        for term_id, scheme, code, label in session.exec(
+            select(
+                VocabularyTerm.id, VocabularyScheme.code, VocabularyTerm.code, term_label_column()
+            )
+            .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+            .join(PracticeTerm, col(PracticeTerm.term_id) == VocabularyTerm.id)
+            .where(PracticeTerm.practice_id == practice_id)
+            .where(col(VocabularyScheme.code).in_(list(TERM_WEIGHTS)))
+        )
+        if term_id is not None
+    }
+
+
+def similar_practices(
+    session: Session, slug: str, viewer: Viewer = PUBLIC, *, limit: int = 5
+) -> list[SimilarOut]:
+    """Practices at other places most like ``slug``, best first, each with why."""
+    return similar_to(session, find_practice(session, slug, viewer), viewer, limit=limit)
+
+
+def similar_to(
+    session: Session, practice: Practice, viewer: Viewer = PUBLIC, *, limit: int = 5
+) -> list[SimilarOut]:
+    """As ``similar_practices``, for a practice already found with ``find_practice``."""
+    assert practice.id is not None
+    own = _own_terms(session, practice.id)
+    elsewhere = [*visible(viewer), col(Practice.place_id) != practice.place_id]
+
+    term_score: dict[int, float] = {}
+    shared: dict[int, list[int]] = defaultdict(list)
+    if own:
+        weight = case(
+            *((col(PracticeTerm.term_id) == t, TERM_WEIGHTS[s]) for t, (s, _r) in own.items())
+        )
+        possible = sum(TERM_WEIGHTS[s] for s, _r in own.values())
+        for other_id, total in session.exec(
+            select(PracticeTerm.practice_id, func.sum(weight))
+            .join(Practice, col(Practice.id) == PracticeTerm.practice_id)
+            .where(col(PracticeTerm.term_id).in_(list(own)), *elsewhere)
+            .group_by(col(PracticeTerm.practice_id))
+            .order_by(func.sum(weight).desc(), col(PracticeTerm.practice_id))
+            .limit(CANDIDATES)
+        ):
+            term_score[other_id] = float(total) / possible
+
+    distinct = sorted(words(f"{practice.title} {practice.summary}"), key=len, reverse=True)
+    distinct = [w for w in distinct if len(w) > 3][:DISTINCT_WORDS]
+    text_score: dict[int, float] = {}
+    if distinct:
+        found = hits(session, SearchQuery(tuple((w,) for w in distinct), any_word=True))
+        rows = session.exec(
+            select(found.c.id, found.c.score)
+            .join(Practice, col(Practice.id) == found.c.id)
+            .where(*elsewhere)
+            .order_by(found.c.score.desc())
+            .limit(CANDIDATES)
+        ).all()
+        best = max((score for _id, score in rows), default=0.0) or 1.0
+        text_score = {other_id: max(score, 0.0) / best for other_id, score in rows}
+
+    ids = list(dict.fromkeys([*term_score, *text_score]))
+    if not ids:
+        return []
+    others = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
+    context = context_similarity(session, practice.place_id, [p.place_id for p in others.values()])
+    scored = []
+    for other_id in ids:
+        other = others[other_id]
+        near, close = context.get(other.place_id, (0.0, []))
+        total = (
+            PARTS["terms"] * term_score.get(other_id, 0.0)
+            + PARTS["text"] * text_score.get(other_id, 0.0)
+            + PARTS["context"] * near
+        )
+        scored.append((total, other_id, near, close))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    top = scored[:limit]
+    chosen = [others[other_id] for _t, other_id, _n, _c in top]
+    for term_id, other_id in session.exec(
+        select(PracticeTerm.term_id, PracticeTerm.practice_id).where(
+            col(PracticeTerm.practice_id).in_([p.id for p in chosen]),
+            col(PracticeTerm.term_id).in_(list(own)),
+        )
+    ):
+        shared[other_id].append(term_id)
+    cards = {s.slug: s for s in summaries(session, chosen)}
+    own_words = set(distinct)
+    result = []
+    for total, other_id, near, close in top:
+        other = others[other_id]
+        their_words = set(words(f"{other.title} {other.summary}"))
+        result.append(
+            SimilarOut(
+                practice=cards[other.slug],
+                score=round(total, 4),
+                reasons=SimilarReasons(
+                    shared_terms=[own[t][1] for t in own if t in shared[other_id]],
+                    shared_words=sorted(own_words & their_words),
+                    text_similarity=round(text_score.get(other_id, 0.0), 4),
+                    context_similarity=round(near, 4),
+                    close_context=close,
+                ),
+            )
+        )
+    return result

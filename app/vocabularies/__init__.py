@@ -1,0 +1,2 @@
+"""Vocabularies: the schemes and terms that classify practices and places, and their
+translations."""

@@ -1,0 +1,50 @@
+"""Place pages."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from app.db import SessionDep
+from app.places.peers.finding import find_peers
+from app.places.queries import PlaceQuery, get_place, list_places
+from app.vocabularies.queries import scheme_terms
+from app.web.deps import ViewerDep
+from app.web.templating import query_url, render
+
+router = APIRouter()
+
+
+@router.get("/places", response_class=HTMLResponse)
+def places_page(
+    request: Request, session: SessionDep, query: Annotated[PlaceQuery, Query()]
+) -> HTMLResponse:
+    page = list_places(session, query)
+    params = list(request.query_params.multi_items())
+    return render(
+        request,
+        "places/list.html",
+        {
+            "query": query,
+            "page": page,
+            "next_url": query_url("/places", params, cursor=page.next_cursor)
+            if page.next_cursor
+            else None,
+            "json_url": query_url("/api/v1/places", params),
+        },
+    )
+
+
+@router.get("/places/{slug}", response_class=HTMLResponse)
+def place_page(request: Request, session: SessionDep, viewer: ViewerDep, slug: str) -> HTMLResponse:
+    place = get_place(session, slug, viewer)
+    peers = find_peers(session, slug, limit=4, viewer=viewer)
+    labels = {
+        scheme: {code: term.label for code, term in scheme_terms(session, scheme).items()}
+        for scheme in ("place-level", "migration-history")
+    }
+    return render(
+        request,
+        "places/detail.html",
+        {"place": place, "peers": peers, "labels": labels, "json_url": f"/api/v1/places/{slug}"},
+    )

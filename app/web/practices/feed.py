@@ -1,0 +1,25 @@
+"""Atom feeds of newly published practices: of the whole catalogue (/practices.atom), and
+of any search or filter set of the list (the same query parameters)."""
+
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from app.models.practices import Practice
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+ENTRIES = 50
+
+
+ET.register_namespace("", ATOM)  # Atom as the default namespace: <feed>, not <ns0:feed>
+
+
+def _iso(moment: datetime | None) -> str:
+    moment = moment or datetime.now(UTC)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _published(practice: Practice) -> datetime:
+    # Practices loaded from the reports have no publication date: their loading is it.
+    return practice.published_at or practice.created_at

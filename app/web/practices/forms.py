@@ -1,0 +1,302 @@
+"""Forms to write practices, and the pages that show their drafts and revisions.
+
+The rules (what is valid, who may do what, conflicts, revisions) live in
+``app.queries.publishing``; these routes turn form fields into ``PracticeIn`` data and
+back, and choose what to show.
+"""
+
+import re
+from collections import defaultdict
+from functools import partial
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, func, select
+from starlette.datastructures import FormData
+
+from app.countries import country_name
+from app.errors import Forbidden
+from app.i18n import _, get_language, gettext
+from app.models.accounts import User
+from app.models.places import Organisation, Place
+from app.models.practices import Practice
+from app.models.vocabularies import Source
+from app.permissions import Viewer, is_moderator, visible
+from app.practices.checks import InvalidPractice, parse_input
+from app.practices.fields import EDITABLE_SCHEMES, FIELD_LABELS, SINGLE_TERM_SCHEMES
+from app.practices.workflow import create_practice, save_practice
+from app.practices.writing import EditConflict
+from app.requests import client_address
+from app.vocabularies.queries import list_schemes, scheme_terms
+from app.web.templating import href, render
+
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "place",
+    "lead_organisation",
+    "original_language",
+    "aim",
+    "participants",
+    "audience",
+    "what_did_not_work",
+    "know_how",
+    "visibility",
+)
+
+
+PRACTICE_SUGGESTIONS = 1000
+
+
+OUTCOME_FIELDS = ("text", "metric", "value", "date", "source", "source_report", "evidence_level")
+
+
+LINEAGE_FIELDS = ("practice", "kind", "note")
+
+
+# The form's folded sections, and the fields in each: a section opens when one of its
+# fields has a value or an error.
+SECTIONS = {
+    "detail": (
+        "description",
+        "end_year",
+        "languages",
+        "links",
+        *(
+            f"terms-{s}"
+            for s in (
+                "activity-type",
+                "broad-category",
+                "channel",
+                "scale",
+                "catalyst",
+                "framing",
+                "policy-area",
+            )
+        ),
+    ),
+    "evidence": ("terms-evidence-level", "outcomes"),
+    "lessons": ("what_did_not_work", "know_how"),
+    "lineage": ("lineage",),
+    "typologies": tuple(
+        f"terms-{s}" for s in ("orton-phase", "orton-theme", "social-capital", "ucl-principle")
+    ),
+}
+
+
+def _open_sections(values: dict[str, Any], errors: dict[str, str]) -> dict[str, bool]:
+    def filled(name: str) -> bool:
+        if name.startswith("terms-"):
+            return bool((values.get("terms") or {}).get(name[len("terms-") :]))
+        return bool(values.get(name))
+
+    return {
+        section: any(filled(n) or any(e.startswith(n) for e in errors) for n in names)
+        for section, names in SECTIONS.items()
+    }
+
+
+def _error_labels(errors: dict[str, str], labels: dict[str, str], schemes: Any) -> dict[str, str]:
+    """Labels for the error summary, including repeated rows ("Outcome 2") and term groups."""
+    result = dict(labels)
+    for name in errors:
+        if name.startswith("terms-") and name[6:] in schemes:
+            result[name] = schemes[name[6:]].label
+        elif m := re.fullmatch(r"(outcomes|lineage)-(\d+)-\w+", name):
+            row = int(m.group(2)) + 1
+            result[name] = (
+                gettext("Outcome %(n)s", n=row)
+                if m.group(1) == "outcomes"
+                else gettext("Source practice %(n)s", n=row)
+            )
+    return result
+
+
+def _rows(form: FormData, prefix: str, names: tuple[str, ...]) -> list[dict[str, str | None]]:
+    """Repeated rows (``outcomes-0-text`` …) in order, leaving out rows left blank."""
+    indexes = sorted(
+        {int(m.group(1)) for key in form if (m := re.fullmatch(rf"{prefix}-(\d+)-\w+", key))}
+    )
+    rows = []
+    for i in indexes:
+        row = {name: str(form.get(f"{prefix}-{i}-{name}", "")).strip() for name in names}
+        meaningful = {k: v for k, v in row.items() if k != "kind"}
+        if any(meaningful.values()):
+            # Blank optional fields are absent, not empty codes; the first field is required.
+            rows.append({k: v if v or k == names[0] else None for k, v in row.items()})
+    return rows
+
+
+def form_data(form: FormData) -> dict[str, Any]:
+    """The submitted form as ``PracticeIn`` data (still unvalidated)."""
+    data: dict[str, Any] = {name: str(form.get(name, "")) for name in TEXT_FIELDS}
+    data["lead_organisation"] = data["lead_organisation"].strip() or None
+    for name in ("original_language", "visibility"):  # left out: the model's default
+        if not data[name]:
+            del data[name]
+    for name in ("start_year", "end_year"):
+        data[name] = str(form.get(name, "")).strip() or None
+    data["terms"] = {
+        scheme: [str(v) for v in form.getlist(f"terms-{scheme}") if str(v)]
+        for scheme in EDITABLE_SCHEMES
+        if any(str(v) for v in form.getlist(f"terms-{scheme}"))
+    }
+    data["languages"] = re.split(r"[\s,;]+", str(form.get("languages", "")).strip())
+    data["languages"] = [code for code in data["languages"] if code]
+    data["links"] = [line.strip() for line in str(form.get("links", "")).splitlines()]
+    data["links"] = [link for link in data["links"] if link]
+    data["outcomes"] = _rows(form, "outcomes", OUTCOME_FIELDS)
+    data["lineage"] = _rows(form, "lineage", LINEAGE_FIELDS)
+    for link in data["lineage"]:  # a pasted page address stands for its slug
+        if m := re.search(r"/practices/([^/?#]+)", link["practice"] or ""):
+            link["practice"] = m.group(1)
+    return data
+
+
+def _choices(
+    session: Session, user: User, viewer: Viewer, practice: Practice | None
+) -> dict[str, Any]:
+    """What the form's lists offer."""
+    by_country: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for slug, name, country in session.exec(
+        select(Place.slug, Place.name, Place.country).order_by(func.lower(Place.name))
+    ):
+        by_country[country_name(country, get_language()) or country].append((slug, name))
+    organisations = session.exec(
+        select(Organisation.slug, Organisation.name).order_by(func.lower(Organisation.name))
+        if is_moderator(user)
+        # A member leads with its own organisation, or keeps the lead a practice has.
+        else select(Organisation.slug, Organisation.name).where(
+            col(Organisation.id).in_(
+                {user.organisation_id, practice.lead_organisation_id if practice else None} - {None}
+            )
+        )
+    ).all()
+    schemes = {s.scheme: s for s in list_schemes(session)}
+    return {
+        "places": sorted(by_country.items()),
+        "organisations": organisations,
+        "schemes": {code: schemes[code] for code in EDITABLE_SCHEMES if code in schemes},
+        "terms": {code: list(scheme_terms(session, code).values()) for code in EDITABLE_SCHEMES},
+        "single": SINGLE_TERM_SCHEMES,
+        # Suggestions for "adapted from"; any other practice's address can be pasted.
+        "practice_options": session.exec(
+            select(Practice.slug, Practice.title)
+            .where(*visible(viewer))
+            .order_by(col(Practice.updated_at).desc(), col(Practice.id).desc())
+            .limit(PRACTICE_SUGGESTIONS)
+        ).all(),
+        "sources": session.exec(select(Source.slug, Source.title).order_by(Source.title)).all(),
+        "labels": {name: _(label) for name, label in FIELD_LABELS.items()},
+    }
+
+
+def render_form(
+    request: Request,
+    session: Session,
+    user: User,
+    viewer: Viewer,
+    values: dict[str, Any],
+    *,
+    practice: Practice | None = None,
+    version: int | None = None,
+    errors: dict[str, str] | None = None,
+    duplicates: list[Practice] | None = None,
+    conflict: str | None = None,
+    review_comment: str | None = None,
+    note: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    errors = errors or {}
+    choices = _choices(session, user, viewer, practice)
+    open_sections = _open_sections(values, errors)
+    # Always one blank row to fill in, so nothing needs JavaScript to add more.
+    values = {**values}
+    values["outcomes"] = [*values.get("outcomes", []), {}]
+    values["lineage"] = [*values.get("lineage", []), {}]
+    return render(
+        request,
+        "practices/edit.html",
+        {
+            "practice": practice,
+            "values": values,
+            "version": version,
+            "errors": errors,
+            "error_labels": _error_labels(errors, choices["labels"], choices["schemes"]),
+            "open_sections": open_sections,
+            "duplicates": duplicates or [],
+            "conflict": conflict,
+            "review_comment": review_comment,
+            "note": note,
+            **choices,
+        },
+        status_code=status_code,
+    )
+
+
+async def write_practice(
+    request: Request, session: Session, user: User, viewer: Viewer, practice: Practice | None
+) -> Response:
+    """Save or submit the posted form: a new practice when ``practice`` is None."""
+    form = await request.form()
+    values = form_data(form)
+    action = str(form.get("action", "save"))
+    note = str(form.get("note", "")).strip()
+    posted_version = str(form.get("version", ""))
+    version = int(posted_version) if posted_version.isdigit() else -1
+    again = partial(
+        render_form,
+        request,
+        session,
+        user,
+        viewer,
+        values,
+        practice=practice,
+        version=version,
+        note=note,
+    )
+    if action not in ("save", "submit"):  # "Add another" buttons just show the form again
+        return again()
+    submit, confirm_new = action == "submit", form.get("confirm_new") == "yes"
+    try:
+        if practice is None:
+            practice = create_practice(
+                session,
+                user,
+                viewer,
+                parse_input(values),
+                submit=submit,
+                confirm_new=confirm_new,
+                client=client_address(request),
+            )
+        else:
+            save_practice(
+                session,
+                user,
+                viewer,
+                practice,
+                parse_input(values),
+                expected_version=version,
+                note=note or None,
+                submit=submit,
+                confirm_new=confirm_new,
+                client=client_address(request),
+            )
+    except InvalidPractice as exc:
+        return again(errors=exc.fields, duplicates=exc.duplicates, status_code=422)
+    except EditConflict as exc:
+        # Keep what they typed; the form now carries the current version, so saving again
+        # is a deliberate choice made after seeing the message.
+        assert practice is not None
+        session.refresh(practice)
+        return again(version=practice.version, conflict=exc.detail, status_code=409)
+    if submit:
+        return RedirectResponse(href("/my/practices", submitted=practice.slug), status_code=303)
+    return RedirectResponse(href(f"/practices/{practice.slug}/edit", saved="1"), status_code=303)
+
+
+def may_create(user: User) -> None:
+    if not is_moderator(user) and user.organisation_id is None:
+        raise Forbidden(gettext("Your account belongs to no organisation, so it cannot publish."))

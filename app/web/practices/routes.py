@@ -1,0 +1,355 @@
+"""Every /practices page, on one router. Paths without a parameter come first, so a fixed
+path such as /practices/new is never taken for a practice's slug."""
+
+from itertools import pairwise
+from typing import Annotated, Any, Literal
+from xml.etree import ElementTree as ET
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import col, select
+
+from app.catalogue.search import expansions
+from app.config import get_settings
+from app.db import SessionDep
+from app.errors import NotFound
+from app.i18n import _, get_language
+from app.models.places import Organisation, Place
+from app.models.practices import Practice
+from app.opendata.linked_data import practice_jsonld, script_json
+from app.permissions import may_edit_practice
+from app.practices.detail import find_practice, practice_detail
+from app.practices.duplicates import similar_titles
+from app.practices.filters import FACETS, PracticeQuery
+from app.practices.listing import list_practices, newest_practices
+from app.practices.revision_reads import (
+    editing_data,
+    open_revision,
+    published_data,
+    published_revisions,
+    revision,
+)
+from app.practices.revisions import changes, describe, names_for, people_names
+from app.practices.similar import similar_to
+from app.practices.translations import FormErrors, practice_translation, save_practice_translation
+from app.practices.worklists import editable_practice
+from app.requests import site_url
+from app.vocabularies.queries import list_schemes
+from app.web.csrf import verify_csrf
+from app.web.deps import CurrentUser, SignedIn, ViewerDep
+from app.web.practices.feed import ATOM, ENTRIES, _iso, _published
+from app.web.practices.forms import may_create, render_form, write_practice
+from app.web.practices.listing import OPEN_FACETS, filter_labels
+from app.web.practices.translating import EditablePractice, _practice_form, _target
+from app.web.templating import href, query_url, render
+
+router = APIRouter(prefix="/practices")
+
+
+@router.get("", response_class=HTMLResponse)
+def practices_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    query: Annotated[PracticeQuery, Query()],
+) -> HTMLResponse:
+    query = query.model_copy(update={"facets": ",".join(FACETS)})
+    page = list_practices(session, query, viewer)
+    params = list(request.query_params.multi_items())
+    chosen = query.active_filters()
+    facet_labels = filter_labels(session)
+    value_labels = {
+        (name, v.value): v.label for name, values in page.facets.items() for v in values
+    }
+    # One removable chip per chosen value, linking to the same search without it.
+    chips = [
+        (
+            f"{facet_labels[name]}: {value_labels.get((name, value), value)}",
+            query_url(
+                "/practices", [(k, v) for k, v in params if (k, v) != (name, value)], cursor=None
+            ),
+        )
+        for name, values in chosen.items()
+        for value in values
+    ]
+    return render(
+        request,
+        "practices/list.html",
+        {
+            "query": query,
+            "page": page,
+            "also": expansions(query.q),
+            "chosen": chosen,
+            "chips": chips,
+            "facet_labels": facet_labels,
+            "open_facets": OPEN_FACETS,
+            "next_url": query_url("/practices", params, cursor=page.next_cursor)
+            if page.next_cursor
+            else None,
+            "first_url": query_url("/practices", params, cursor=None) if query.cursor else None,
+            "json_url": query_url("/api/v1/practices", params),
+            "feed_url": query_url("/practices.atom", params, cursor=None),
+            "clear_url": query_url("/practices", []),
+        },
+        fragment="practices/_catalogue.html",
+    )
+
+
+@router.get(".atom", response_class=Response)
+def practices_feed(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    query: Annotated[PracticeQuery, Query()],
+) -> Response:
+    """The 50 practices published last among those the list's query matches, newest first."""
+    site = site_url(request)
+    newest = newest_practices(session, query, viewer, limit=ENTRIES)
+    params = list(request.query_params.multi_items())
+    self_url = site + query_url("/practices.atom", params)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{get_settings().site_name}: {_('Practices')}"
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _iso(
+        _published(newest[0][0]) if newest else None
+    )
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
+    alternate = site + query_url("/practices", params)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=alternate)
+    for practice, summary in newest:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        url = f"{site}{summary.url}"
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = url
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = summary.title
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(_published(practice))
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(practice.updated_at)
+        author = ET.SubElement(entry, f"{{{ATOM}}}author")
+        lead = summary.lead_organisation
+        ET.SubElement(author, f"{{{ATOM}}}name").text = lead.name if lead else summary.place.name
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary.summary
+        for term in summary.terms.get("activity-type", []):
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=term.code, label=term.label)
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_practice_form(
+    request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep
+) -> HTMLResponse:
+    may_create(user)
+    values: dict[str, Any] = {
+        "original_language": get_language(),
+        "visibility": "public",
+        "terms": {},
+    }
+    own = session.exec(
+        select(Organisation.slug, Place.slug)
+        .outerjoin(Place, col(Place.id) == Organisation.place_id)
+        .where(Organisation.id == user.organisation_id)
+    ).first()
+    if own:
+        values["lead_organisation"], values["place"] = own
+    return render_form(request, session, user, viewer, values)
+
+
+@router.post("/new", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
+async def create_practice_form(
+    request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep
+) -> Response:
+    may_create(user)
+    return await write_practice(request, session, user, viewer, None)
+
+
+@router.get("/similar-titles", response_class=HTMLResponse)
+def similar_titles_fragment(
+    request: Request,
+    session: SessionDep,
+    _user: SignedIn,
+    viewer: ViewerDep,
+    title: Annotated[str, Query(max_length=300)] = "",
+    place: Annotated[str, Query(max_length=160)] = "",
+    slug: Annotated[str, Query(max_length=160)] = "",
+) -> HTMLResponse:
+    """The duplicate warning, updated as the author types (htmx)."""
+    exclude = session.exec(select(Practice.id).where(Practice.slug == slug)).first()
+    found = similar_titles(session, title, place, viewer, exclude_id=exclude) if title else []
+    return render(
+        request,
+        "practices/similar_titles.html",
+        {"duplicates": found},
+        fragment="practices/_duplicates.html",
+    )
+
+
+@router.get("/{slug}", response_class=HTMLResponse)
+def practice_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    viewer: ViewerDep,
+    slug: str,
+    show: Annotated[Literal["original"] | None, Query()] = None,
+) -> HTMLResponse:
+    """``show=original`` shows the text as written, keeping the interface language."""
+    found = find_practice(session, slug, viewer)
+    scheme_labels = {s.scheme: s.label for s in list_schemes(session)}
+    may_edit = may_edit_practice(session, user, found)
+    detail = practice_detail(session, found, viewer, original=show == "original")
+    return render(
+        request,
+        "practices/detail.html",
+        {
+            "practice": detail,
+            "jsonld": script_json(practice_jsonld(detail, site_url(request))),
+            "scheme_labels": scheme_labels,
+            "may_translate": may_edit,
+            "may_edit": may_edit,
+            "pending": open_revision(session, found) if may_edit else None,
+            "similar": similar_to(session, found, viewer),
+            "json_url": f"/api/v1/practices/{slug}",
+        },
+    )
+
+
+@router.get("/{slug}/edit", response_class=HTMLResponse)
+def edit_practice_form(
+    request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
+) -> HTMLResponse:
+    practice = editable_practice(session, user, viewer, slug)
+    current = open_revision(session, practice)
+    return render_form(
+        request,
+        session,
+        user,
+        viewer,
+        editing_data(session, practice),
+        practice=practice,
+        version=practice.version,
+        review_comment=current.review_comment if current and current.state == "returned" else None,
+        note=(current.note or "") if current else "",
+    )
+
+
+@router.post("/{slug}/edit", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
+async def save_practice_form(
+    request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
+) -> Response:
+    return await write_practice(
+        request, session, user, viewer, editable_practice(session, user, viewer, slug)
+    )
+
+
+@router.get("/{slug}/history", response_class=HTMLResponse)
+def history_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, slug: str
+) -> HTMLResponse:
+    practice = find_practice(session, slug, viewer)
+    revisions = published_revisions(session, practice)  # newest first
+    names = names_for(session, [r.data for r in revisions])
+    changed = {
+        newer.number: [c.label for c in changes(names, older.data, newer.data)]
+        for newer, older in pairwise(revisions)
+    }
+    return render(
+        request,
+        "practices/history.html",
+        {
+            "practice": practice,
+            "revisions": revisions,
+            "people": people_names(
+                session, {r.author_id for r in revisions} | {r.reviewer_id for r in revisions}
+            ),
+            "changed": changed,
+        },
+    )
+
+
+@router.get("/{slug}/preview", response_class=HTMLResponse)
+def preview_page(
+    request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
+) -> HTMLResponse:
+    """The edit in progress, as its authors and moderators will read it."""
+    practice = editable_practice(session, user, viewer, slug)
+    current = open_revision(session, practice)
+    data = editing_data(session, practice)
+    before = published_data(session, practice)
+    names = names_for(session, [data, before])
+    return render(
+        request,
+        "practices/revision.html",
+        {
+            "practice": practice,
+            "fields": describe(names, data),
+            "revision": current,
+            "preview": True,
+            "changes": changes(names, before, data),
+        },
+    )
+
+
+@router.get("/{slug}/translate", response_class=HTMLResponse)
+def practice_translation_form(
+    request: Request,
+    session: SessionDep,
+    practice: EditablePractice,
+    to: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    language = _target(practice, to)
+    existing = practice_translation(session, practice, language)
+    values = {
+        "language": language,
+        "title": existing.title if existing else "",
+        "summary": existing.summary if existing else "",
+        "origin": existing.origin if existing else "human",
+    }
+    return _practice_form(request, practice, values, FormErrors())
+
+
+@router.post(
+    "/{slug}/translate",
+    response_class=HTMLResponse,
+    dependencies=[Depends(verify_csrf)],
+)
+def save_practice_translation_form(
+    request: Request,
+    session: SessionDep,
+    user: SignedIn,
+    practice: EditablePractice,
+    language: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    summary: Annotated[str, Form()] = "",
+    origin: Annotated[str, Form()] = "",
+) -> Response:
+    values = {"language": language, "title": title, "summary": summary, "origin": origin}
+    errors = save_practice_translation(session, practice, user, **values)
+    if errors:
+        return _practice_form(request, practice, values, errors, status_code=422)
+    return RedirectResponse(
+        href(f"/practices/{practice.slug}", lang=language, saved="1"), status_code=303
+    )
+
+
+@router.get("/{slug}/revisions/{number}", response_class=HTMLResponse)
+def revision_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, slug: str, number: int
+) -> HTMLResponse:
+    practice = find_practice(session, slug, viewer)
+    shown = revision(session, practice, number)
+    if shown is None:
+        raise NotFound(_("no revision %(number)s of %(slug)r", number=number, slug=slug))
+    before = revision(session, practice, number - 1)
+    names = names_for(session, [shown.data, before.data if before else None])
+    return render(
+        request,
+        "practices/revision.html",
+        {
+            "practice": practice,
+            "fields": describe(names, shown.data),
+            "revision": shown,
+            "preview": False,
+            "people": people_names(session, {shown.author_id, shown.reviewer_id}),
+            "changes": changes(names, before.data, shown.data) if before else [],
+        },
+    )
