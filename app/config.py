@@ -23,14 +23,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1, description="Uvicorn worker processes.")
-    page_size: int = Field(default=20, ge=1, le=200)
     result_cache_size: int = Field(
         default=512,
         ge=0,
         description="List, peer and vocabulary results each worker keeps in memory until "
         "the catalogue changes; 0 turns the cache off.",
     )
-    max_page_size: int = Field(default=200, ge=1)
     htmx_url: str = Field(
         default=f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js",
         description="Where pages load htmx from; set to /static/vendor/… for offline hosts.",
@@ -114,10 +112,6 @@ class Settings(BaseSettings):
         if value.strip():
             parse_many(value)  # raises ValueError naming what it could not read
         return value.strip()
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 @lru_cache

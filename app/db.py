@@ -1,11 +1,11 @@
-"""The database engine and the session dependency."""
+"""The database engine and sessions: SQLite pragmas, planner statistics, and the plain
+``get_session`` generator that the pages' and the API's ``SessionDep`` wrap."""
 
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
@@ -47,6 +47,3 @@ def get_engine() -> Engine:
 def get_session() -> Iterator[Session]:
     with Session(get_engine()) as session:
         yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,4 +1,4 @@
-"""Errors the query layer raises, shared by the JSON API and the pages.
+"""Errors the domain raises, shared by the JSON API and the pages.
 
 Every JSON error has one shape: ``{"status": 422, "detail": "…", "errors": [{"param", "message",
 "allowed"?}]}`` (``errors`` lists per-parameter problems and may be empty).
@@ -7,8 +7,6 @@ Every JSON error has one shape: ``{"status": 422, "detail": "…", "errors": [{"
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
-
-from pydantic import ValidationError
 
 
 class AppError(Exception):
@@ -50,16 +48,28 @@ class InvalidParameter(AppError):
 
 
 class InvalidBody(AppError):
-    """A JSON body that does not validate; ``errors`` names each field."""
+    """A request that does not validate; ``errors`` names each parameter or body field
+    (``app.validation.api_errors`` makes the list)."""
 
     status_code = 422
 
-    def __init__(self, exc: ValidationError) -> None:
-        errors = [
-            {"param": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        super().__init__("; ".join(f"{e['param']}: {e['message']}" for e in errors), errors)
+    def __init__(self, errors: Sequence[dict[str, Any]]) -> None:
+        detail = "; ".join(f"{e['param']}: {e['message']}" for e in errors)
+        super().__init__(detail or "invalid request", errors)
+
+
+class InvalidInput(AppError):
+    """Submitted fields that cannot be saved as written; ``fields`` has one message per
+    form field (``app.validation.form_errors`` makes it, business checks add theirs)."""
+
+    status_code = 422
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        super().__init__(
+            "; ".join(f"{name}: {message}" for name, message in fields.items()),
+            [{"param": name, "message": message} for name, message in fields.items()],
+        )
+        self.fields = dict(fields)
 
 
 class Unauthorized(AppError):

@@ -2,23 +2,23 @@
 
 The language is chosen, in order, from the ``lang`` query parameter (so a link keeps its
 language), the ``interlocal_lang`` cookie (so a choice is remembered), the browser's
-``Accept-Language``, and finally English. ``LocaleMiddleware`` stores it in a context
-variable for the whole request, so templates, error messages and the query layer (which
-returns vocabulary labels in that language) all read the same value.
+``Accept-Language``, and finally English. ``app.web.locale.LocaleMiddleware`` stores it in
+a context variable for the whole request (``speaking``), so templates, error messages and
+the query layer (which returns vocabulary labels in that language) all read the same value.
 
 Catalogues are the ``.po`` files under ``app/locale`` (``make messages`` updates them);
 they are compiled in memory on first use, so there is no build step and no ``.mo`` file to
 forget.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
-from http.cookies import SimpleCookie
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _format_date
@@ -26,15 +26,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LANGUAGE = "en"
 # The six languages of the AMICALL countries, in the order the switcher shows them.
 LANGUAGES = ("en", "de", "es", "it", "nl", "hu")
-COOKIE = "interlocal_lang"
-COOKIE_MAX_AGE = 365 * 24 * 3600
 
 _current: ContextVar[str] = ContextVar("interlocal_language", default=DEFAULT_LANGUAGE)
 
@@ -47,6 +43,16 @@ def get_language() -> str:
 def set_language(language: str) -> None:
     """Set the language for the rest of this context (CLI commands, tests)."""
     _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Use ``language`` inside the block (one request), then the previous one again."""
+    token = _current.set(language)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 @lru_cache
@@ -147,49 +153,3 @@ def choose_language(query_lang: str | None, cookie: str | None, accept: str | No
         if candidate in LANGUAGES:
             return str(candidate)
     return from_accept_language(accept) or DEFAULT_LANGUAGE
-
-
-class LocaleMiddleware:
-    """Sets the request's language, says which in ``Content-Language``, remembers a choice.
-
-    A page opened with a valid ``?lang=`` stores it in a cookie, so the next visit without
-    the parameter keeps the language. The API never sets cookies: its clients say what
-    they want on each request.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        query_lang = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
-        cookies = SimpleCookie(headers.get("cookie", ""))
-        cookie_lang = cookies[COOKIE].value if COOKIE in cookies else None
-        language = choose_language(query_lang, cookie_lang, headers.get("accept-language"))
-        remember = (
-            query_lang in LANGUAGES
-            and query_lang != cookie_lang
-            and not scope["path"].startswith("/api/")
-        )
-        token = _current.set(language)
-
-        async def send_with_language(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                response_headers = MutableHeaders(scope=message)
-                response_headers["Content-Language"] = language
-                response_headers.add_vary_header("Accept-Language")
-                response_headers.add_vary_header("Cookie")
-                if remember:
-                    response_headers.append(
-                        "Set-Cookie",
-                        f"{COOKIE}={language}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax",
-                    )
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_language)
-        finally:
-            _current.reset(token)

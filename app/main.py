@@ -5,7 +5,6 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
@@ -25,13 +24,14 @@ from app.api.openapi import allowed_methods
 from app.catalogue.practice_index import practice_index
 from app.config import get_settings
 from app.db import get_engine
-from app.errors import AppError, LoginRequired
-from app.i18n import LocaleMiddleware
+from app.errors import AppError, InvalidBody, LoginRequired
 from app.places.peers.features import place_features
 from app.schemas import Health
+from app.validation import api_errors
 from app.web import web_router
 from app.web.embed import is_embed, render_embed_error
 from app.web.framing import FramingMiddleware
+from app.web.locale import LocaleMiddleware
 from app.web.templating import href, render_error
 
 STATIC = Path(__file__).parent / "static"
@@ -51,14 +51,6 @@ def _error_page(request: Request, status_code: int, detail: str) -> HTMLResponse
     if is_embed(request.url.path):
         return render_embed_error(request, status_code, detail)
     return render_error(request, status_code, detail)
-
-
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    errors = []
-    for error in exc.errors():
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
-        errors.append({"param": ".".join(loc) or None, "message": error.get("msg", "invalid")})
-    return errors
 
 
 def _warm_up(engine: Engine) -> None:
@@ -156,13 +148,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = _validation_errors(exc)
-        detail = "; ".join(f"{e['param']}: {e['message']}" for e in errors) or "invalid request"
-        if _wants_json(request):
-            return JSONResponse(
-                {"status": 422, "detail": detail, "errors": errors}, status_code=422
-            )
-        return _error_page(request, 422, detail)
+        return await app_error(request, InvalidBody(api_errors(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -1,4 +1,6 @@
-"""Who may see which practice.
+"""Who may see and do what: the viewer a request reads as, which practices it may see,
+and who may create or edit practices or moderate. These rules have no other home; the
+pages and the API turn a refusal into their own errors.
 
 The public sees published, public practices. A network-only practice ("safe space" for
 candid lessons and failures) is also shown to signed-in members of the networks its lead
@@ -8,14 +10,15 @@ keep right.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Subquery, false, or_, union
 from sqlmodel import Session, col, select
 
 from app.models.accounts import User
-from app.models.places import Membership, Organisation
-from app.models.practices import Practice, PracticePartner
+from app.models.places import Membership, Network, Organisation
+from app.models.practices import Practice, PracticePartner, PracticeStatus, Visibility
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ def practice_networks() -> Subquery:
 def viewer_for(session: Session, user: User | None) -> Viewer:
     if user is None or not user.is_active:
         return PUBLIC
-    if user.role in ("moderator", "admin"):
+    if is_moderator(user):
         return Viewer(organisation_id=user.organisation_id, moderator=True)
     if user.organisation_id is None:
         return PUBLIC
@@ -61,10 +64,10 @@ def viewer_for(session: Session, user: User | None) -> Viewer:
 
 def visible(viewer: Viewer = PUBLIC) -> list[ColumnElement[bool]]:
     """Conditions on ``Practice`` for the practices ``viewer`` may read."""
-    published = col(Practice.status) == "published"
+    published = col(Practice.status) == PracticeStatus.published
     if viewer.moderator:
         return [published]
-    allowed: list[ColumnElement[bool]] = [col(Practice.visibility) == "public"]
+    allowed: list[ColumnElement[bool]] = [col(Practice.visibility) == Visibility.public]
     if viewer.organisation_id is not None:
         allowed.append(col(Practice.lead_organisation_id) == viewer.organisation_id)
     if viewer.networks:
@@ -78,7 +81,18 @@ def visible(viewer: Viewer = PUBLIC) -> list[ColumnElement[bool]]:
 
 
 def is_moderator(user: User | None) -> bool:
+    """Moderators curate everything; administrators may do all a moderator may."""
     return user is not None and user.role in ("moderator", "admin")
+
+
+def is_admin(user: User | None) -> bool:
+    """Only administrators manage accounts, API keys and trusted organisations."""
+    return user is not None and user.role == "admin"
+
+
+def may_create_practice(user: User | None) -> bool:
+    """Moderators write for anyone; a member writes for its organisation, so needs one."""
+    return is_moderator(user) or (user is not None and user.organisation_id is not None)
 
 
 def may_edit_practice(session: Session, user: User | None, practice: Practice) -> bool:
@@ -98,3 +112,18 @@ def may_edit_practice(session: Session, user: User | None, practice: Practice) -
         )
     ).first()
     return partner is not None
+
+
+def coordinates(session: Session, organisation_id: int, network: Network) -> bool:
+    """Whether the organisation currently coordinates ``network``: only then may it change
+    the network's members (membership decides who sees members-only practices)."""
+    this_year = date.today().year
+    found = session.exec(
+        select(Membership.id).where(
+            Membership.network_id == network.id,
+            Membership.organisation_id == organisation_id,
+            Membership.role == "coordinator",
+            or_(col(Membership.end_year).is_(None), col(Membership.end_year) >= this_year),
+        )
+    ).first()
+    return found is not None

@@ -6,17 +6,19 @@ the API on its own.
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from annotated_types import MaxLen
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     StringConstraints,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 from app.i18n import LANGUAGES, N_, gettext
 from app.models.vocabularies import Source
@@ -165,17 +167,25 @@ def too_long(limit: int, length: int) -> str:
     return gettext("At most %(limit)s characters; this has %(length)s.", limit=limit, length=length)
 
 
-def limit(max_length: int) -> AfterValidator:
-    """At most ``max_length`` characters, with a message that says how many there are."""
+class limit(MaxLen):  # lower case: it reads as ``Annotated[Text, limit(300)]``
+    """At most ``max_length`` characters, with a message that says how many there are.
 
-    def check(value: str | None) -> str | None:
-        if value is not None and len(value) > max_length:
-            raise PydanticCustomError(
-                "string_too_long", too_long(max_length, len(value)), {"max_length": max_length}
-            )
-        return value
+    A ``MaxLen``, so a SQLModel table sharing the annotation gets a VARCHAR(max_length)
+    column; checked after the other validators (on stripped text) with our own message."""
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        max_length = self.max_length
+
+        def check(value: str | None) -> str | None:
+            if value is not None and len(value) > max_length:
+                raise PydanticCustomError(
+                    "string_too_long", too_long(max_length, len(value)), {"max_length": max_length}
+                )
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
 
 
 Text = Annotated[str | None, AfterValidator(_plain)]

@@ -21,7 +21,7 @@ from typing import Any
 
 TABLE = "practices"
 FTS_TABLE = "practices_fts"
-TOKENIZE = "porter unicode61 remove_diacritics 2"  # as app/queries/search.py
+TOKENIZE = "porter unicode61 remove_diacritics 2"  # as app/catalogue/search.py
 
 ROWS = """
 SELECT p.id, p.slug, p.title, p.summary, p.description, pl.country,

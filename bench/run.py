@@ -60,7 +60,7 @@ MIN_RATIO = 10.0
 LIST_P99_MS = 100.0
 PEERS_P50_MS = 20.0
 
-# Our search treats integration, cohesion and inclusion as one word (app/queries/search.py
+# Our search treats integration, cohesion and inclusion as one word (app/catalogue/search.py
 # SYNONYM_GROUPS); Datasette gets the same OR query in raw FTS5 syntax.
 WORD = "integration"
 DATASETTE_SEARCH = "integration OR cohesion OR inclusion"

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import app.models.practices  # noqa: F401  (registers the tables)
+import app.models  # noqa: F401  (registers every table)
 from app.db import make_engine
 from app.migrations import include_object
 

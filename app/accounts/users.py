@@ -1,10 +1,9 @@
-"""Accounts, passwords and browser sessions, and who may do what.
+"""Creating accounts: an e-mail address, a role and, for members, an organisation.
 
-Passwords are hashed with argon2. A signed-in browser holds a random token in an
-HttpOnly cookie; the database keeps only the token's SHA-256, so a copy of the database
-cannot be used to sign in. Roles (from DESIGN.md): a ``member`` edits its own
-organisation's practices, a ``moderator`` curates everything including vocabularies and
-their translations, an ``admin`` also manages accounts.
+Roles (from DESIGN.md): a ``member`` edits its own organisation's practices, a
+``moderator`` curates everything including vocabularies and their translations, an
+``admin`` also manages accounts. What each role may do is decided in ``app.permissions``;
+passwords are hashed in ``app.accounts.passwords``.
 """
 
 import re

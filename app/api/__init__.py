@@ -1,4 +1,6 @@
-"""The JSON API under /api/v1: thin routes over ``app.queries``."""
+"""The JSON API under /api/v1: one router per prefix, thin routes over the domain packages
+(``app.practices``, ``app.places``, ``app.vocabularies``, ``app.opendata``), with the
+errors every operation documents and the ``lang`` parameter every operation takes."""
 
 from typing import Annotated
 
@@ -6,7 +8,6 @@ from fastapi import APIRouter, Depends, Query
 
 from app.api import (
     changes,
-    exports,
     networks,
     organisations,
     peers,
@@ -59,5 +60,5 @@ def language(
 api_router = APIRouter(
     prefix="/api/v1", responses=ERRORS, dependencies=[Depends(rate_limited), Depends(language)]
 )
-for module in (exports, practices, places, peers, organisations, networks, vocabularies, changes):
+for module in (practices, places, peers, organisations, networks, vocabularies, changes):
     api_router.include_router(module.router)

@@ -1,8 +1,11 @@
+"""The change feed, ``/api/v1/changes``: what entered, changed in or left the public
+catalogue since a cursor, for partners who keep a copy in sync."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
+from app.api.deps import SessionDep
 from app.opendata.changes import list_changes
 from app.opendata.schemas import ChangesPage
 

@@ -1,7 +1,7 @@
 """Conditional requests: ETags on single resources, ``If-None-Match`` and ``If-Match``.
 
 A resource's ETag changes whenever its representation can: with the catalogue version
-(any committed change, ``app/queries/cache.py``) and the language of the answer. A
+(any committed change, ``app/catalogue/cache.py``) and the language of the answer. A
 practice's ETag also names its own version, the number ``If-Match`` is checked against
 when it is changed: a write that started from an older version gets 412 and changes
 nothing, however much else in the catalogue changed meanwhile.

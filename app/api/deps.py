@@ -5,13 +5,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from app.accounts.api_keys import ApiClient, client_for_token
 from app.api.rate_limits import limit_client, limit_key
-from app.db import SessionDep
+from app.db import get_session
 from app.errors import Forbidden, Unauthorized
 from app.i18n import gettext
 from app.permissions import PUBLIC, Viewer
+
+SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(
     auto_error=False,

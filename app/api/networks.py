@@ -1,16 +1,15 @@
+"""``/api/v1/networks``: networks, and the member lists their coordinators keep."""
+
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
 from app.api.conditional import NOT_MODIFIED, etag, not_modified, require_match
-from app.api.deps import Writer
+from app.api.deps import SessionDep, Writer
 from app.api.idempotency import fingerprint, once
 from app.api.paths import MemberId, NetworkSlug
 from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch, merge_patch
-from app.db import SessionDep
-from app.errors import InvalidBody
 from app.models.places import Membership
 from app.places.memberships import (
     coordinated_network,
@@ -25,6 +24,7 @@ from app.places.queries import PagingQuery, find_network, get_network, list_memb
 from app.places.schemas import MemberIn, MemberOut, NetworkSummary
 from app.requests import client_address
 from app.schemas import ErrorOut, Page
+from app.validation import parse_body
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 
@@ -142,10 +142,7 @@ def change_network_member(
         network = coordinated_network(session, writer.organisation_id, slug)
         membership = find_membership(session, network, member_id)
         require_match(request, member_tag(membership))
-        try:
-            data = MemberIn.model_validate(merge_patch(member_input(session, membership), changes))
-        except ValidationError as exc:
-            raise InvalidBody(exc) from None
+        data = parse_body(MemberIn, merge_patch(member_input(session, membership), changes))
         membership = save_member(
             session, writer.user, network, membership, data, client=client_address(request)
         )

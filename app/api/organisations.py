@@ -1,8 +1,10 @@
+"""``/api/v1/organisations``: the organisations behind practices and memberships."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
+from app.api.deps import SessionDep
 from app.places.queries import OrganisationQuery, list_organisations
 from app.places.schemas import OrganisationOut
 from app.schemas import Page

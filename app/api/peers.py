@@ -1,7 +1,9 @@
+"""``/api/v1/peers``: peer places for a place described in the request, not catalogued."""
+
 from fastapi import APIRouter
 
+from app.api.deps import SessionDep
 from app.api.places import AcrossBorders, PeerLimit
-from app.db import SessionDep
 from app.places.peers.finding import find_peers
 from app.places.peers.schemas import ContextIn, PeerResults
 

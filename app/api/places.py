@@ -1,11 +1,12 @@
+"""``/api/v1/places``: places, one place, its peer places and a side-by-side comparison."""
+
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.conditional import NOT_MODIFIED, etag, not_modified
-from app.api.deps import ApiViewer
+from app.api.deps import ApiViewer, SessionDep
 from app.api.paths import OtherPlaceSlug, PlaceSlug
-from app.db import SessionDep
 from app.places.peers.compare import compare_places
 from app.places.peers.finding import find_peers
 from app.places.peers.schemas import Comparison, PeerResults

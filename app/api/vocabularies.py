@@ -1,10 +1,12 @@
+"""``/api/v1/vocabularies``: the schemes and terms that classify practices and places."""
+
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from app.api.conditional import NOT_MODIFIED, etag, not_modified
+from app.api.deps import SessionDep
 from app.api.paths import SchemeCode
-from app.db import SessionDep
 from app.vocabularies.queries import get_scheme, list_schemes
 from app.vocabularies.schemas import SchemeDetail, SchemeSummary
 

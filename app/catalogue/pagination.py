@@ -10,12 +10,31 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import InvalidParameter
 from app.i18n import gettext
+
+# The most items one page of any list holds, for the pages and the API alike.
+MAX_PAGE_SIZE = 200
+
+
+def page_limit(default: int) -> Any:
+    """The ``limit`` field of a list query: items per page, 1 to ``MAX_PAGE_SIZE``."""
+    return Field(
+        default=default,
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description=f"Items per page (1–{MAX_PAGE_SIZE}).",
+    )
+
+
+def page_cursor() -> Any:
+    """The ``cursor`` field of a list query: where the previous page ended."""
+    return Field(default=None, max_length=500, description="`next_cursor` of the previous page.")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ practices). Here every filter value has the rows that carry it (its "postings"),
 is a boolean mask, a facet count is a sum over a mask, and a page is the next rows of a
 sort order computed once: vector operations of well under a millisecond.
 
-Each worker loads the index once per catalogue version (``app/queries/cache.py``), in a
+Each worker loads the index once per catalogue version (``app/catalogue/cache.py``), in a
 session of its own so that nobody's uncommitted changes get into it. Who may see what stays
-in SQL (``visibility.visible``, one rule for every query), as does full-text matching.
+in SQL (``app.permissions.visible``, one rule for every query), as does full-text matching.
 """
 
 from collections import defaultdict
@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from app.catalogue.cache import loaded
 from app.catalogue.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.models.places import Place
-from app.models.practices import Practice, PracticeSource, PracticeTerm
+from app.models.practices import Practice, PracticeSource, PracticeStatus, PracticeTerm
 from app.models.vocabularies import VocabularyTermAncestor
 from app.permissions import Viewer, practice_networks, visible
 
@@ -201,7 +201,7 @@ def _postings(pairs: Iterable[tuple[Any, Any]], row: dict[int, int]) -> dict[Any
 
 
 def _load(session: Session) -> PracticeIndex:
-    published = col(Practice.status) == "published"
+    published = col(Practice.status) == PracticeStatus.published
     practices = session.execute(
         sa_select(
             col(Practice.id),

@@ -10,7 +10,7 @@ SQLite, the ``english`` configuration on PostgreSQL), so "campaigns" finds "camp
 ``index_practices`` rewrites the documents of the practices whose text changed; every
 write path that changes a practice's text, place or translations calls it in the same
 transaction. The index holds every practice; who may see a hit is decided, as everywhere,
-by ``visibility.visible``.
+by ``app.permissions.visible``.
 """
 
 import html
@@ -264,6 +264,9 @@ def _join(*parts: str | None) -> str:
 
 def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
     """Rewrite the documents of practices ``ids`` (of every practice when ``None``)."""
+    # Imported here: the practice fields module reads the filters, which read this module.
+    from app.practices.fields import BODY_FIELDS
+
     search = _table(session)
     key = search.c[_key(session)]
     if ids is None:
@@ -300,14 +303,7 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
                     key.name: p.id,
                     "title": _join(p.title),
                     "summary": _join(p.summary),
-                    "body": _join(
-                        p.description,
-                        p.aim,
-                        p.participants,
-                        p.audience,
-                        p.what_did_not_work,
-                        p.know_how,
-                    ),
+                    "body": _join(*(getattr(p, name) for name in BODY_FIELDS)),
                     "context": _join(place_name, parent_name, lead_name, *translations[p.id or 0]),
                 }
             )

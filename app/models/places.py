@@ -22,7 +22,7 @@ class Place(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     created_at: datetime = timestamp_field()
-    updated_at: datetime = timestamp_field(index=True)  # peer features' change check
+    updated_at: datetime = timestamp_field(index=True)
 
 
 class PlaceFact(SQLModel, table=True):

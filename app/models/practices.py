@@ -1,36 +1,123 @@
-"""Practices, their classification, outcomes, lineage, revisions and translations."""
+"""Practices, their classification, outcomes, lineage, revisions and translations.
+
+``PracticeBase`` declares a practice's own editable fields once: the table adds its keys
+and bookkeeping, ``app.practices.input.PracticeIn`` (what forms and the API validate) adds
+the slugs and child rows a writer names. SQLModel tables do not validate, so the
+validators in the annotations only run for the input.
+"""
 
 import hashlib
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, StringConstraints
 from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
+from app.i18n import LANGUAGES
 from app.models.base import timestamp_field
+from app.schemas import _LANGUAGE_TAG, RequiredText, Text, Year, interface_language, limit
 
 
-class Practice(SQLModel, table=True):
+class PracticeStatus(StrEnum):
+    """Where the live practice stands (its open edit has a ``RevisionState``)."""
+
+    draft = "draft"
+    submitted = "submitted"
+    published = "published"
+    archived = "archived"
+
+
+class Visibility(StrEnum):
+    public = "public"
+    network = "network"  # only signed-in members of the lead organisation's networks
+
+
+class RevisionState(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    returned = "returned"
+    published = "published"
+    withdrawn = "withdrawn"
+
+
+class LineageKind(StrEnum):
+    adapted_from = "adapted-from"
+    inspired_by = "inspired-by"
+
+
+def _enum_column(**kwargs: Any) -> Any:
+    # Enums are stored as their value in a VARCHAR(20) (no database enum type to migrate).
+    return Field(sa_type=AutoString(length=20), **kwargs)
+
+
+LanguageTag = Annotated[str, StringConstraints(pattern=_LANGUAGE_TAG.pattern)]
+
+
+WebAddress = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s<>\"]+$")]
+
+
+class PracticeBase(SQLModel):
+    """A practice's own fields as its authors write them (not its place, lead, terms,
+    outcomes or lineage, which refer to other rows)."""
+
+    title: Annotated[RequiredText, limit(300)] = Field(
+        description="Name of the initiative.", schema_extra={"examples": ["Anti-Rumour Strategy"]}
+    )
+    summary: Annotated[Text, limit(1000)] = Field(
+        default=None, description="One or two sentences (needed to submit)."
+    )
+    description: Annotated[Text, limit(20000)] = Field(
+        default=None, description="Longer description; blank lines separate paragraphs."
+    )
+    original_language: Annotated[str, AfterValidator(interface_language), limit(10)] = Field(
+        default="en",
+        description="Language the text is written in: " + ", ".join(LANGUAGES) + ".",
+        schema_extra={"examples": ["es"]},
+    )
+    start_year: Year | None = Field(default=None, description="Year it started.")
+    end_year: Year | None = Field(default=None, description="Year it ended.")
+    # The AMICALL design questions, in the author's words (the terms classify them too).
+    aim: Annotated[Text, limit(2000)] = Field(
+        default=None, description="What it is designed to achieve, in the authors' words."
+    )
+    participants: Annotated[Text, limit(1000)] = Field(default=None, description="Who takes part.")
+    audience: Annotated[Text, limit(1000)] = Field(
+        default=None, description="Whose views or behaviour it should influence."
+    )
+    what_did_not_work: Annotated[Text, limit(10000)] = Field(
+        default=None, description="Lessons and failures."
+    )
+    know_how: Annotated[Text, limit(10000)] = Field(
+        default=None, description="What someone copying it would need."
+    )
+    languages: list[LanguageTag] = Field(
+        default_factory=list,
+        max_length=30,
+        sa_type=JSON,
+        description="Languages it is offered in (BCP 47).",
+    )
+    links: list[WebAddress] = Field(
+        default_factory=list, max_length=20, sa_type=JSON, description="Web addresses about it."
+    )
+    visibility: Visibility = _enum_column(
+        default=Visibility.public,
+        index=True,
+        description="public, or network: only signed-in members of the lead "
+        "organisation's networks see it.",
+        schema_extra={"examples": ["public"]},
+    )
+
+
+class Practice(PracticeBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=160, unique=True, index=True)
-    title: str = Field(max_length=300)
+    # A draft may lack a summary (the input's None); the column holds "" for it.
     summary: str = Field(max_length=1000)
-    description: str | None = Field(default=None, max_length=20000)
     place_id: int = Field(foreign_key="place.id", index=True)
     lead_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
-    start_year: int | None = None
-    end_year: int | None = None
-    # The AMICALL design questions, in the author's words (the terms classify them too).
-    aim: str | None = Field(default=None, max_length=2000)
-    participants: str | None = Field(default=None, max_length=1000)
-    audience: str | None = Field(default=None, max_length=1000)
-    what_did_not_work: str | None = Field(default=None, max_length=10000)
-    know_how: str | None = Field(default=None, max_length=10000)
-    languages: list[str] = Field(default_factory=list, sa_type=JSON)
-    links: list[str] = Field(default_factory=list, sa_type=JSON)
-    original_language: str = Field(default="en", max_length=10)
-    status: str = Field(default="published", max_length=20, index=True)  # see STATUSES
-    visibility: str = Field(default="public", max_length=20, index=True)  # see VISIBILITIES
+    status: PracticeStatus = _enum_column(default=PracticeStatus.published, index=True)
     # Bumped by every write, with a conditional UPDATE: a form or API client that read
     # version n can only save while the row is still at n (optimistic concurrency).
     version: int = Field(default=1)
@@ -39,7 +126,7 @@ class Practice(SQLModel, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     created_at: datetime = timestamp_field()
-    updated_at: datetime = timestamp_field(index=True)  # peer features' change check
+    updated_at: datetime = timestamp_field(index=True)
 
 
 class PracticeTerm(SQLModel, table=True):
@@ -102,26 +189,14 @@ class PracticeLineage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
     origin_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
-    kind: str = Field(max_length=20)  # see LINEAGE_KINDS
+    kind: LineageKind = _enum_column()
     note: str | None = Field(default=None, max_length=2000)
 
 
 # Publishing. The live rows above hold what readers see. An edit is a ``PracticeRevision``
-# whose ``data`` is the whole submitted form (``app.schemas.PracticeIn``): it is drafted,
-# submitted, and on publication applied to the live rows and numbered, so every published
-# state stays readable and comparable.
-STATUSES = ("draft", "submitted", "published", "archived")
-
-
-VISIBILITIES = ("public", "network")
-
-
-REVISION_STATES = ("draft", "submitted", "returned", "published", "withdrawn")
-
-
-LINEAGE_KINDS = ("adapted-from", "inspired-by")
-
-
+# whose ``data`` is the whole submitted form (``PracticeIn``): it is drafted, submitted,
+# and on publication applied to the live rows and numbered, so every published state stays
+# readable and comparable.
 class PracticeRevision(SQLModel, table=True):
     __tablename__ = "practice_revision"
     __table_args__ = (
@@ -131,7 +206,7 @@ class PracticeRevision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
     number: int | None = None  # 1, 2, … once published
-    state: str = Field(default="draft", max_length=20, index=True)  # see REVISION_STATES
+    state: RevisionState = _enum_column(default=RevisionState.draft, index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     note: str | None = Field(default=None, max_length=1000)  # the author's "what changed"
     author_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -16,12 +16,12 @@ from app.catalogue.cache import mark_changed
 from app.catalogue.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.models.base import utcnow
 from app.models.catalogue import PracticeChange
-from app.models.practices import Practice, PracticeLineage
+from app.models.practices import Practice, PracticeLineage, PracticeStatus, Visibility
 from app.opendata.schemas import ChangeOut, ChangesPage
 
 
 def is_public(practice: Practice) -> bool:
-    return practice.status == "published" and practice.visibility == "public"
+    return practice.status == PracticeStatus.published and practice.visibility == Visibility.public
 
 
 def neighbours(session: Session, practice_id: int) -> set[int]:
@@ -59,8 +59,8 @@ def note_change(
             rows = session.exec(
                 select(Practice.id, Practice.slug).where(
                     col(Practice.id).in_(linked),
-                    Practice.status == "published",
-                    Practice.visibility == "public",
+                    Practice.status == PracticeStatus.published,
+                    Practice.visibility == Visibility.public,
                 )
             ).all()
             note_changes(session, [(int(i or 0), slug, True, True) for i, slug in rows])

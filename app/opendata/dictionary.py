@@ -2,15 +2,17 @@
 
 The rows are read from the API's own models (``model_fields`` of the schemas the API
 returns) and from the CSV export's column list, so the page cannot drift from what the
-API sends. Descriptions are written in English in ``app.schemas`` and marked with ``N_``;
-they are translated here, in the request's language. Text is plain: names and values to be
-shown as code are between backticks.
+API sends. Descriptions are written in English in the schemas (``app.schemas`` and each
+area's ``schemas`` module) and marked with ``N_``; they are translated here, in the
+request's language. Text is plain: names and values to be shown as code are between
+backticks.
 """
 
 import re
 import types
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -197,6 +199,8 @@ def readable_type(annotation: Any) -> str:
         return _("%(type)s or null", type=joined) if type(None) in args else joined
     if origin is Literal:
         return _("one of %(values)s", values=", ".join(f"`{value}`" for value in args))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _("one of %(values)s", values=", ".join(f"`{m.value}`" for m in annotation))
     if origin is list:
         return _("list of %(item)s", item=readable_type(args[0]))
     if origin is dict:

@@ -6,9 +6,8 @@ who sees a network's members-only practices, so it cannot be open to every key.
 """
 
 import hashlib
-from datetime import date
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from app.accounts.audit import record
 from app.errors import Conflict, Forbidden, NotFound
@@ -16,23 +15,10 @@ from app.i18n import gettext
 from app.models.accounts import User
 from app.models.places import Membership, Network, Organisation, Place
 from app.models.vocabularies import Source
+from app.permissions import coordinates
 from app.places.queries import find_network, member_items
 from app.places.schemas import MemberIn, MemberOut
 from app.practices.filters import slug_ids
-
-
-def coordinates(session: Session, organisation_id: int, network: Network) -> bool:
-    """Whether the organisation currently coordinates ``network``."""
-    this_year = date.today().year
-    found = session.exec(
-        select(Membership.id).where(
-            Membership.network_id == network.id,
-            Membership.organisation_id == organisation_id,
-            Membership.role == "coordinator",
-            or_(col(Membership.end_year).is_(None), col(Membership.end_year) >= this_year),
-        )
-    ).first()
-    return found is not None
 
 
 def coordinated_network(session: Session, organisation_id: int, slug: str) -> Network:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.catalogue.pagination import SortKey, paginate
+from app.catalogue.pagination import SortKey, page_cursor, page_limit, paginate
 from app.catalogue.text import contains
 from app.errors import NotFound
 from app.i18n import gettext
@@ -46,10 +46,8 @@ class PlaceQuery(BaseModel):
         examples=[["municipality"]],
     )
     sort: Literal["name"] = Field(default="name", description="Sort order.")
-    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
-    cursor: str | None = Field(
-        default=None, max_length=500, description="`next_cursor` of the previous page."
-    )
+    limit: int = page_limit(50)
+    cursor: str | None = page_cursor()
 
 
 class OrganisationQuery(BaseModel):
@@ -65,17 +63,13 @@ class OrganisationQuery(BaseModel):
         default_factory=list,
         description="Country of the organisation's place (ISO 3166-1 alpha-2).",
     )
-    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
-    cursor: str | None = Field(
-        default=None, max_length=500, description="`next_cursor` of the previous page."
-    )
+    limit: int = page_limit(50)
+    cursor: str | None = page_cursor()
 
 
 class PagingQuery(BaseModel):
-    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1–200).")
-    cursor: str | None = Field(
-        default=None, max_length=500, description="`next_cursor` of the previous page."
-    )
+    limit: int = page_limit(50)
+    cursor: str | None = page_cursor()
 
 
 def practice_counts(

@@ -1,13 +1,12 @@
 """Whether a practice as written can be saved or submitted: input, references, completeness."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from app.errors import AppError
+from app.errors import InvalidInput
 from app.i18n import gettext
 from app.models.accounts import User
 from app.models.places import Organisation, Place
@@ -18,71 +17,23 @@ from app.practices.duplicates import similar_titles
 from app.practices.fields import EDITABLE_SCHEMES, SINGLE_TERM_SCHEMES
 from app.practices.input import PracticeIn
 from app.schemas import too_long
+from app.validation import parse_form
 from app.vocabularies.queries import scheme_terms
 
 
-class InvalidPractice(AppError):
-    """The practice as written cannot be saved; ``fields`` says why, per form field."""
+class InvalidPractice(InvalidInput):
+    """The practice as written cannot be saved; ``fields`` says why, per form field, and
+    ``duplicates`` names the practices its title is too like."""
 
-    status_code = 422
-
-    def __init__(self, fields: dict[str, str], duplicates: Sequence[Practice] = ()) -> None:
-        super().__init__(
-            "; ".join(f"{name}: {message}" for name, message in fields.items()),
-            [{"param": name, "message": message} for name, message in fields.items()],
-        )
-        self.fields = fields
+    def __init__(self, fields: Mapping[str, str], duplicates: Sequence[Practice] = ()) -> None:
+        super().__init__(fields)
         self.duplicates = list(duplicates)
 
 
-def field_name(loc: Sequence[int | str]) -> str:
-    """The form field for a pydantic error location: ``outcomes.0.text`` -> ``outcomes-0-text``,
-    ``terms.goal.1`` -> ``terms-goal``, a whole-model error -> ``end_year``."""
-    parts = [str(p) for p in loc]
-    if not parts:
-        return "end_year"
-    if parts[0] == "terms" and len(parts) > 1:
-        return f"terms-{parts[1]}"
-    if parts[0] in ("outcomes", "lineage") and len(parts) > 2:
-        return "-".join(parts[:3])
-    return parts[0]
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    name = field_name(error["loc"])
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return gettext("Enter a year as four digits.")
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return gettext("Enter a year between 1800 and 2100.")
-    if kind == "too_long":
-        return gettext("At most %(limit)s entries.", limit=error["ctx"]["max_length"])
-    if kind == "string_pattern_mismatch":
-        if name == "links":
-            return gettext("Enter web addresses that start with http:// or https://.")
-        if name == "languages":
-            return gettext("Use language codes such as en, pl or pt-BR.")
-        return gettext("Choose one of the listed values.")
-    if kind in ("literal_error", "enum", "dict_type", "list_type", "string_type"):
-        return gettext("Choose one of the listed values.")
-    if kind == "extra_forbidden":
-        return gettext("This field is not part of a practice.")
-    if kind in ("missing", "string_too_long", "end_before_start"):
-        return str(error["msg"])
-    return gettext("This value is not valid.")
-
-
 def parse_input(data: dict[str, Any]) -> PracticeIn:
-    """Validate ``data`` as a practice; raises ``InvalidPractice`` with per-field messages."""
-    try:
-        return PracticeIn.model_validate(data)
-    except ValidationError as exc:
-        fields: dict[str, str] = {}
-        for error in exc.errors():
-            fields.setdefault(field_name(error["loc"]), _message(error))
-        raise InvalidPractice(fields) from None
+    """Validate ``data`` as a practice; raises ``InvalidPractice`` with per-field messages
+    (an error of the whole practice is its years being out of order: ``end_year``)."""
+    return parse_form(PracticeIn, data, whole="end_year", error=InvalidPractice)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from app.models.places import Network, Organisation, Place
 from app.models.practices import (
     Outcome,
     Practice,
+    PracticeBase,
     PracticeLineage,
     PracticePartner,
     PracticeSource,
@@ -31,6 +32,12 @@ from app.practices.schemas import (
 )
 from app.schemas import NetworkRef, OrganisationRef, PlaceRef, SourceRef, TermRef
 from app.vocabularies.queries import term_label_column
+
+# The practice's own fields the detail adds to its summary, read as they are stored.
+_OWN_FIELDS = sorted(
+    (PracticeDetail.model_fields.keys() - PracticeSummary.model_fields.keys())
+    & PracticeBase.model_fields.keys()
+)
 
 
 def summaries(
@@ -125,12 +132,6 @@ def _translation_out(practice: Practice, translation: PracticeTranslation) -> Tr
     )
 
 
-def get_practice(
-    session: Session, slug: str, viewer: Viewer = PUBLIC, *, original: bool = False
-) -> PracticeDetail:
-    return practice_detail(session, find_practice(session, slug, viewer), viewer, original=original)
-
-
 def practice_detail(
     session: Session, practice: Practice, viewer: Viewer = PUBLIC, *, original: bool = False
 ) -> PracticeDetail:
@@ -178,18 +179,10 @@ def practice_detail(
     ]
     return PracticeDetail(
         **summary.model_dump(),
-        description=practice.description,
-        aim=practice.aim,
-        participants=practice.participants,
-        audience=practice.audience,
-        visibility="network" if practice.visibility == "network" else "public",
+        **{name: getattr(practice, name) for name in _OWN_FIELDS},
         partners=partners,
         networks=networks,
         outcomes=outcomes,
-        what_did_not_work=practice.what_did_not_work,
-        know_how=practice.know_how,
-        languages=practice.languages,
-        links=practice.links,
         adapted_from=_lineage(session, practice, viewer, upstream=True),
         adaptations=_lineage(session, practice, viewer, upstream=False),
         published_at=practice.published_at,

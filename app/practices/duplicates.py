@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app.models.places import Place
-from app.models.practices import Practice
+from app.models.practices import Practice, PracticeStatus
 from app.permissions import Viewer, visible
 
 
@@ -37,7 +37,7 @@ def similar_titles(
     statement = (
         select(Practice)
         .join(Place, col(Place.id) == Practice.place_id)
-        .where(Place.slug == place_slug, col(Practice.status) != "archived", readable)
+        .where(Place.slug == place_slug, col(Practice.status) != PracticeStatus.archived, readable)
     )
     if exclude_id is not None:
         statement = statement.where(col(Practice.id) != exclude_id)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 from sqlmodel import Session, col, select
 
+from app.catalogue.pagination import page_cursor, page_limit
 from app.catalogue.practice_index import Kind
 from app.catalogue.search import SearchQuery, parse
 from app.countries import country_name
@@ -77,10 +78,8 @@ class _PracticeQueryBase(BaseModel):
         description="Sort order: relevance (the default with `q`), title (the default "
         "without), start (year started) or updated; prefix - to reverse.",
     )
-    limit: int = Field(default=20, ge=1, le=200, description="Items per page (1–200).")
-    cursor: str | None = Field(
-        default=None, max_length=500, description="`next_cursor` of the previous page."
-    )
+    limit: int = page_limit(20)
+    cursor: str | None = page_cursor()
     facets: str | None = Field(
         default=None,
         max_length=500,

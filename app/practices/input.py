@@ -2,20 +2,20 @@
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from app.i18n import LANGUAGES, gettext
-from app.schemas import _LANGUAGE_TAG, RequiredText, Slug, Text, Year, interface_language, limit
+from app.i18n import gettext
+from app.models.practices import LineageKind, PracticeBase
+from app.schemas import RequiredText, Slug, Text, limit
 
 
 def _outcome_date(value: str | None) -> str | None:
@@ -75,8 +75,8 @@ class LineageIn(BaseModel):
         description="Slug of the practice this one was adapted from or inspired by.",
         examples=["amsterdam-wij-amsterdammers"],
     )
-    kind: Literal["adapted-from", "inspired-by"] = Field(
-        default="adapted-from", description="How closely it follows the other practice."
+    kind: LineageKind = Field(
+        default=LineageKind.adapted_from, description="How closely it follows the other practice."
     )
     note: Annotated[Text, limit(2000)] = Field(
         default=None,
@@ -85,55 +85,15 @@ class LineageIn(BaseModel):
     )
 
 
-class PracticeIn(BaseModel):
-    """A practice as its authors write it (a form or an API client)."""
+class PracticeIn(PracticeBase):
+    """A practice as its authors write it (a form or an API client): the fields of
+    ``PracticeBase``, and the places, bodies, terms and practices it refers to by slug."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
-    title: Annotated[RequiredText, limit(300)] = Field(
-        description="Name of the initiative.", examples=["Anti-Rumour Strategy"]
-    )
-    summary: Annotated[Text, limit(1000)] = Field(
-        default=None, description="One or two sentences (needed to submit)."
-    )
-    description: Annotated[Text, limit(20000)] = Field(
-        default=None, description="Longer description; blank lines separate paragraphs."
-    )
     place: Slug = Field(description="Slug of the lead place.", examples=["barcelona"])
     lead_organisation: Slug | None = Field(
         default=None, description="Slug of the lead body.", examples=["barcelona-city-council"]
-    )
-    original_language: Annotated[str, AfterValidator(interface_language)] = Field(
-        default="en",
-        description="Language the text is written in: " + ", ".join(LANGUAGES) + ".",
-        examples=["es"],
-    )
-    start_year: Year | None = Field(default=None, description="Year it started.")
-    end_year: Year | None = Field(default=None, description="Year it ended.")
-    aim: Annotated[Text, limit(2000)] = Field(
-        default=None, description="What it is designed to achieve, in the authors' words."
-    )
-    participants: Annotated[Text, limit(1000)] = Field(default=None, description="Who takes part.")
-    audience: Annotated[Text, limit(1000)] = Field(
-        default=None, description="Whose views or behaviour it should influence."
-    )
-    what_did_not_work: Annotated[Text, limit(10000)] = Field(
-        default=None, description="Lessons and failures."
-    )
-    know_how: Annotated[Text, limit(10000)] = Field(
-        default=None, description="What someone copying it would need."
-    )
-    languages: list[Annotated[str, StringConstraints(pattern=_LANGUAGE_TAG.pattern)]] = Field(
-        default_factory=list, max_length=30, description="Languages it is offered in (BCP 47)."
-    )
-    links: list[
-        Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s<>\"]+$")]
-    ] = Field(default_factory=list, max_length=20, description="Web addresses about it.")
-    visibility: Literal["public", "network"] = Field(
-        default="public",
-        description="public, or network: only signed-in members of the lead "
-        "organisation's networks see it.",
-        examples=["public"],
     )
     terms: dict[str, list[Slug]] = Field(
         default_factory=dict,

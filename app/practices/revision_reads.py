@@ -4,10 +4,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models.practices import Practice, PracticeRevision
+from app.models.practices import Practice, PracticeRevision, PracticeStatus, RevisionState
 from app.practices.writing import snapshot
 
-OPEN_STATES = ("draft", "submitted", "returned")
+OPEN_STATES = (RevisionState.draft, RevisionState.submitted, RevisionState.returned)
 
 
 def open_revision(session: Session, practice: Practice) -> PracticeRevision | None:
@@ -27,7 +27,7 @@ def published_revisions(session: Session, practice: Practice) -> list[PracticeRe
             select(PracticeRevision)
             .where(
                 PracticeRevision.practice_id == practice.id,
-                PracticeRevision.state == "published",
+                PracticeRevision.state == RevisionState.published,
             )
             .order_by(col(PracticeRevision.number).desc())
         )
@@ -39,7 +39,7 @@ def revision(session: Session, practice: Practice, number: int) -> PracticeRevis
         select(PracticeRevision).where(
             PracticeRevision.practice_id == practice.id,
             PracticeRevision.number == number,
-            PracticeRevision.state == "published",
+            PracticeRevision.state == RevisionState.published,
         )
     ).first()
 
@@ -57,7 +57,7 @@ def published_data(session: Session, practice: Practice) -> dict[str, Any] | Non
     latest = published_revisions(session, practice)
     if latest:
         return dict(latest[0].data)
-    if practice.status in ("published", "archived"):
+    if practice.status in (PracticeStatus.published, PracticeStatus.archived):
         return snapshot(session, practice)
     return None
 
@@ -68,7 +68,7 @@ def record_import(session: Session, practice: Practice, note: str | None) -> Non
         PracticeRevision(
             practice_id=practice.id,  # type: ignore[arg-type]
             number=1,
-            state="published",
+            state=RevisionState.published,
             data=snapshot(session, practice),
             note=note,
             reviewed_at=practice.updated_at,

@@ -1,6 +1,6 @@
 """Reading practices as written: every field of a ``PracticeIn`` as labelled, readable
-text (for revision and preview pages), and word-level differences between two states (for
-moderators and the history)."""
+text (for revision, preview and moderation pages), and word-level differences between two
+states (for moderators and the history)."""
 
 import difflib
 import re
@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 from app.i18n import _, gettext
 from app.models.accounts import User
 from app.models.places import Organisation, Place
-from app.models.practices import Practice
+from app.models.practices import LineageKind, Practice, Visibility
 from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
-from app.practices.fields import EDITABLE_SCHEMES, FIELD_LABELS
+from app.practices.fields import EDITABLE_SCHEMES, PRACTICE_FIELDS
 from app.vocabularies.queries import list_schemes, term_label_column
 
 
@@ -82,58 +82,56 @@ def _names(session: Session, key: Any, name: Any, wanted: set[str]) -> dict[str,
 
 
 def describe(names: Names, data: dict[str, Any]) -> list[FieldView]:
-    """``PracticeIn`` data as labelled, readable values (vocabulary labels, place names)."""
-    labels = {name: _(label) for name, label in FIELD_LABELS.items()}
+    """``PracticeIn`` data as labelled, readable values (vocabulary labels, place names),
+    in the order of ``PRACTICE_FIELDS``."""
     text_lang = data.get("original_language") or "en"
     views: list[FieldView] = []
 
     def add(name: str, label: str, value: Any, lang: str | None = None) -> None:
         views.append(FieldView(name, label, "" if value in (None, "", []) else str(value), lang))
 
-    for name in ("title", "summary", "description", "aim", "participants", "audience"):
-        add(name, labels[name], data.get(name), text_lang)
-    place, lead = data.get("place") or "", data.get("lead_organisation") or ""
-    add("place", labels["place"], names.places.get(place, place))
-    add("lead_organisation", labels["lead_organisation"], names.organisations.get(lead, lead))
-    for name in ("original_language", "start_year", "end_year"):
-        add(name, labels[name], data.get(name))
-    network = data.get("visibility") == "network"
-    add(
-        "visibility",
-        labels["visibility"],
-        _("Members of its networks only") if network else _("Everyone"),
-    )
-    terms = data.get("terms") or {}
-    for scheme in EDITABLE_SCHEMES:
-        codes = terms.get(scheme) or []
-        add(
-            f"terms-{scheme}",
-            names.schemes.get(scheme, scheme),
-            "; ".join(names.terms.get((scheme, c), c) for c in codes),
-        )
-    outcome_lines = []
-    for o in data.get("outcomes") or []:
-        measured = f"{o['metric']}: {o.get('value') or ''}".strip() if o.get("metric") else ""
-        source = names.sources.get(o.get("source_report") or "") or o.get("source")
-        evidence = names.terms.get(("evidence-level", o.get("evidence_level") or ""))
-        parts = (o.get("text"), measured, o.get("date"), source, evidence)
-        outcome_lines.append(" — ".join(str(p) for p in parts if p))
-    add("outcomes", labels["outcomes"], "\n".join(outcome_lines), text_lang)
-    for name in ("what_did_not_work", "know_how"):
-        add(name, labels[name], data.get(name), text_lang)
-    add("languages", labels["languages"], ", ".join(data.get("languages") or []))
-    add("links", labels["links"], "\n".join(data.get("links") or []))
-    kinds = {"adapted-from": _("adapted from"), "inspired-by": _("inspired by")}
-    add(
-        "lineage",
-        labels["lineage"],
-        "\n".join(
-            f"{kinds.get(link.get('kind'), '')} {names.practices.get(link['practice'], '')}"
-            + (f": {link['note']}" if link.get("note") else "")
-            for link in data.get("lineage") or []
-        ),
-    )
+    kinds = {LineageKind.adapted_from: _("adapted from"), LineageKind.inspired_by: _("inspired by")}
+    for spec in PRACTICE_FIELDS:
+        name, value = spec.name, data.get(spec.name)
+        if name == "terms":
+            terms = value or {}
+            for scheme in EDITABLE_SCHEMES:
+                add(
+                    f"terms-{scheme}",
+                    names.schemes.get(scheme, scheme),
+                    "; ".join(names.terms.get((scheme, c), c) for c in terms.get(scheme) or []),
+                )
+            continue
+        if name == "place":
+            value = names.places.get(value or "", value or "")
+        elif name == "lead_organisation":
+            value = names.organisations.get(value or "", value or "")
+        elif name == "visibility":
+            network = value == Visibility.network
+            value = _("Members of its networks only") if network else _("Everyone")
+        elif name == "outcomes":
+            value = "\n".join(_outcome_line(names, o) for o in value or [])
+        elif name == "languages":
+            value = ", ".join(value or [])
+        elif name == "links":
+            value = "\n".join(value or [])
+        elif name == "lineage":
+            value = "\n".join(
+                f"{kinds.get(link.get('kind'), '')} {names.practices.get(link['practice'], '')}"
+                + (f": {link['note']}" if link.get("note") else "")
+                for link in value or []
+            )
+        written = spec.written or name == "outcomes"
+        add(name, _(spec.label), value, text_lang if written else None)
     return views
+
+
+def _outcome_line(names: Names, o: dict[str, Any]) -> str:
+    measured = f"{o['metric']}: {o.get('value') or ''}".strip() if o.get("metric") else ""
+    source = names.sources.get(o.get("source_report") or "") or o.get("source")
+    evidence = names.terms.get(("evidence-level", o.get("evidence_level") or ""))
+    parts = (o.get("text"), measured, o.get("date"), source, evidence)
+    return " — ".join(str(p) for p in parts if p)
 
 
 def _tokens(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from pydantic import (
 )
 
 from app.i18n import N_
+from app.models.practices import LineageKind, PracticeStatus, Visibility
 from app.schemas import (
     NetworkRef,
     OrganisationRef,
@@ -148,7 +149,7 @@ class PracticeSummary(Schema):
 
 class LineageOut(Schema):
     practice: PracticeSummary = Field(description=N_("The other practice."))
-    kind: Literal["adapted-from", "inspired-by"] = Field(
+    kind: LineageKind = Field(
         description=N_("adapted-from (follows it closely) or inspired-by."),
         examples=["inspired-by"],
     )
@@ -162,7 +163,7 @@ class PracticeDetail(PracticeSummary):
     )
     participants: str | None = Field(default=None, description=N_("Who takes part."))
     audience: str | None = Field(default=None, description=N_("Whom it should influence."))
-    visibility: Literal["public", "network"] = Field(
+    visibility: Visibility = Field(
         description=N_("public, or network: shown only to members of its networks."),
         examples=["public"],
     )
@@ -201,7 +202,7 @@ class PracticeWritten(Schema):
     slug: str = Field(
         description="The practice's slug (its address).", examples=["barcelona-story-circles"]
     )
-    status: Literal["draft", "submitted", "published", "returned", "archived"] = Field(
+    status: PracticeStatus = Field(
         description="submitted: waiting for a moderator (what is published stays as it was "
         "until then); published: live (keys of trusted organisations publish at once).",
         examples=["submitted"],

@@ -1,49 +1,57 @@
-"""Reading and saving translations of practices and of vocabulary terms.
+"""Reading and saving translations of a practice's title and summary.
 
 The pages (and later the API's writes) call these, so the rules live in one place: a
-translation is never in the original's language, texts fit their columns, and a practice
-translation records the digest of the original it was made from so it can go stale.
+translation is never in the original's language, texts fit their columns
+(``PracticeTranslationIn``), and it records the digest of the original it was made from
+so it can go stale.
 """
 
-from dataclasses import dataclass, field
+from typing import Annotated
 
+from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
 from sqlmodel import Session, select
 
 from app.accounts.audit import record
 from app.catalogue.search import index_practices
-from app.i18n import LANGUAGES, gettext
+from app.i18n import gettext
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.practices import Practice, PracticeTranslation, original_digest
-from app.models.vocabularies import (
-    ORIGINS,
-)
+from app.models.vocabularies import ORIGINS
 from app.opendata.changes import is_public, note_change
-from app.schemas import too_long
+from app.schemas import interface_language, limit
+from app.validation import Filled, parse_form
 
 
-@dataclass
-class FormErrors:
-    """Problems with submitted fields, by field name, in the reader's language."""
+class PracticeTranslationIn(BaseModel):
+    """A practice's title and summary in another language, as a translator submits them.
 
-    fields: dict[str, str] = field(default_factory=dict)
+    Validate it with ``translation_input``: the practice's original language is context."""
 
-    def __bool__(self) -> bool:
-        return bool(self.fields)
+    language: Annotated[str, AfterValidator(interface_language)]
+    title: Annotated[Filled, limit(300)]
+    summary: Annotated[Filled, limit(1000)]
+    origin: str
 
-    def add(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, message)
+    @field_validator("language")
+    @classmethod
+    def _not_the_original(cls, value: str, info: ValidationInfo) -> str:
+        if info.context and value == info.context.get("original_language"):
+            raise ValueError(gettext("This is the language of the original."))
+        return value
+
+    @field_validator("origin")
+    @classmethod
+    def _known_origin(cls, value: str) -> str:
+        if value not in ORIGINS:
+            raise ValueError(gettext("Say whether a person or a machine translated it."))
+        return value
 
 
-def checked_text(
-    errors: FormErrors, name: str, value: str, limit: int, required: bool = True
-) -> str:
-    value = value.strip()
-    if required and not value:
-        errors.add(name, gettext("This field is required."))
-    elif len(value) > limit:
-        errors.add(name, too_long(limit, len(value)))
-    return value
+def translation_input(practice: Practice, values: dict[str, str]) -> PracticeTranslationIn:
+    """The translation form's ``values`` validated; raises ``InvalidInput`` per field."""
+    context = {"original_language": practice.original_language}
+    return parse_form(PracticeTranslationIn, values, context=context)
 
 
 def practice_translation(
@@ -58,27 +66,10 @@ def practice_translation(
 
 
 def save_practice_translation(
-    session: Session,
-    practice: Practice,
-    user: User,
-    *,
-    language: str,
-    title: str,
-    summary: str,
-    origin: str,
-) -> FormErrors:
-    """Create or replace the translation into ``language``; nothing is written on errors."""
-    errors = FormErrors()
-    if language not in LANGUAGES:
-        errors.add("language", gettext("Choose one of the listed languages."))
-    elif language == practice.original_language:
-        errors.add("language", gettext("This is the language of the original."))
-    if origin not in ORIGINS:
-        errors.add("origin", gettext("Say whether a person or a machine translated it."))
-    title = checked_text(errors, "title", title, 300)
-    summary = checked_text(errors, "summary", summary, 1000)
-    if errors:
-        return errors
+    session: Session, practice: Practice, user: User, data: PracticeTranslationIn
+) -> None:
+    """Create or replace the translation into ``data.language``."""
+    language, title, summary, origin = data.language, data.title, data.summary, data.origin
     translation = practice_translation(session, practice, language) or PracticeTranslation(
         practice_id=practice.id,  # type: ignore[arg-type]
         language=language,
@@ -98,4 +89,3 @@ def save_practice_translation(
     note_change(session, practice, was_public=is_public(practice))
     record(session, user, "practice.translate", practice.slug, language=language, origin=origin)
     session.commit()
-    return errors

@@ -22,7 +22,7 @@ from app.i18n import gettext
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.places import Organisation
-from app.models.practices import Practice, PracticeRevision
+from app.models.practices import Practice, PracticeRevision, PracticeStatus, RevisionState
 from app.opendata.changes import is_public, neighbours, note_change
 from app.permissions import Viewer
 from app.practices.checks import (
@@ -62,7 +62,7 @@ def create_practice(
         title=data.title,
         summary=data.summary or "",
         place_id=refs.place_id,
-        status="submitted" if submit else "draft",
+        status=PracticeStatus.submitted if submit else PracticeStatus.draft,
         created_by_id=user.id,
     )
     apply_edit(session, practice, data, refs)
@@ -72,7 +72,7 @@ def create_practice(
             practice_id=practice.id,  # type: ignore[arg-type]
             data=data.model_dump(mode="json"),
             author_id=user.id,
-            state="submitted" if submit else "draft",
+            state=RevisionState.submitted if submit else RevisionState.draft,
             submitted_at=now if submit else None,
         )
     )
@@ -108,13 +108,13 @@ def save_practice(
     current.author_id = user.id
     current.note = note or current.note
     current.updated_at = utcnow()
-    current.state = "submitted" if submit else "draft"
+    current.state = RevisionState.submitted if submit else RevisionState.draft
     if submit:
         current.submitted_at = utcnow()
     session.add(current)
-    if practice.status in ("draft", "submitted"):
+    if practice.status in (PracticeStatus.draft, PracticeStatus.submitted):
         apply_edit(session, practice, data, refs)
-        practice.status = "submitted" if submit else "draft"
+        practice.status = PracticeStatus.submitted if submit else PracticeStatus.draft
         session.add(practice)
     record(
         session,
@@ -131,7 +131,7 @@ def save_practice(
 
 def _pending(session: Session, practice: Practice) -> PracticeRevision:
     current = open_revision(session, practice)
-    if current is None or current.state != "submitted":
+    if current is None or current.state != RevisionState.submitted:
         raise InvalidPractice({"comment": gettext("This practice is not waiting for review.")})
     return current
 
@@ -147,9 +147,9 @@ def publish(
 ) -> Practice:
     """Publish the submitted edit (or bring back an archived practice as it was)."""
     was_public = is_public(practice)
-    if practice.status == "archived" and open_revision(session, practice) is None:
+    if practice.status == PracticeStatus.archived and open_revision(session, practice) is None:
         claim_version(session, practice, expected_version)
-        practice.status = "published"
+        practice.status = PracticeStatus.published
         session.add(practice)
         note_change(session, practice, was_public=was_public)
         record(session, moderator, "practice.restore", practice.slug, client=client)
@@ -163,7 +163,7 @@ def publish(
     linked_before = neighbours(session, int(practice.id or 0))
     apply_edit(session, practice, data, refs)
     now = utcnow()
-    practice.status = "published"
+    practice.status = PracticeStatus.published
     practice.published_at = now
     session.add(practice)
     note_change(session, practice, was_public=was_public, linked_before=linked_before)
@@ -171,7 +171,7 @@ def publish(
         select(func.max(PracticeRevision.number)).where(PracticeRevision.practice_id == practice.id)
     ).one()
     current.number = (last or 0) + 1
-    current.state = "published"
+    current.state = RevisionState.published
     current.reviewer_id = moderator.id
     current.reviewed_at = now
     session.add(current)
@@ -204,13 +204,13 @@ def return_to_authors(
     check_note("comment", comment, 2000)
     current = _pending(session, practice)
     claim_version(session, practice, expected_version)
-    current.state = "returned"
+    current.state = RevisionState.returned
     current.reviewer_id = moderator.id
     current.reviewed_at = utcnow()
     current.review_comment = comment
     session.add(current)
-    if practice.status == "submitted":
-        practice.status = "draft"
+    if practice.status == PracticeStatus.submitted:
+        practice.status = PracticeStatus.draft
         session.add(practice)
     record(session, moderator, "practice.return", practice.slug, client=client, comment=comment)
     session.commit()
@@ -232,12 +232,12 @@ def archive(
     claim_version(session, practice, expected_version)
     current = open_revision(session, practice)
     if current is not None:
-        current.state = "withdrawn"
+        current.state = RevisionState.withdrawn
         current.reviewer_id = moderator.id
         current.reviewed_at = utcnow()
         current.review_comment = (comment or "").strip()[:2000] or None
         session.add(current)
-    practice.status = "archived"
+    practice.status = PracticeStatus.archived
     session.add(practice)
     note_change(session, practice, was_public=was_public)
     record(session, moderator, "practice.archive", practice.slug, client=client, comment=comment)
@@ -253,6 +253,11 @@ def publish_if_trusted(
     (partners' API writes skip review then); otherwise leave it for a moderator."""
     organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
     pending = open_revision(session, practice)
-    if organisation and organisation.trusted and pending and pending.state == "submitted":
+    if (
+        organisation
+        and organisation.trusted
+        and pending
+        and pending.state == RevisionState.submitted
+    ):
         return publish(session, user, viewer, practice, expected_version=practice.version)
     return practice

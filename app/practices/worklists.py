@@ -9,7 +9,7 @@ from app.errors import Forbidden, NotFound
 from app.i18n import _, gettext
 from app.models.accounts import User
 from app.models.places import Place
-from app.models.practices import Practice, PracticeRevision
+from app.models.practices import Practice, PracticeRevision, RevisionState
 from app.permissions import Viewer, may_edit_practice
 from app.practices.detail import find_practice
 from app.practices.revision_reads import OPEN_STATES
@@ -62,7 +62,7 @@ def review_queue(session: Session) -> list[WorkItem]:
         select(Practice, PracticeRevision, Place.name)
         .join(PracticeRevision, col(PracticeRevision.practice_id) == Practice.id)
         .join(Place, col(Place.id) == Practice.place_id)
-        .where(PracticeRevision.state == "submitted")
+        .where(PracticeRevision.state == RevisionState.submitted)
         .order_by(col(PracticeRevision.submitted_at))
     ).all()
     return _work_items(session, rows)

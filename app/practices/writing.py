@@ -1,5 +1,11 @@
-"""Making the live rows of a practice say what an edit says, and reading them back."""
+"""Making the live rows of a practice say what an edit says, and reading them back.
 
+Every writer (forms, the API, the seed and synthetic loaders) sets a practice's own fields
+by the names ``PracticeBase`` declares and its rows in other tables with ``write_children``.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -11,7 +17,15 @@ from app.errors import Conflict
 from app.i18n import gettext
 from app.models.base import utcnow
 from app.models.places import Organisation, Place
-from app.models.practices import Outcome, Practice, PracticeLineage, PracticeTerm
+from app.models.practices import (
+    Outcome,
+    Practice,
+    PracticeBase,
+    PracticeLineage,
+    PracticePartner,
+    PracticeSource,
+    PracticeTerm,
+)
 from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
 from app.practices.checks import References
 from app.practices.duplicates import normalise_title
@@ -20,6 +34,69 @@ from app.practices.input import PracticeIn
 
 class EditConflict(Conflict):
     """Someone saved the practice after the version the writer started from."""
+
+
+# The practice's own fields: the columns an edit sets by name.
+BASE_FIELDS = frozenset(PracticeBase.model_fields)
+
+
+def base_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``PracticeBase`` fields ``data`` gives."""
+    return {name: value for name, value in data.items() if name in BASE_FIELDS}
+
+
+def practice_row(fields: PracticeBase, **columns: Any) -> dict[str, Any]:
+    """Every column of a ``Practice`` row: the practice's ``fields`` and the other
+    ``columns`` over the declared defaults (for bulk inserts, which bypass the model)."""
+    row = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in Practice.model_fields.items()
+    }
+    unknown = (columns.keys() - row.keys()) | (columns.keys() & BASE_FIELDS)
+    if unknown:
+        raise ValueError(f"not columns of a practice, or not here: {sorted(unknown)}")
+    row |= fields.model_dump(mode="json") | columns
+    missing = [
+        n for n, info in Practice.model_fields.items() if info.is_required() and row[n] is None
+    ]
+    if missing:
+        raise ValueError(f"a practice row needs {missing}")
+    return row
+
+
+@dataclass
+class Children:
+    """A practice's rows in other tables as one write sets them, ids resolved; the
+    ``practice_id`` of each row is set by ``write_children``."""
+
+    term_ids: list[int] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    lineage: list[PracticeLineage] = field(default_factory=list)
+    # None leaves them as they are: forms and the API do not edit partners or citations.
+    partners: list[PracticePartner] | None = None
+    sources: list[PracticeSource] | None = None
+
+
+def write_children(session: Session, practice_id: int, children: Children) -> None:
+    """Replace the practice's terms, outcomes and lineage (and partners and sources when
+    given) with ``children``."""
+    kinds: list[tuple[Any, list[Any] | None]] = [
+        (Outcome, children.outcomes),
+        (PracticeLineage, children.lineage),
+        (PracticePartner, children.partners),
+        (PracticeSource, children.sources),
+    ]
+    session.exec(delete(PracticeTerm).where(col(PracticeTerm.practice_id) == practice_id))
+    added: list[Any] = [
+        PracticeTerm(practice_id=practice_id, term_id=i) for i in dict.fromkeys(children.term_ids)
+    ]
+    for table, rows in kinds:
+        if rows is not None:
+            session.exec(delete(table).where(col(table.practice_id) == practice_id))
+            added += rows
+    for row in added:
+        row.practice_id = practice_id
+    session.add_all(added)
 
 
 def snapshot(session: Session, practice: Practice) -> dict[str, Any]:
@@ -70,22 +147,12 @@ def snapshot(session: Session, practice: Practice) -> dict[str, Any]:
         )
     ]
     return {
-        "title": practice.title,
+        **{name: getattr(practice, name) for name in BASE_FIELDS},
         "summary": practice.summary or None,
-        "description": practice.description,
-        "place": place_slug,
-        "lead_organisation": lead,
-        "original_language": practice.original_language,
-        "start_year": practice.start_year,
-        "end_year": practice.end_year,
-        "aim": practice.aim,
-        "participants": practice.participants,
-        "audience": practice.audience,
-        "what_did_not_work": practice.what_did_not_work,
-        "know_how": practice.know_how,
         "languages": list(practice.languages),
         "links": list(practice.links),
-        "visibility": practice.visibility,
+        "place": place_slug,
+        "lead_organisation": lead,
         "terms": terms,
         "outcomes": outcomes,
         "lineage": lineage,
@@ -94,35 +161,22 @@ def snapshot(session: Session, practice: Practice) -> dict[str, Any]:
 
 def apply_edit(session: Session, practice: Practice, data: PracticeIn, refs: References) -> None:
     """Make the live rows say what ``data`` says."""
-    practice.title = data.title
-    practice.summary = data.summary or ""
-    practice.description = data.description
-    practice.place_id = refs.place_id
-    practice.lead_organisation_id = refs.lead_organisation_id
-    practice.original_language = data.original_language
-    practice.start_year = data.start_year
-    practice.end_year = data.end_year
-    practice.aim = data.aim
-    practice.participants = data.participants
-    practice.audience = data.audience
-    practice.what_did_not_work = data.what_did_not_work
-    practice.know_how = data.know_how
-    practice.languages = list(data.languages)
-    practice.links = list(data.links)
-    practice.visibility = data.visibility
-    practice.updated_at = utcnow()
+    practice.sqlmodel_update(
+        data.model_dump(include=set(BASE_FIELDS)),
+        update={
+            "summary": data.summary or "",
+            "place_id": refs.place_id,
+            "lead_organisation_id": refs.lead_organisation_id,
+            "updated_at": utcnow(),
+        },
+    )
     session.add(practice)
     session.flush()
-    session.exec(delete(PracticeTerm).where(col(PracticeTerm.practice_id) == practice.id))
-    session.exec(delete(Outcome).where(col(Outcome.practice_id) == practice.id))
-    session.exec(delete(PracticeLineage).where(col(PracticeLineage.practice_id) == practice.id))
     assert practice.id is not None
-    index_practices(session, [practice.id])
-    for term_id in dict.fromkeys(refs.term_ids):
-        session.add(PracticeTerm(practice_id=practice.id, term_id=term_id))
+    outcomes = []
     for outcome in data.outcomes:
         when = outcome.date or ""
-        session.add(
+        outcomes.append(
             Outcome(
                 practice_id=practice.id,
                 text=outcome.text,
@@ -135,15 +189,17 @@ def apply_edit(session: Session, practice: Practice, data: PracticeIn, refs: Ref
                 evidence_level=outcome.evidence_level,
             )
         )
-    for link in data.lineage:
-        session.add(
-            PracticeLineage(
-                practice_id=practice.id,
-                origin_id=refs.lineage_ids[link.practice],
-                kind=link.kind,
-                note=link.note,
-            )
+    lineage = [
+        PracticeLineage(
+            practice_id=practice.id,
+            origin_id=refs.lineage_ids[link.practice],
+            kind=link.kind,
+            note=link.note,
         )
+        for link in data.lineage
+    ]
+    write_children(session, practice.id, Children(refs.term_ids, outcomes, lineage))
+    index_practices(session, [practice.id])
 
 
 def claim_version(session: Session, practice: Practice, expected_version: int) -> None:

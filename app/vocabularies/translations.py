@@ -1,15 +1,36 @@
 """Translating a scheme's terms into the interface languages."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Annotated
 
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from sqlmodel import Session, col, select
 
 from app.accounts.audit import record
+from app.errors import InvalidInput
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermTranslation
-from app.practices.translations import FormErrors, checked_text
+from app.schemas import limit
+from app.validation import Stripped, filled, form_errors
+
+
+class TermTranslationIn(BaseModel):
+    """One row of the vocabulary translation form: a term's label and definition."""
+
+    # The definition comes first so that the label's check can see it.
+    definition: Annotated[Stripped, limit(2000)] = ""
+    label: Annotated[Stripped, limit(300)] = ""
+
+    @field_validator("label")
+    @classmethod
+    def _labelled(cls, value: str, info: ValidationInfo) -> str:
+        # A definition needs a label; one that failed its own check was written, too.
+        if "definition" not in info.data or info.data["definition"]:
+            return filled(value)
+        return value
 
 
 @dataclass
@@ -70,31 +91,36 @@ def save_term_translations(
     scheme: VocabularyScheme,
     user: User,
     language: str,
-    submitted: dict[str, tuple[str, str]],
-) -> FormErrors:
-    """Save the labels and definitions a moderator edited (by term code).
+    submitted: Mapping[str, tuple[str, str]],
+) -> None:
+    """Save the labels and definitions a moderator edited (by term code); raises
+    ``InvalidInput`` (fields ``label-<code>``, ``definition-<code>``) and writes nothing
+    if any row is wrong.
 
     A changed row becomes a human translation; an unchanged row keeps its origin. A blank
     label removes nothing: the English label shows until someone writes one.
     """
-    errors = FormErrors()
     if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
-        errors.add("language", gettext("Choose one of the listed languages."))
-        return errors
+        raise InvalidInput({"language": gettext("Choose one of the listed languages.")})
     terms = {
         t.code: t
         for t in session.exec(select(VocabularyTerm).where(VocabularyTerm.scheme_id == scheme.id))
     }
-    cleaned: dict[str, tuple[str, str]] = {}
+    errors: dict[str, str] = {}
+    cleaned: dict[str, TermTranslationIn] = {}
     for code, (label, definition) in submitted.items():
         if code not in terms:
-            errors.add(f"label-{code}", gettext("Unknown term."))
+            errors.setdefault(f"label-{code}", gettext("Unknown term."))
             continue
-        label = checked_text(errors, f"label-{code}", label, 300, required=bool(definition.strip()))
-        definition = checked_text(errors, f"definition-{code}", definition, 2000, required=False)
-        cleaned[code] = (label, definition)
+        try:
+            cleaned[code] = TermTranslationIn(label=label, definition=definition)
+        except ValidationError as exc:
+            found = form_errors(exc)
+            for name in ("label", "definition"):  # in the form's order
+                if name in found:
+                    errors.setdefault(f"{name}-{code}", found[name])
     if errors:
-        return errors
+        raise InvalidInput(errors)
     existing = {
         t.term_id: t
         for t in session.exec(
@@ -104,8 +130,8 @@ def save_term_translations(
             )
         )
     }
-    for code, (label, definition) in cleaned.items():
-        term = terms[code]
+    for code, row in cleaned.items():
+        term, label, definition = terms[code], row.label, row.definition
         translation = existing.get(term.id)  # type: ignore[arg-type]
         if not label:
             continue
@@ -125,4 +151,3 @@ def save_term_translations(
         session.add(translation)
     record(session, user, "vocabulary.translate", scheme.code, language=language)
     session.commit()
-    return errors

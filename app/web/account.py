@@ -16,14 +16,13 @@ from app.accounts.passwords import (
 )
 from app.accounts.sessions import SESSION_COOKIE, SESSION_LIFETIME, end_session, start_session
 from app.accounts.sign_in import TooManyAttempts, sign_in
-from app.db import SessionDep
 from app.errors import AccountError
 from app.i18n import gettext
 from app.mail import send
 from app.models.accounts import User
 from app.requests import client_address, site_url
 from app.web.csrf import secure_cookies, verify_csrf
-from app.web.deps import CurrentUser
+from app.web.deps import CurrentUser, SessionDep
 from app.web.templating import href, render
 
 router = APIRouter()

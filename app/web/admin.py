@@ -17,14 +17,13 @@ from app.accounts.api_keys import (
 from app.accounts.audit import record
 from app.accounts.passwords import NEW_ACCOUNT_LINK_LIFETIME, issue_password_link
 from app.accounts.users import ROLES, create_user
-from app.db import SessionDep
 from app.errors import AccountError, NotFound
 from app.i18n import _
 from app.models.accounts import ApiKey, AuditEvent, User, UserSession
 from app.models.places import Organisation
 from app.requests import client_address, site_url
 from app.web.csrf import verify_csrf
-from app.web.deps import Admin
+from app.web.deps import Admin, SessionDep
 from app.web.templating import href, render
 
 router = APIRouter()

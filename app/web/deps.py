@@ -3,13 +3,17 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
 from app.accounts.sessions import SESSION_COOKIE, user_for_token
-from app.db import SessionDep
+from app.db import get_session
 from app.errors import Forbidden, LoginRequired
 from app.i18n import gettext
 from app.models.accounts import User
-from app.permissions import Viewer, is_moderator, viewer_for
+from app.permissions import Viewer, is_admin, is_moderator, viewer_for
+
+# The same dependency as the API's SessionDep, so one request shares one session.
+SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def current_user(request: Request, session: SessionDep) -> User | None:
@@ -40,7 +44,7 @@ Moderator = Annotated[User, Depends(require_moderator)]
 
 
 def require_admin(user: SignedIn) -> User:
-    if user.role != "admin":
+    if not is_admin(user):
         raise Forbidden(gettext("Only administrators can do this."))
     return user
 

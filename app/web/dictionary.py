@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
-from app.db import SessionDep
 from app.opendata.dictionary import data_dictionary
 from app.opendata.exports import SEPARATOR
+from app.web.deps import SessionDep
 from app.web.templating import render
 
 router = APIRouter()

@@ -3,7 +3,7 @@ practice list) as a small document for an ``<iframe>`` on their own site, and th
 snippet that embeds it, shown on each network's page.
 
 The widget is anonymous: it shows what the public sees, whoever's cookies the frame carries.
-Any site may frame it (``app.main.FramingMiddleware``); its links open Interlocal in a new
+Any site may frame it (``app.web.framing.FramingMiddleware``); its links open Interlocal in a new
 tab rather than inside the frame.
 """
 
@@ -16,13 +16,13 @@ from markupsafe import escape
 from pydantic import Field
 
 from app.config import get_settings
-from app.db import SessionDep
 from app.i18n import _
 from app.permissions import PUBLIC
 from app.places.queries import get_network
 from app.practices.filters import PracticeQuery
 from app.practices.listing import newest_practices
 from app.requests import site_url
+from app.web.deps import SessionDep
 from app.web.templating import href, query_url, render
 
 router = APIRouter()

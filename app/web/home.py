@@ -4,13 +4,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import func, select
 
-from app.db import SessionDep
 from app.models.places import Network, Place
 from app.models.practices import Practice
 from app.permissions import visible
 from app.practices.filters import PracticeQuery
 from app.practices.listing import list_practices
-from app.web.deps import ViewerDep
+from app.web.deps import SessionDep, ViewerDep
 from app.web.templating import render
 
 router = APIRouter()

@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.db import SessionDep
 from app.i18n import gettext
 from app.models.practices import Practice
 from app.practices.checks import InvalidPractice
@@ -16,7 +15,7 @@ from app.practices.worklists import find_any_practice, review_queue
 from app.practices.writing import EditConflict
 from app.requests import client_address
 from app.web.csrf import verify_csrf
-from app.web.deps import Moderator, ViewerDep
+from app.web.deps import Moderator, SessionDep, ViewerDep
 from app.web.templating import href, render
 
 router = APIRouter()

@@ -3,10 +3,9 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
 from app.permissions import is_moderator
 from app.practices.worklists import organisation_practices
-from app.web.deps import SignedIn
+from app.web.deps import SessionDep, SignedIn
 from app.web.templating import render
 
 router = APIRouter()

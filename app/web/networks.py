@@ -3,12 +3,11 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
 from app.places.queries import PagingQuery, get_network, list_members, list_networks
 from app.practices.filters import PracticeQuery
 from app.practices.listing import list_practices
 from app.requests import site_url
-from app.web.deps import ViewerDep
+from app.web.deps import SessionDep, ViewerDep
 from app.web.embed import embed_snippet
 from app.web.templating import render
 

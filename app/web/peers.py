@@ -4,14 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from sqlalchemy import or_
 from sqlmodel import col, func, select
 
 from app.catalogue.text import contains
 from app.countries import country_name
-from app.db import SessionDep
-from app.errors import InvalidParameter
+from app.errors import InvalidInput, InvalidParameter
 from app.i18n import N_, _
 from app.models.places import Place
 from app.places.peers.compare import compare_places
@@ -19,18 +17,23 @@ from app.places.peers.features import CHALLENGE_SCHEMES
 from app.places.peers.finding import find_peers
 from app.places.peers.schemas import ContextIn
 from app.places.peers.scoring import FACTORS, weights
+from app.validation import parse_form
 from app.vocabularies.queries import list_schemes, scheme_terms
-from app.web.deps import ViewerDep
+from app.web.deps import SessionDep, ViewerDep
 from app.web.templating import render
 
 router = APIRouter()
 
 DESCRIBED = ("country", "population", "foreign_born_share", "migration_history", "urban_rural")
-FIELD_MESSAGES = {
+OTHER_VALUE = N_("Choose one of the listed values.")
+# What each field of the description asks for, said instead of the general message.
+FIELD_HINTS = {
     "population": N_("Enter a whole number of residents, such as 250000."),
     "foreign_born_share": N_("Enter a percentage between 0 and 100."),
+    "country": OTHER_VALUE,
+    "level": OTHER_VALUE,
+    "challenges": OTHER_VALUE,
 }
-OTHER_VALUE = N_("Choose one of the listed values.")
 
 
 def _choices(session: SessionDep) -> dict[str, object]:
@@ -94,18 +97,15 @@ def peers_page(
             status = 422
     elif any(form[name] for name in DESCRIBED) or chosen or level:
         try:
-            context = ContextIn.model_validate(
+            context = parse_form(
+                ContextIn,
                 {name: form[name] or None for name in DESCRIBED}
-                | {"level": form["level"], "challenges": chosen}
+                | {"level": form["level"], "challenges": chosen},
+                hints=FIELD_HINTS,
             )
             results = find_peers(session, context, across_borders=across_borders, viewer=viewer)
-        except ValidationError as exc:
-            for error in exc.errors():
-                name = str(error["loc"][0]) if error["loc"] else "form"
-                errors[name] = _(FIELD_MESSAGES.get(name, OTHER_VALUE))
-            status = 422
-        except InvalidParameter as exc:
-            errors[exc.param] = exc.message
+        except (InvalidInput, InvalidParameter) as exc:
+            errors = {str(e["param"]): e["message"] for e in exc.errors}
             status = 422
     return render(
         request,

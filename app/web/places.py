@@ -5,11 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
 from app.places.peers.finding import find_peers
 from app.places.queries import PlaceQuery, get_place, list_places
 from app.vocabularies.queries import scheme_terms
-from app.web.deps import ViewerDep
+from app.web.deps import SessionDep, ViewerDep
 from app.web.templating import query_url, render
 
 router = APIRouter()

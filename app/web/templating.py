@@ -47,7 +47,7 @@ def query_url(path: str, params: list[tuple[str, str]], **changes: str | None) -
 
 
 def signed_in_user(request: Request) -> Any:
-    """The user ``app.auth.current_user`` found for this request, if any (None on errors
+    """The user ``app.web.deps.current_user`` found for this request, if any (None on errors
     raised before the page's dependencies ran)."""
     return getattr(request.state, "user", None)
 

@@ -1,20 +1,20 @@
 """Vocabulary pages and their translation forms."""
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.db import SessionDep
+from app.errors import InvalidInput
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.models.vocabularies import VocabularyScheme
 from app.permissions import is_moderator
 from app.practices.filters import TERM_FILTERS
-from app.practices.translations import FormErrors
 from app.vocabularies.queries import find_scheme, scheme_details
 from app.vocabularies.translations import save_term_translations, term_rows
 from app.web.csrf import verify_csrf
-from app.web.deps import CurrentUser, Moderator
+from app.web.deps import CurrentUser, Moderator, SessionDep
 from app.web.templating import href, render
 
 router = APIRouter()
@@ -41,7 +41,7 @@ def _vocabulary_form(
     session: SessionDep,
     scheme: VocabularyScheme,
     language: str,
-    errors: FormErrors,
+    errors: Mapping[str, str],
     submitted: dict[str, tuple[str, str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -57,7 +57,7 @@ def _vocabulary_form(
             "language": language,
             "languages": [code for code in LANGUAGES if code != DEFAULT_LANGUAGE],
             "rows": rows,
-            "errors": errors.fields,
+            "errors": errors,
             "field_labels": {
                 f"{kind}-{row.code}": row.label for row in rows for kind in ("label", "definition")
             },
@@ -75,9 +75,7 @@ def vocabulary_translation_form(
     to: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     language = to if to in LANGUAGES and to != DEFAULT_LANGUAGE else LANGUAGES[1]
-    return _vocabulary_form(
-        request, session, find_scheme(session, code), str(language), FormErrors()
-    )
+    return _vocabulary_form(request, session, find_scheme(session, code), str(language), {})
 
 
 @router.post(
@@ -99,10 +97,11 @@ async def save_vocabulary_translation_form(
         for key, value in form.multi_items()
         if str(key).startswith("label-")
     }
-    errors = save_term_translations(session, scheme, moderator, language, submitted)
-    if errors:
+    try:
+        save_term_translations(session, scheme, moderator, language, submitted)
+    except InvalidInput as exc:
         return _vocabulary_form(
-            request, session, scheme, language, errors, submitted, status_code=422
+            request, session, scheme, language, exc.fields, submitted, status_code=422
         )
     return RedirectResponse(
         href(f"/vocabularies/{code}/translate", to=language, saved="1"), status_code=303

@@ -17,7 +17,7 @@ from app.catalogue.search import index_practices
 from app.loaders.seed.checks import check_lengths, validate
 from app.loaders.seed.reading import SeedData, SeedError, SeedReport, merge, read_seed
 from app.models.places import Membership, Network, Organisation, Place, PlaceFact
-from app.models.practices import Outcome, Practice, PracticePartner, PracticeSource, PracticeTerm
+from app.models.practices import Outcome, Practice, PracticePartner, PracticeSource
 from app.models.vocabularies import (
     Source,
     VocabularyScheme,
@@ -27,6 +27,7 @@ from app.models.vocabularies import (
 )
 from app.opendata.changes import note_change
 from app.practices.revision_reads import record_import
+from app.practices.writing import Children, base_values, write_children
 from app.vocabularies import hierarchy as vocab
 
 
@@ -272,6 +273,57 @@ class _Writer:
                     "memberships",
                 )
 
+    def _children(self, rec: dict[str, Any]) -> Children:
+        """A seed practice's terms, partners, citations and outcomes, ids resolved."""
+        terms = dict(rec.get("terms") or {})
+        # Merged reports may disagree: keep the strongest evidence and the first lifecycle.
+        evidence = terms.get("evidence-level") or ["described"]
+        terms["evidence-level"] = [
+            max(evidence, key=lambda c: self.term_positions[("evidence-level", c)])
+        ]
+        if terms.get("lifecycle"):
+            terms["lifecycle"] = terms["lifecycle"][:1]
+        children = Children(
+            term_ids=[
+                self.term_ids[(scheme, code)]
+                for scheme, codes in terms.items()
+                for code in codes or []
+            ],
+            partners=[],
+            sources=[],
+        )
+        assert children.partners is not None and children.sources is not None
+        for partner in rec.get("partners") or []:
+            org_id = self.org_ids[partner["organisation"]]
+            if all(p.organisation_id != org_id for p in children.partners):
+                children.partners.append(
+                    PracticePartner(practice_id=0, organisation_id=org_id, role=partner.get("role"))
+                )
+        cited: dict[int, list[str]] = {}
+        for citation in rec.get("sources") or []:
+            locators = cited.setdefault(self.source_ids[citation["source"]], [])
+            if citation.get("locator"):
+                locators.append(str(citation["locator"]))
+        children.sources += [
+            PracticeSource(practice_id=0, source_id=source_id, locator="; ".join(locators) or None)
+            for source_id, locators in cited.items()
+        ]
+        default_source = (
+            self.source_ids[rec["sources"][0]["source"]] if rec.get("sources") else None
+        )
+        children.outcomes = [
+            Outcome(
+                practice_id=0,
+                text=outcome["text"],
+                metric=outcome.get("metric"),
+                value=None if outcome.get("value") is None else str(outcome["value"]),
+                year=outcome.get("year"),
+                source_id=self.source_ids.get(outcome.get("source", ""), default_source),
+            )
+            for outcome in rec.get("outcomes") or []
+        ]
+        return children
+
     def practices(self) -> None:
         records = self.data.records["practices"]
         known = self._existing(Practice, list(records))
@@ -279,76 +331,25 @@ class _Writer:
         for rec in records.values():
             if rec["slug"] in known:
                 continue
+            fields = base_values(rec)
+            fields["summary"] = rec["summary"].strip()
+            fields["description"] = (rec.get("description") or "").strip() or None
+            fields["languages"] = rec.get("languages") or []
+            fields["links"] = rec.get("links") or []
             practice_id = self._add(
                 Practice(
                     slug=rec["slug"],
-                    title=rec["title"],
-                    summary=rec["summary"].strip(),
-                    description=(rec.get("description") or "").strip() or None,
                     place_id=self.place_ids[rec["place"]],
                     lead_organisation_id=self.org_ids.get(rec.get("lead") or ""),
-                    start_year=rec.get("start_year"),
-                    end_year=rec.get("end_year"),
-                    what_did_not_work=rec.get("what_did_not_work"),
-                    know_how=rec.get("know_how"),
-                    languages=rec.get("languages") or [],
-                    links=rec.get("links") or [],
+                    **fields,
                 ),
                 "practices",
             )
-            terms = dict(rec.get("terms") or {})
-            # Merged reports may disagree: keep the strongest evidence and the first lifecycle.
-            evidence = terms.get("evidence-level") or ["described"]
-            terms["evidence-level"] = [
-                max(evidence, key=lambda c: self.term_positions[("evidence-level", c)])
-            ]
-            if terms.get("lifecycle"):
-                terms["lifecycle"] = terms["lifecycle"][:1]
-            for scheme, codes in terms.items():
-                for code in codes or []:
-                    self._put(
-                        PracticeTerm(practice_id=practice_id, term_id=self.term_ids[(scheme, code)])
-                    )
-            partner_ids: set[int] = set()
-            for partner in rec.get("partners") or []:
-                org_id = self.org_ids[partner["organisation"]]
-                if org_id not in partner_ids:
-                    partner_ids.add(org_id)
-                    self._put(
-                        PracticePartner(
-                            practice_id=practice_id,
-                            organisation_id=org_id,
-                            role=partner.get("role"),
-                        )
-                    )
-            cited: dict[int, list[str]] = {}
-            for citation in rec.get("sources") or []:
-                locators = cited.setdefault(self.source_ids[citation["source"]], [])
-                if citation.get("locator"):
-                    locators.append(str(citation["locator"]))
-            for source_id, locators in cited.items():
-                self._put(
-                    PracticeSource(
-                        practice_id=practice_id,
-                        source_id=source_id,
-                        locator="; ".join(locators) or None,
-                    )
-                )
+            children = self._children(rec)
+            for row in (*children.outcomes, *(children.partners or ()), *(children.sources or ())):
+                check_lengths(row)
+            write_children(self.session, practice_id, children)
             imported.append((practice_id, [c["source"] for c in rec.get("sources") or []]))
-            default_source = (
-                self.source_ids[rec["sources"][0]["source"]] if rec.get("sources") else None
-            )
-            for outcome in rec.get("outcomes") or []:
-                self._put(
-                    Outcome(
-                        practice_id=practice_id,
-                        text=outcome["text"],
-                        metric=outcome.get("metric"),
-                        value=None if outcome.get("value") is None else str(outcome["value"]),
-                        year=outcome.get("year"),
-                        source_id=self.source_ids.get(outcome.get("source", ""), default_source),
-                    )
-                )
         # Revision 1 of each new practice: its state as loaded, for its history.
         self.session.flush()
         titles = {s["slug"]: s["title"] for s in self.data.sources}

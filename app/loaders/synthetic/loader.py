@@ -34,8 +34,10 @@ from app.models.practices import (
     PracticePartner,
     PracticeRevision,
     PracticeSource,
+    PracticeStatus,
     PracticeTerm,
     PracticeTranslation,
+    Visibility,
 )
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm
 from app.opendata.changes import note_changes
@@ -177,8 +179,8 @@ def load_synthetic(
         gone = session.execute(
             select(col(Practice.id), col(Practice.slug)).where(
                 col(Practice.slug).startswith(PREFIX),
-                col(Practice.status) == "published",
-                col(Practice.visibility) == "public",
+                col(Practice.status) == PracticeStatus.published,
+                col(Practice.visibility) == Visibility.public,
             )
         ).all()
         report.deleted_practices, report.deleted_places = delete_synthetic(session)
@@ -225,7 +227,7 @@ def load_synthetic(
         note_changes(
             session,
             (
-                (g.row["id"], g.row["slug"], False, g.row["visibility"] == "public")
+                (g.row["id"], g.row["slug"], False, g.row["visibility"] == Visibility.public)
                 for g in generated
             ),
         )

@@ -28,6 +28,8 @@ from app.loaders.synthetic.words import (
     TARGETS,
     Term,
 )
+from app.models.practices import PracticeBase, PracticeStatus, Visibility
+from app.practices.writing import practice_row
 
 
 def _article_less(phrase: str) -> str:
@@ -187,7 +189,7 @@ def make_practice(
         sentences.append(outcome)
 
     when = now - timedelta(days=rng.randint(0, 2000), seconds=rng.randint(0, 86_399))
-    visibility = "network" if rng.random() < 0.03 else "public"
+    visibility = Visibility.network if rng.random() < 0.03 else Visibility.public
     term_ids = [
         t.id
         for t in (
@@ -202,30 +204,22 @@ def make_practice(
             *policies,
         )
     ]
-    row = {
-        "id": practice_id,
-        "slug": slugs(title, 160),
-        "title": title[:300],
-        "summary": summary[:1000],
-        "description": " ".join(sentences),
-        "place_id": place.id,
-        "lead_organisation_id": None,
-        "start_year": start,
-        "end_year": end,
-        "aim": None,
-        "participants": None,
-        "audience": None,
-        "what_did_not_work": None,
-        "know_how": None,
-        "languages": [],
-        "links": [],
-        "original_language": "en",
-        "status": "published",
-        "visibility": visibility,
-        "version": 1,
-        "created_by_id": None,
-        "published_at": when,
-        "created_at": when,
-        "updated_at": when,
-    }
+    fields = PracticeBase(
+        title=title[:300],
+        summary=summary[:1000],
+        description=" ".join(sentences),
+        start_year=start,
+        end_year=end,
+        visibility=visibility,
+    )
+    row = practice_row(
+        fields,
+        id=practice_id,
+        slug=slugs(title, 160),
+        place_id=place.id,
+        status=PracticeStatus.published,
+        published_at=when,
+        created_at=when,
+        updated_at=when,
+    )
     return Generated(row, list(dict.fromkeys(term_ids)))

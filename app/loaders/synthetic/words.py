@@ -52,15 +52,11 @@ ONSETS = (
     *("l", "m", "n", "r", "s", "t", "v", "b", "d"),
 )
 
-
 VOWELS = ("a", "e", "i", "o", "u", "a", "e", "o", "ai", "ea", "ou")
-
 
 CODAS = ("", "", "", "", "n", "r", "l", "s", "m", "nd", "rk", "lt")
 
-
 SUFFIXES = ("burg", "ton", "ville", "dorf", "stad", "ova", "ia", "ano", "heim", "by", "ford")
-
 
 NEIGHBOURHOOD_WORDS = ("Quarter", "Park", "Heights", "Green", "North", "South", "East")
 

@@ -1,7 +1,7 @@
 """Forms to write practices, and the pages that show their drafts and revisions.
 
-The rules (what is valid, who may do what, conflicts, revisions) live in
-``app.queries.publishing``; these routes turn form fields into ``PracticeIn`` data and
+The rules (what is valid, who may do what, conflicts, revisions) live in ``app.practices``
+(checks, writing, workflow); these routes turn form fields into ``PracticeIn`` data and
 back, and choose what to show.
 """
 
@@ -22,30 +22,21 @@ from app.models.accounts import User
 from app.models.places import Organisation, Place
 from app.models.practices import Practice
 from app.models.vocabularies import Source
-from app.permissions import Viewer, is_moderator, visible
+from app.permissions import Viewer, is_moderator, may_create_practice, visible
 from app.practices.checks import InvalidPractice, parse_input
-from app.practices.fields import EDITABLE_SCHEMES, FIELD_LABELS, SINGLE_TERM_SCHEMES
+from app.practices.fields import (
+    EDITABLE_SCHEMES,
+    FIELD_LABELS,
+    SINGLE_TERM_SCHEMES,
+    SINGLE_VALUE_FIELDS,
+    TEXT_LIMITS,
+    form_sections,
+)
 from app.practices.workflow import create_practice, save_practice
 from app.practices.writing import EditConflict
 from app.requests import client_address
 from app.vocabularies.queries import list_schemes, scheme_terms
 from app.web.templating import href, render
-
-TEXT_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "place",
-    "lead_organisation",
-    "original_language",
-    "aim",
-    "participants",
-    "audience",
-    "what_did_not_work",
-    "know_how",
-    "visibility",
-)
-
 
 PRACTICE_SUGGESTIONS = 1000
 
@@ -56,34 +47,8 @@ OUTCOME_FIELDS = ("text", "metric", "value", "date", "source", "source_report", 
 LINEAGE_FIELDS = ("practice", "kind", "note")
 
 
-# The form's folded sections, and the fields in each: a section opens when one of its
-# fields has a value or an error.
-SECTIONS = {
-    "detail": (
-        "description",
-        "end_year",
-        "languages",
-        "links",
-        *(
-            f"terms-{s}"
-            for s in (
-                "activity-type",
-                "broad-category",
-                "channel",
-                "scale",
-                "catalyst",
-                "framing",
-                "policy-area",
-            )
-        ),
-    ),
-    "evidence": ("terms-evidence-level", "outcomes"),
-    "lessons": ("what_did_not_work", "know_how"),
-    "lineage": ("lineage",),
-    "typologies": tuple(
-        f"terms-{s}" for s in ("orton-phase", "orton-theme", "social-capital", "ucl-principle")
-    ),
-}
+# The form's folded sections, and the fields in each.
+SECTIONS = form_sections()
 
 
 def _open_sections(values: dict[str, Any], errors: dict[str, str]) -> dict[str, bool]:
@@ -131,7 +96,7 @@ def _rows(form: FormData, prefix: str, names: tuple[str, ...]) -> list[dict[str,
 
 def form_data(form: FormData) -> dict[str, Any]:
     """The submitted form as ``PracticeIn`` data (still unvalidated)."""
-    data: dict[str, Any] = {name: str(form.get(name, "")) for name in TEXT_FIELDS}
+    data: dict[str, Any] = {name: str(form.get(name, "")) for name in SINGLE_VALUE_FIELDS}
     data["lead_organisation"] = data["lead_organisation"].strip() or None
     for name in ("original_language", "visibility"):  # left out: the model's default
         if not data[name]:
@@ -190,6 +155,7 @@ def _choices(
         ).all(),
         "sources": session.exec(select(Source.slug, Source.title).order_by(Source.title)).all(),
         "labels": {name: _(label) for name, label in FIELD_LABELS.items()},
+        "limits": TEXT_LIMITS,
     }
 
 
@@ -298,5 +264,5 @@ async def write_practice(
 
 
 def may_create(user: User) -> None:
-    if not is_moderator(user) and user.organisation_id is None:
+    if not may_create_practice(user):
         raise Forbidden(gettext("Your account belongs to no organisation, so it cannot publish."))

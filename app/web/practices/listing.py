@@ -1,9 +1,9 @@
 """The practice list's filter labels."""
 
-from app.db import SessionDep
 from app.i18n import N_, _
 from app.practices.filters import TERM_FILTERS
 from app.vocabularies.queries import list_schemes
+from app.web.deps import SessionDep
 
 OTHER_FACET_LABELS = {
     "country": N_("Country"),

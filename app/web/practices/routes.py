@@ -11,11 +11,10 @@ from sqlmodel import col, select
 
 from app.catalogue.search import expansions
 from app.config import get_settings
-from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.i18n import _, get_language
 from app.models.places import Organisation, Place
-from app.models.practices import Practice
+from app.models.practices import Practice, RevisionState, Visibility
 from app.opendata.linked_data import practice_jsonld, script_json
 from app.permissions import may_edit_practice
 from app.practices.detail import find_practice, practice_detail
@@ -31,12 +30,16 @@ from app.practices.revision_reads import (
 )
 from app.practices.revisions import changes, describe, names_for, people_names
 from app.practices.similar import similar_to
-from app.practices.translations import FormErrors, practice_translation, save_practice_translation
+from app.practices.translations import (
+    practice_translation,
+    save_practice_translation,
+    translation_input,
+)
 from app.practices.worklists import editable_practice
 from app.requests import site_url
 from app.vocabularies.queries import list_schemes
 from app.web.csrf import verify_csrf
-from app.web.deps import CurrentUser, SignedIn, ViewerDep
+from app.web.deps import CurrentUser, SessionDep, SignedIn, ViewerDep
 from app.web.practices.feed import ATOM, ENTRIES, _iso, _published
 from app.web.practices.forms import may_create, render_form, write_practice
 from app.web.practices.listing import OPEN_FACETS, filter_labels
@@ -141,7 +144,7 @@ def new_practice_form(
     may_create(user)
     values: dict[str, Any] = {
         "original_language": get_language(),
-        "visibility": "public",
+        "visibility": Visibility.public,
         "terms": {},
     }
     own = session.exec(
@@ -227,7 +230,9 @@ def edit_practice_form(
         editing_data(session, practice),
         practice=practice,
         version=practice.version,
-        review_comment=current.review_comment if current and current.state == "returned" else None,
+        review_comment=current.review_comment
+        if current and current.state == RevisionState.returned
+        else None,
         note=(current.note or "") if current else "",
     )
 
@@ -304,7 +309,7 @@ def practice_translation_form(
         "summary": existing.summary if existing else "",
         "origin": existing.origin if existing else "human",
     }
-    return _practice_form(request, practice, values, FormErrors())
+    return _practice_form(request, practice, values, {})
 
 
 @router.post(
@@ -323,9 +328,10 @@ def save_practice_translation_form(
     origin: Annotated[str, Form()] = "",
 ) -> Response:
     values = {"language": language, "title": title, "summary": summary, "origin": origin}
-    errors = save_practice_translation(session, practice, user, **values)
-    if errors:
-        return _practice_form(request, practice, values, errors, status_code=422)
+    try:
+        save_practice_translation(session, practice, user, translation_input(practice, values))
+    except InvalidInput as exc:
+        return _practice_form(request, practice, values, exc.fields, status_code=422)
     return RedirectResponse(
         href(f"/practices/{practice.slug}", lang=language, saved="1"), status_code=303
     )

@@ -1,18 +1,17 @@
 """Forms to translate a practice's title and summary."""
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
-from app.db import SessionDep
 from app.errors import Forbidden
 from app.i18n import LANGUAGES, gettext
 from app.models.practices import Practice
 from app.permissions import may_edit_practice
 from app.practices.detail import find_practice
-from app.practices.translations import FormErrors
-from app.web.deps import SignedIn, ViewerDep
+from app.web.deps import SessionDep, SignedIn, ViewerDep
 from app.web.templating import render
 
 
@@ -42,7 +41,7 @@ def _practice_form(
     request: Request,
     practice: Practice,
     values: dict[str, str],
-    errors: FormErrors,
+    errors: Mapping[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
     return render(
@@ -51,7 +50,7 @@ def _practice_form(
         {
             "practice": practice,
             "values": values,
-            "errors": errors.fields,
+            "errors": errors,
             "languages": [code for code in LANGUAGES if code != practice.original_language],
         },
         status_code=status_code,

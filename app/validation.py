@@ -1,0 +1,129 @@
+"""The one validation path: every write validates with its pydantic schema, and a failure
+reads the same everywhere.
+
+``form_errors`` turns a ``ValidationError`` into a message per form field, in the reader's
+language (the pages and the practice writes use it); ``api_errors`` turns it into the API's
+error list (the request-validation handler and the API's writes use it). ``parse_form`` and
+``parse_body`` validate and raise the matching error of ``app.errors``; ``Stripped`` and
+``Filled`` are the text types of the small form schemas. Plain functions over pydantic:
+the domain packages use them without the web framework.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Protocol, TypeVar
+
+from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
+
+from app.errors import InvalidBody, InvalidInput
+from app.i18n import gettext
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# Where FastAPI says a request's error is; the API names the parameter alone.
+_LOCATIONS = ("query", "path", "body")
+
+
+def filled(value: str) -> str:
+    """Refuse blank text: the message for a required form field."""
+    if not value:
+        raise PydanticCustomError("missing", gettext("This field is required."))
+    return value
+
+
+# Form text that is stripped but, unlike a practice's own text (app.schemas.Text), not
+# checked for markup: translations keep what the translator wrote.
+Stripped = Annotated[str, StringConstraints(strip_whitespace=True)]
+Filled = Annotated[Stripped, AfterValidator(filled)]
+
+
+class HasErrors(Protocol):
+    """A pydantic ``ValidationError``, or FastAPI's ``RequestValidationError`` wrapping one."""
+
+    def errors(self) -> Sequence[Any]: ...
+
+
+def field_name(loc: Sequence[int | str], whole: str = "form") -> str:
+    """The form field for an error location: ``outcomes.0.text`` -> ``outcomes-0-text``;
+    an item of a list field (``links.3``, ``terms.goal.1``) -> that field (``links``,
+    ``terms-goal``), since the form has one input for the list; the whole model -> ``whole``."""
+    parts = list(loc)
+    while parts and isinstance(parts[-1], int):
+        parts.pop()
+    return "-".join(str(part) for part in parts) or whole
+
+
+def message(error: Mapping[str, Any], name: str) -> str:
+    """What a form says about one pydantic error on field ``name``."""
+    kind = error["type"]
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return gettext("Enter a year as four digits.")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return gettext("Enter a year between 1800 and 2100.")
+    if kind == "too_long":
+        return gettext("At most %(limit)s entries.", limit=error["ctx"]["max_length"])
+    if kind == "string_pattern_mismatch":
+        if name == "links":
+            return gettext("Enter web addresses that start with http:// or https://.")
+        if name == "languages":
+            return gettext("Use language codes such as en, pl or pt-BR.")
+        return gettext("Choose one of the listed values.")
+    if kind in ("literal_error", "enum", "dict_type", "list_type", "string_type"):
+        return gettext("Choose one of the listed values.")
+    if kind == "extra_forbidden":
+        return gettext("This field is not part of a practice.")
+    # Our own validators' messages (app.schemas), already in the reader's language.
+    if kind in ("missing", "string_too_long", "end_before_start"):
+        return str(error["msg"])
+    return gettext("This value is not valid.")
+
+
+def form_errors(
+    exc: ValidationError, *, whole: str = "form", hints: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The first problem of each form field. ``whole`` names the field that errors of the
+    whole model belong to; ``hints`` (marked with ``N_``) replace the message of a field
+    whose form says what it wants in one sentence."""
+    hints = hints or {}
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        name = field_name(error["loc"], whole)
+        fields.setdefault(name, gettext(hints[name]) if name in hints else message(error, name))
+    return fields
+
+
+def api_errors(exc: HasErrors) -> list[dict[str, Any]]:
+    """The API's error list: ``[{"param": "outcomes.0.text", "message": "…"}]`` (``param``
+    is null for the body as a whole)."""
+    errors = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ()) if part not in _LOCATIONS]
+        errors.append({"param": ".".join(loc) or None, "message": error.get("msg", "invalid")})
+    return errors
+
+
+def parse_form(
+    model: type[Model],
+    data: Mapping[str, Any],
+    *,
+    context: Mapping[str, Any] | None = None,
+    whole: str = "form",
+    hints: Mapping[str, str] | None = None,
+    error: type[InvalidInput] = InvalidInput,
+) -> Model:
+    """``data`` as ``model``; raises ``error`` with a message per form field."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise error(form_errors(exc, whole=whole, hints=hints)) from None
+
+
+def parse_body(model: type[Model], data: Mapping[str, Any]) -> Model:
+    """``data`` (a JSON body the route could not validate itself, e.g. a merged patch) as
+    ``model``; raises ``InvalidBody`` with the API's error list."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidBody(api_errors(exc)) from None
