@@ -5,6 +5,7 @@ Most tests take ``client`` and so run once per database; pytest orders them so e
 database is migrated and seeded once.
 """
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -18,8 +19,9 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
+from app.catalogue.cache import forget
 from app.config import HTMX_VERSION, ROOT, get_settings
 from app.db import get_engine
 from tests import postgres
@@ -51,8 +53,39 @@ def fresh_database(request: pytest.FixtureRequest, kind: str, name: str) -> str:
     return postgres.create_database(request.getfixturevalue("postgres_server"), name)
 
 
-def use_database(url: str) -> None:
-    """Point the application (settings and engine) at ``url``."""
+_copies = itertools.count(1)
+
+
+def copy_database(template: str) -> str:
+    """URL of a new copy of the seeded catalogue at ``template`` (a file copy for SQLite, a
+    ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL): far cheaper than seeding again."""
+    name = f"copy{next(_copies)}"
+    if template.startswith("sqlite"):
+        source = Path(template.split("///", 1)[1])
+        target = source.with_name(f"{name}.db")
+        shutil.copyfile(source, target)  # complete: the template was checkpointed, then kept
+        return f"sqlite:///{target}"
+    return postgres.create_database(template, name, template=template)
+
+
+def drop_database(url: str) -> None:
+    """Delete a copy made by ``copy_database``, and what the app cached from it."""
+    forget(url)
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        postgres.drop_database(url)
+
+
+def _query_only(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA query_only = ON")
+
+
+def use_database(url: str, *, read_only: bool = False) -> None:
+    """Point the application (settings and engine) at ``url``; ``read_only`` makes its
+    SQLite connections refuse writes (the PostgreSQL catalogue refuses them itself)."""
     os.environ["INTERLOCAL_DATABASE_URL"] = url
     os.environ["INTERLOCAL_HTMX_URL"] = LOCAL_HTMX
     os.environ["INTERLOCAL_SEED_DIR"] = str(ROOT / "seed")
@@ -60,38 +93,78 @@ def use_database(url: str) -> None:
     os.environ["INTERLOCAL_RATE_LIMIT_ANONYMOUS"] = ""
     os.environ["INTERLOCAL_RATE_LIMIT_KEY"] = ""
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    if get_engine.cache_info().currsize:
+        current = get_engine()
+        if current.url.render_as_string(hide_password=False) == url:
+            return  # the same engine, its pool and its listeners carry on
+        current.dispose()
+        get_engine.cache_clear()
+    if read_only and url.startswith("sqlite"):
+        event.listen(get_engine(), "connect", _query_only)
 
 
 _catalogues: dict[str, str] = {}
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def catalogue(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A database migrated to head and loaded with the seed; yields its URL."""
+def seeded(request: pytest.FixtureRequest, kind: str) -> str:
+    """URL of this process's seeded catalogue of ``kind``, made on first use: migrated to
+    head, loaded with the seed, then read-only (tests that write use copies of it)."""
     from sqlmodel import Session
 
     from app.loaders.seed.writer import load_seed
     from app.migrations import upgrade
 
-    # Made once per kind: pytest sets this fixture up again whenever a run switches between
-    # SQLite and PostgreSQL tests (it does with pytest-xdist), and the catalogue carries on.
-    url = _catalogues.get(request.param)
+    url = _catalogues.get(kind)
     if url is None:
-        url = fresh_database(request, request.param, "catalogue")
+        url = fresh_database(request, kind, "catalogue")
         use_database(url)
         upgrade(url)
         with Session(get_engine()) as session:
             load_seed(session, ROOT / "seed")
-        _catalogues[request.param] = url
-    use_database(url)
+        engine = get_engine()
+        if kind == "sqlite":
+            with engine.connect() as conn:  # everything into the file, which copies copy
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        get_engine.cache_clear()
+        if kind == "postgresql":
+            postgres.make_read_only(url)
+        _catalogues[kind] = url
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def catalogue(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The seeded catalogue (see ``seeded``); yields its URL. Tests that write are marked
+    ``writes``: their ``engine`` and ``client`` are on a copy of their own."""
+    # Set up again whenever a run switches between SQLite and PostgreSQL tests (it does
+    # with pytest-xdist); the catalogue itself is made once per kind and process.
+    url = seeded(request, request.param)
+    use_database(url, read_only=True)
     yield url
     get_engine().dispose()
 
 
 @pytest.fixture
-def engine(catalogue: str) -> Engine:
-    use_database(catalogue)
+def writable(catalogue: str) -> Iterator[str]:
+    """A copy of the seeded catalogue for this test alone; yields its URL."""
+    url = copy_database(catalogue)
+    use_database(url)
+    try:
+        yield url
+    finally:
+        get_engine().dispose()
+        use_database(catalogue, read_only=True)
+        drop_database(url)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, catalogue: str) -> Engine:
+    """The engine of the seeded catalogue, or of a copy of it for a test marked ``writes``."""
+    if request.node.get_closest_marker("writes") is not None:
+        request.getfixturevalue("writable")
+    else:
+        use_database(catalogue, read_only=True)
     return get_engine()
 
 
@@ -116,28 +189,47 @@ class LiveServer:
         self.engine = engine
 
 
+class _Served:
+    """The live server's address and the engine its requests use, which each test sets."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.url = ""
+        self.engine: Engine | None = None
+        self.copy: str | None = None
+
+    def replace_copy(self) -> None:
+        """Serve a new copy of the template. The last test's copy is dropped only now, as
+        its pages are checked again after it ends (see ``CheckedPages``)."""
+        from app.db import make_engine
+
+        self.drop_copy()
+        self.copy = copy_database(self.template)
+        self.engine = make_engine(self.copy)
+
+    def drop_copy(self) -> None:
+        if self.engine is not None and self.copy is not None:
+            self.engine.dispose()
+            drop_database(self.copy)
+        self.engine = self.copy = None
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_root: Path) -> Iterator[LiveServer]:
-    """The app served over real HTTP on loopback, on its own seeded SQLite database."""
+def served_app(request: pytest.FixtureRequest) -> Iterator[_Served]:
+    """The app served over real HTTP on loopback, on the database ``live_server`` sets."""
     from sqlmodel import Session
 
-    from app.loaders.seed.writer import load_seed
+    from app.db import get_session
     from app.main import create_app
-    from app.migrations import upgrade
 
-    url = f"sqlite:///{tmp_root / 'live.db'}"
-    use_database(url)
-    upgrade(url)
-    with Session(get_engine()) as session:
-        load_seed(session, ROOT / "seed")
+    served = _Served(seeded(request, "sqlite"))
+    use_database(served.template, read_only=True)
     app = create_app()
+
     # The live server keeps its own engine even when other fixtures repoint settings.
-    from app.db import get_session, make_engine
-
-    live_engine = make_engine(url)
-
     def live_session() -> Iterator[Session]:
-        with Session(live_engine) as session:
+        assert served.engine is not None, "use the live_server fixture"
+        with Session(served.engine) as session:
             yield session
 
     app.dependency_overrides[get_session] = live_session
@@ -151,12 +243,20 @@ def live_server(tmp_root: Path) -> Iterator[LiveServer]:
             raise RuntimeError("live server did not start")
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    httpx.get(f"{base}/healthz").raise_for_status()
-    yield LiveServer(base, live_engine)
+    served.url = f"http://127.0.0.1:{port}"
+    httpx.get(f"{served.url}/healthz").raise_for_status()
+    yield served
     server.should_exit = True
     thread.join(timeout=10)
-    live_engine.dispose()
+    served.drop_copy()
+
+
+@pytest.fixture
+def live_server(served_app: _Served) -> LiveServer:
+    """The live server, over a copy of the seeded SQLite catalogue for this test alone."""
+    served_app.replace_copy()
+    assert served_app.engine is not None
+    return LiveServer(served_app.url, served_app.engine)
 
 
 @pytest.fixture(scope="session")

@@ -64,12 +64,53 @@ def running_postgres() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def create_database(server_url: str, name: str) -> str:
-    """Create database ``name`` on the server and return its URL."""
+def _server(url: str) -> str:
+    """The libpq address of the server's maintenance database, from any database's URL."""
+    return url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+
+
+def _name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """Create database ``name`` on the server, empty or as a copy of the database at URL
+    ``template``, and return its URL."""
     import psycopg
 
-    dsn = server_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(_server(server_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if template is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            # A template may have no other connection; the app's pools re-connect after this.
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (_name(template),),
+            )
+            conn.execute(
+                f'CREATE DATABASE "{name}" TEMPLATE "{_name(template)}" STRATEGY FILE_COPY'
+            )
     return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_server(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{_name(url)}" WITH (FORCE)')
+
+
+def make_read_only(url: str) -> None:
+    """Every later transaction on the database at ``url`` is read-only (copies made from it
+    with ``create_database`` are not: settings of a database are not copied)."""
+    import psycopg
+
+    with psycopg.connect(_server(url), autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{_name(url)}" SET default_transaction_read_only = on')
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (_name(url),),
+        )

@@ -5,20 +5,16 @@ The list of pages is checked against the application's routes, so a page added l
 fails here until it is given a sample address, and is then checked like the others.
 """
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlmodel import Session
 
 from app.i18n import LANGUAGES, gettext, set_language
 from tests.browser_checks import axe_violations, check_page, gettext_in, sign_in
 from tests.conftest import CheckedPages, LiveServer
+from tests.factories import PASSWORD, new_user
 from tests.routes import flatten
-
-PASSWORD = "correct horse battery staple"
-MODERATOR = "admin@example.org"  # an administrator sees every page
 
 # Route -> an address that shows it (error pages and empty results included).
 SAMPLES: dict[str, list[str]] = {
@@ -125,13 +121,10 @@ def test_every_page_has_a_sample_address() -> None:
     assert page_routes() == set(SAMPLES), "give new pages a sample address in SAMPLES"
 
 
-@pytest.fixture(scope="module")
-def moderator(live_server: LiveServer) -> Iterator[str]:
-    from app.accounts.users import create_user
-
-    with Session(live_server.engine) as session:
-        create_user(session, MODERATOR, PASSWORD, "admin", None)
-    yield MODERATOR
+@pytest.fixture
+def moderator(live_server: LiveServer) -> str:
+    """An administrator, who sees every page; their e-mail address."""
+    return new_user(live_server.engine, "admin")
 
 
 # Pages checked with axe in every language; the others are checked with axe in English and

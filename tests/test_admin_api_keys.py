@@ -3,14 +3,16 @@ a page; everything the CLI does, with the same effects on the API."""
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from app.models.accounts import ApiKey, AuditEvent
 from app.models.places import Organisation
-from tests.accounts import csrf_from, signed_in_client
-from tests.test_api_writes import auth, practice
+from tests.factories import auth, csrf_from, practice_data, signed_in_client
+
+pytestmark = pytest.mark.writes  # every test here writes, on a copy of the catalogue
 
 ORGANISATION = "barcelona-city-council"
 
@@ -44,7 +46,7 @@ def test_an_admin_issues_a_key_that_is_shown_once_and_works(
     row = re.search(r"<td><code>" + re.escape(secret[:11]) + r"….*?</tr>", listed, re.S)
     assert row and "never" in row.group(0)
 
-    written = client.post("/api/v1/practices", json=practice(), headers=auth(secret))
+    written = client.post("/api/v1/practices", json=practice_data(), headers=auth(secret))
     assert written.status_code == 201, written.text
     row = re.search(
         r"<td><code>" + re.escape(secret[:11]) + r"….*?</tr>",
@@ -108,11 +110,12 @@ def test_trusting_an_organisation_publishes_its_writes_at_once(
     trust("true")
     trusted = client.get("/admin/api-keys").text
     assert re.search(r"Trusted organisations.*Barcelona City Council", trusted, re.S)
-    written = client.post("/api/v1/practices", json=practice(), headers=auth(secret.group(1)))
+    written = client.post("/api/v1/practices", json=practice_data(), headers=auth(secret.group(1)))
     assert written.json()["status"] == "published"
 
     trust("false")
-    written = client.post("/api/v1/practices", json=practice(), headers=auth(secret.group(1)))
+    second = practice_data("Second story circle")
+    written = client.post("/api/v1/practices", json=second, headers=auth(secret.group(1)))
     assert written.json()["status"] == "submitted"
     with Session(engine) as session:
         organisation = session.exec(

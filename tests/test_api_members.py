@@ -2,27 +2,20 @@
 remove; nobody else may. Membership decides who sees the network's members-only practices,
 so the effect is checked there too. Runs on SQLite and PostgreSQL."""
 
-import uuid
-
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from app.models.places import Membership, Organisation
-from tests.test_api_writes import auth, new_key
+from tests.factories import auth, new_key, new_organisation
 from tests.test_visibility import secret  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.writes  # every test here writes, on a copy of the catalogue
 
 NETWORK = "inclusive-cities"  # coordinated by COMPAS in the seed
 COORDINATOR = "compas"
 MEMBERS = f"/api/v1/networks/{NETWORK}/members"
-
-
-def new_organisation(engine: Engine) -> str:
-    slug = f"newcomer-forum-{uuid.uuid4().hex[:8]}"
-    with Session(engine) as session:
-        session.add(Organisation(slug=slug, name="Newcomer forum", type="ngo"))
-        session.commit()
-    return slug
 
 
 def membership_count(engine: Engine) -> int:
@@ -34,7 +27,7 @@ def test_the_coordinator_adds_changes_and_removes_a_member(
     client: TestClient, engine: Engine
 ) -> None:
     key = auth(new_key(engine, "write", organisation=COORDINATOR))
-    member = new_organisation(engine)
+    member = new_organisation(engine, "newcomer-forum")
     added = client.post(
         MEMBERS, json={"organisation": member, "role": "partner", "start_year": 2024}, headers=key
     )
@@ -137,8 +130,8 @@ def test_bad_memberships_are_refused_and_change_nothing(client: TestClient, engi
 
 def test_a_retried_add_creates_one_membership(client: TestClient, engine: Engine) -> None:
     key = auth(new_key(engine, "write", organisation=COORDINATOR))
-    wanted = {"organisation": new_organisation(engine)}
-    headers = {**key, "Idempotency-Key": str(uuid.uuid4())}
+    wanted = {"organisation": new_organisation(engine, "newcomer-forum")}
+    headers = {**key, "Idempotency-Key": "first-try"}
     first = client.post(MEMBERS, json=wanted, headers=headers)
     again = client.post(MEMBERS, json=wanted, headers=headers)
     assert first.status_code == again.status_code == 201
@@ -164,7 +157,7 @@ def test_a_new_member_sees_the_networks_members_only_practices(
     secret: tuple[str, str],  # noqa: F811
 ) -> None:
     slug, _word = secret
-    newcomer = new_organisation(engine)
+    newcomer = new_organisation(engine, "newcomer-forum")
     newcomer_key = auth(new_key(engine, "read", organisation=newcomer))
     assert client.get(f"/api/v1/practices/{slug}", headers=newcomer_key).status_code == 404
 

@@ -1,7 +1,6 @@
 """Partners write through the API with keys: scopes, moderation, trusted organisations,
 Idempotency-Key, ETags with If-Match and If-None-Match."""
 
-import uuid
 from typing import Any
 
 import pytest
@@ -9,50 +8,21 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from app.accounts.api_keys import create_api_key, revoke_api_key
+from app.accounts.api_keys import revoke_api_key
 from app.cli import main as cli
 from app.models.accounts import ApiKey, AuditEvent
-from app.models.places import Organisation, Place
+from app.models.places import Organisation
 from app.models.practices import Practice
 from app.practices.worklists import review_queue
+from tests.factories import auth, new_key, practice_data, trusted_organisation
 
 
-def new_key(engine: Engine, *scopes: str, organisation: str = "barcelona-city-council") -> str:
-    with Session(engine) as session:
-        _key, token = create_api_key(session, organisation, "Test system", list(scopes))
-    return token
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def practice(title: str | None = None, **more: Any) -> dict[str, Any]:
-    return {
-        "title": title or f"Circle {uuid.uuid4().hex}",  # never like another title
-        "summary": "Residents old and new tell each other where they come from.",
-        "place": "barcelona",
-        "terms": {"goal": ["improving-interaction"], "target-group": ["whole-community"]},
-        **more,
-    }
-
-
-def trusted_organisation(engine: Engine) -> str:
-    slug = f"partner-network-{uuid.uuid4().hex[:8]}"
-    with Session(engine) as session:
-        place = session.exec(select(Place).where(Place.slug == "barcelona")).one()
-        session.add(
-            Organisation(slug=slug, name="A partner", type="ngo", place_id=place.id, trusted=True)
-        )
-        session.commit()
-    return slug
-
-
+@pytest.mark.writes
 def test_a_write_key_submits_a_practice_that_the_public_sees_only_after_review(
     client: TestClient, engine: Engine
 ) -> None:
     token = new_key(engine, "read", "write")
-    response = client.post("/api/v1/practices", json=practice(), headers=auth(token))
+    response = client.post("/api/v1/practices", json=practice_data(), headers=auth(token))
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["status"] == "submitted"
@@ -71,9 +41,10 @@ def test_a_write_key_submits_a_practice_that_the_public_sees_only_after_review(
         assert author.user_id is not None  # the key's own user, not anonymous
 
 
+@pytest.mark.writes
 def test_a_trusted_organisations_key_publishes_at_once(client: TestClient, engine: Engine) -> None:
     token = new_key(engine, "write", organisation=trusted_organisation(engine))
-    data = practice()
+    data = practice_data()
     response = client.post("/api/v1/practices", json=data, headers=auth(token))
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "published"
@@ -82,6 +53,7 @@ def test_a_trusted_organisations_key_publishes_at_once(client: TestClient, engin
     assert read.json()["title"] == data["title"]
 
 
+@pytest.mark.writes
 @pytest.mark.parametrize(
     ("headers", "status"),
     [
@@ -103,8 +75,8 @@ def test_writes_need_a_valid_key_with_the_write_scope_and_change_nothing_otherwi
             key = session.exec(select(ApiKey).where(ApiKey.prefix == token[:11])).one()
             revoke_api_key(session, key)
         headers = auth(token)
-    title = f"Refused practice {uuid.uuid4().hex[:8]}"
-    response = client.post("/api/v1/practices", json=practice(title), headers=headers)
+    title = "Refused practice"
+    response = client.post("/api/v1/practices", json=practice_data(title), headers=headers)
     assert response.status_code == status
     assert response.json()["detail"]
     if status == 401:
@@ -114,16 +86,17 @@ def test_writes_need_a_valid_key_with_the_write_scope_and_change_nothing_otherwi
     assert count == 0
 
 
+@pytest.mark.writes
 def test_invalid_practices_get_a_422_per_field_and_nothing_is_written(
     client: TestClient, engine: Engine
 ) -> None:
     token = new_key(engine, "write")
-    title = f"Half a practice {uuid.uuid4().hex[:8]}"
-    bad = practice(title, summary=None, end_year=1990, start_year=2000, colour="blue")
+    title = "Half a practice"
+    bad = practice_data(title, summary=None, end_year=1990, start_year=2000, colour="blue")
     response = client.post("/api/v1/practices", json=bad, headers=auth(token))
     assert response.status_code == 422
     assert {e["param"] for e in response.json()["errors"]} >= {"colour"}
-    bad = practice(title, summary=None, terms={"target-group": ["no-such-group"]})
+    bad = practice_data(title, summary=None, terms={"target-group": ["no-such-group"]})
     response = client.post("/api/v1/practices", json=bad, headers=auth(token))
     assert response.status_code == 422
     with Session(engine) as session:
@@ -131,12 +104,13 @@ def test_invalid_practices_get_a_422_per_field_and_nothing_is_written(
     assert count == 0
 
 
+@pytest.mark.writes
 def test_a_retried_post_with_the_same_idempotency_key_creates_one_practice(
     client: TestClient, engine: Engine
 ) -> None:
     token = new_key(engine, "write")
-    data = practice()
-    headers = {**auth(token), "Idempotency-Key": str(uuid.uuid4())}
+    data = practice_data()
+    headers = {**auth(token), "Idempotency-Key": "first-try"}
     first = client.post("/api/v1/practices", json=data, headers=headers)
     again = client.post("/api/v1/practices", json=data, headers=headers)
     assert first.status_code == again.status_code == 201
@@ -145,31 +119,33 @@ def test_a_retried_post_with_the_same_idempotency_key_creates_one_practice(
     with Session(engine) as session:
         count = session.exec(select(func.count()).where(Practice.title == data["title"])).one()
     assert count == 1
-    other = client.post("/api/v1/practices", json=practice(), headers=headers)
+    other = client.post("/api/v1/practices", json=practice_data("Another circle"), headers=headers)
     assert other.status_code == 422
     assert other.json()["errors"][0]["param"] == "Idempotency-Key"
 
 
+@pytest.mark.writes
 def test_an_idempotency_key_is_freed_when_the_write_fails(
     client: TestClient, engine: Engine
 ) -> None:
     token = new_key(engine, "write")
-    headers = {**auth(token), "Idempotency-Key": str(uuid.uuid4())}
-    data = practice()
+    headers = {**auth(token), "Idempotency-Key": "first-try"}
+    data = practice_data()
     failed = client.post("/api/v1/practices", json={**data, "summary": None}, headers=headers)
     assert failed.status_code == 422
     # The corrected request, with the same key, is a different body: a new key is needed.
-    fresh = {**auth(token), "Idempotency-Key": str(uuid.uuid4())}
+    fresh = {**auth(token), "Idempotency-Key": "second-try"}
     assert client.post("/api/v1/practices", json=data, headers=fresh).status_code == 201
     retried = client.post("/api/v1/practices", json={**data, "summary": None}, headers=headers)
     assert retried.status_code == 422  # computed again, not a stored answer
 
 
+@pytest.mark.writes
 def test_updates_need_the_etag_of_the_version_read_and_a_stale_one_changes_nothing(
     client: TestClient, engine: Engine
 ) -> None:
     token = new_key(engine, "write", organisation=trusted_organisation(engine))
-    created = client.post("/api/v1/practices", json=practice(), headers=auth(token))
+    created = client.post("/api/v1/practices", json=practice_data(), headers=auth(token))
     url = created.json()["api_url"]
     read = client.get(url)
     etag = read.headers["ETag"]
@@ -199,6 +175,7 @@ def test_updates_need_the_etag_of_the_version_read_and_a_stale_one_changes_nothi
     assert client.get(url).json()["end_year"] == 2025
 
 
+@pytest.mark.writes
 def test_a_key_may_not_change_another_organisations_practice(
     client: TestClient, engine: Engine
 ) -> None:
@@ -234,6 +211,7 @@ def test_single_resources_carry_an_etag_and_answer_if_none_match_with_304(
     assert german.status_code == 200  # another language is another representation
 
 
+@pytest.mark.writes
 def test_the_cli_issues_a_key_once_and_revokes_it(
     client: TestClient, engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,24 +2,30 @@
 a member of the practice's organisation (A), a member of another organisation (B), a
 moderator and an administrator. Runs on SQLite and PostgreSQL."""
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.accounts.api_keys import create_api_key
-from app.models.accounts import User
+from app.models.accounts import ApiKey, User
 from app.models.practices import Practice
 from app.permissions import viewer_for
-from app.practices.input import PracticeIn
 from app.practices.workflow import create_practice, publish
 from app.web import web_router
-from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
+from tests.factories import (
+    PASSWORD,
+    csrf_from,
+    new_key,
+    new_user,
+    practice_in,
+    sign_in,
+    user_id,
+)
 from tests.routes import flatten
 
 PERSONAS = ("anonymous", "member A", "member B", "moderator", "admin")
@@ -54,8 +60,8 @@ class World:
         """A new practice of A's: a draft, submitted, or published."""
         with Session(self.engine) as session:
             user = session.exec(select(User).where(User.email == self.member_a)).one()
-            data = PracticeIn(
-                title=f"Matrix {uuid.uuid4().hex[:8]}",
+            data = practice_in(
+                title="Matrix practice",
                 summary="A practice for the permission tests.",
                 place="oslo",
                 aim="To test permissions.",
@@ -85,19 +91,17 @@ class World:
             return session.exec(select(Practice.version).where(Practice.slug == slug)).one()
 
     def new_key_id(self) -> int:
+        token = new_key(self.engine, "read", organisation="oslo-city-council")
         with Session(self.engine) as session:
-            key, _token = create_api_key(session, "oslo-city-council", "Matrix", ["read"])
-            return int(key.id or 0)
+            return int(session.exec(select(ApiKey.id).where(ApiKey.prefix == token[:11])).one())
 
     def new_user_id(self) -> int:
-        email = new_user(self.engine, "member", "oslo-city-council")
-        with Session(self.engine) as session:
-            return int(session.exec(select(User.id).where(User.email == email)).one() or 0)
+        return user_id(self.engine, new_user(self.engine, "member", "oslo-city-council"))
 
 
 def practice_form(world: World, slug: str | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "title": f"Matrix edit {uuid.uuid4().hex[:6]}",
+        "title": "Matrix edit",
         "place": "oslo",
         "visibility": "public",
         "original_language": "en",
@@ -187,7 +191,7 @@ CASES = [
         "POST",
         "/admin/users",
         (REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
-        data=lambda w: {"email": f"new-{uuid.uuid4().hex[:6]}@example.org", "role": "moderator"},
+        data=lambda w: {"email": "new-moderator@example.org", "role": "moderator"},
     ),
     Case(
         "POST",
@@ -236,6 +240,7 @@ def test_every_form_and_signed_in_page_is_in_the_matrix() -> None:
     assert not missing, missing
 
 
+@pytest.mark.writes
 def test_who_may_do_what(client: TestClient, engine: Engine) -> None:
     world = World(engine)
     accounts = {

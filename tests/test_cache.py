@@ -1,6 +1,7 @@
 """Lists, peers and vocabularies are cached in memory per catalogue version
-(app/queries/cache.py). A cache must never show a reader the catalogue as it was."""
+(app/catalogue/cache.py). A cache must never show a reader the catalogue as it was."""
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
@@ -10,6 +11,8 @@ from app.catalogue.search import index_practices
 from app.db import make_engine
 from app.models.places import Place, PlaceFact
 from app.models.practices import Practice
+
+pytestmark = pytest.mark.writes  # every test here writes, on a copy of the catalogue
 
 NEW_WORD = "Quillomantic"
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -11,7 +12,7 @@ from app.models.accounts import User
 from app.models.practices import Practice
 from app.permissions import viewer_for
 from app.practices.workflow import archive, publish
-from tests.test_api_writes import auth, new_key, practice, trusted_organisation
+from tests.factories import auth, new_key, practice_data, trusted_organisation
 
 
 def catalogue(client: TestClient) -> dict[str, dict[str, Any]]:
@@ -47,6 +48,7 @@ def follow(client: TestClient, mirror: dict[str, dict[str, Any]], since: str | N
             return since
 
 
+@pytest.mark.writes
 def test_a_mirror_fed_from_the_change_feed_equals_the_public_catalogue(
     client: TestClient, engine: Engine
 ) -> None:
@@ -58,7 +60,7 @@ def test_a_mirror_fed_from_the_change_feed_equals_the_public_catalogue(
     # A partner publishes one practice and changes it; a moderator archives another: the
     # one it was adapted from, which its page and JSON name (so it changes too).
     token = new_key(engine, "write", organisation=trusted_organisation(engine))
-    adapted = practice(
+    adapted = practice_data(
         lineage=[{"practice": "barcelona-anti-rumour-strategy", "kind": "adapted-from"}]
     )
     created = client.post("/api/v1/practices", json=adapted, headers=auth(token)).json()
@@ -103,10 +105,11 @@ def test_a_mirror_fed_from_the_change_feed_equals_the_public_catalogue(
     assert mirror == catalogue(client)
 
 
+@pytest.mark.writes
 def test_the_feed_never_names_a_members_only_practice(client: TestClient, engine: Engine) -> None:
     token = new_key(engine, "write", organisation=trusted_organisation(engine))
     secret = client.post(
-        "/api/v1/practices", json=practice(visibility="network"), headers=auth(token)
+        "/api/v1/practices", json=practice_data(visibility="network"), headers=auth(token)
     ).json()
     assert secret["status"] == "published"
     named: set[str] = set()

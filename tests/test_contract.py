@@ -1,8 +1,8 @@
 """Contract tests: schemathesis generates requests for every operation of the OpenAPI
 document, with valid and invalid data, and checks each answer against the document: never
 a 5xx, every body and header as described, bad input refused with a 4xx, writes refused
-without a key. Runs on SQLite and PostgreSQL, each on a catalogue of its own (the
-generated writes must not disturb the other tests' catalogue)."""
+without a key. Runs on SQLite and PostgreSQL, each on a copy of the seeded catalogue (the
+generated requests write)."""
 
 from collections.abc import Iterator
 
@@ -10,14 +10,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
-from sqlmodel import Session
 
-from app.accounts.api_keys import create_api_key
 from app.db import get_engine
-from app.loaders.seed.writer import load_seed
 from app.main import create_app
-from app.migrations import upgrade
-from tests.conftest import ROOT, fresh_database, use_database
+from tests.conftest import copy_database, drop_database, seeded, use_database
+from tests.factories import new_key
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 
@@ -26,14 +23,12 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 def contract_catalogue(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     """A seeded catalogue of its own and a write key of the organisation coordinating the
     Inclusive Cities network (so member writes get past authorisation)."""
-    url = fresh_database(request, request.param, "contract")
+    template = seeded(request, request.param)
+    url = copy_database(template)
     use_database(url)
-    upgrade(url)
-    with Session(get_engine()) as session:
-        load_seed(session, ROOT / "seed")
-        _key, token = create_api_key(session, "compas", "Contract tests", ["read", "write"])
-    yield url, token
-    get_engine().dispose()
+    yield url, new_key(get_engine(), "read", "write", organisation="compas")
+    use_database(template, read_only=True)
+    drop_database(url)
 
 
 @schema.parametrize()

@@ -3,12 +3,12 @@
 import csv
 import io
 import json
-import uuid
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.test_api_writes import auth, new_key, practice, trusted_organisation
+from tests.factories import auth, new_key, practice_data, trusted_organisation
 
 
 def rows(
@@ -54,12 +54,13 @@ def test_the_csv_takes_the_lists_filters_and_refuses_bad_ones_before_sending_any
     assert bad.json()["errors"][0]["param"] == "country"
 
 
+@pytest.mark.writes
 def test_members_only_practices_are_left_out_unless_the_key_may_see_them(
     client: TestClient, engine: Engine
 ) -> None:
     token = new_key(engine, "write", organisation=trusted_organisation(engine))
     secret = client.post(
-        "/api/v1/practices", json=practice(visibility="network"), headers=auth(token)
+        "/api/v1/practices", json=practice_data(visibility="network"), headers=auth(token)
     ).json()
     assert secret["slug"] not in {r["slug"] for r in rows(client)}
     assert secret["slug"] in {r["slug"] for r in rows(client, auth(token))}  # its own
@@ -111,12 +112,13 @@ def atom_entries(client: TestClient, **params: str) -> list[dict[str, str]]:
     ]
 
 
+@pytest.mark.writes
 def test_the_atom_feed_has_the_newest_practices_of_any_search_newest_first(
     client: TestClient, engine: Engine
 ) -> None:
     token = new_key(engine, "write", organisation=trusted_organisation(engine))
-    title = f"Café & “stories” <3 {uuid.uuid4().hex}"
-    created = client.post("/api/v1/practices", json=practice(title), headers=auth(token))
+    title = "Café & “stories” <3"
+    created = client.post("/api/v1/practices", json=practice_data(title), headers=auth(token))
     assert created.status_code == 201, created.text
     entries = atom_entries(client)
     assert entries[0]["title"] == title  # the newest, & and < read back as written

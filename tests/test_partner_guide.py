@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from app.models.places import Membership, Network
 from tests.conftest import ROOT
-from tests.test_api_writes import new_key
+from tests.factories import new_key
 
 FENCE = re.compile(r"^```(sh|python)\n(.*?)^```", re.S | re.M)
 
@@ -68,6 +68,7 @@ def test_the_guide_has_curl_and_python_examples() -> None:
     assert all("import httpx" in code for lang, code in guide_examples() if lang == "python")
 
 
+@pytest.mark.writes
 def test_every_example_of_the_partner_guide_runs(
     engine: Engine, served: str, tmp_path: Path
 ) -> None:

@@ -2,9 +2,9 @@
 what bad input and concurrent edits do. Runs on SQLite and PostgreSQL."""
 
 import re
-import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine, func
@@ -12,7 +12,9 @@ from sqlmodel import Session, select
 
 from app.models.accounts import AuditEvent
 from app.models.practices import Practice, PracticeRevision
-from tests.accounts import csrf_from, new_user, sign_in
+from tests.factories import csrf_from, new_user, practice_form, sign_in
+
+pytestmark = pytest.mark.writes  # every test here writes, on a copy of the catalogue
 
 OSLO = "oslo-city-council"
 
@@ -26,25 +28,6 @@ def post(client: TestClient, path: str, data: dict[str, Any], form: str | None =
 def as_user(client: TestClient, engine: Engine, role: str, org: str | None = None) -> None:
     client.cookies.clear()
     sign_in(client, new_user(engine, role, org, name=f"A {role}"))
-
-
-def unique_title(prefix: str = "Neighbourhood story circles") -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-def ready(title: str, **more: Any) -> dict[str, Any]:
-    """A practice with the handful of fields submission needs, led from Oslo."""
-    return {
-        "title": title,
-        "summary": "Residents tell each other the stories of how they came to the city.",
-        "place": "oslo",
-        "lead_organisation": OSLO,
-        "original_language": "en",
-        "aim": "Build trust between long-standing and new residents.",
-        "terms-target-group": "whole-community",
-        "visibility": "public",
-        **more,
-    }
 
 
 def create(client: TestClient, data: dict[str, Any], action: str = "save") -> str:
@@ -79,7 +62,7 @@ def test_a_member_drafts_submits_and_a_moderator_publishes(
 ) -> None:
     client = signed_out
     as_user(client, engine, "member", OSLO)
-    title = unique_title()
+    title = "Neighbourhood story circles"
     form = client.get("/practices/new")
     assert form.status_code == 200 and "What role does your authority play?" in form.text
     slug = create(client, {"title": title, "place": "oslo", "visibility": "public"})
@@ -95,7 +78,7 @@ def test_a_member_drafts_submits_and_a_moderator_publishes(
     response = post(
         client,
         f"/practices/{slug}/edit",
-        {**ready(title), "action": "submit", "version": version_of(engine, slug)},
+        {**practice_form(title), "action": "submit", "version": version_of(engine, slug)},
     )
     assert response.status_code == 303, response.text
     assert "submitted" in client.get("/my/practices").text
@@ -123,8 +106,8 @@ def test_changes_after_publication_become_a_new_revision(
 ) -> None:
     client = signed_out
     as_user(client, engine, "member", OSLO)
-    title = unique_title("Welcome ambassadors")
-    slug = create(client, ready(title), action="submit")
+    title = "Welcome ambassadors"
+    slug = create(client, practice_form(title), action="submit")
     as_user(client, engine, "moderator")
     decide(client, engine, slug, "publish")
 
@@ -133,7 +116,7 @@ def test_changes_after_publication_become_a_new_revision(
         client,
         f"/practices/{slug}/edit",
         {
-            **ready(title),
+            **practice_form(title),
             "outcomes-0-text": "Most participants made a friend from another background.",
             "outcomes-0-metric": "participants surveyed",
             "outcomes-0-value": "212",
@@ -178,7 +161,7 @@ def test_a_moderator_returns_with_a_comment_and_archives(
 ) -> None:
     client = signed_out
     as_user(client, engine, "member", OSLO)
-    slug = create(client, ready(unique_title("Library language cafés")), action="submit")
+    slug = create(client, practice_form("Library language cafés"), action="submit")
     as_user(client, engine, "moderator")
     refused = decide(client, engine, slug, "return", comment="")
     assert refused.status_code == 422 and "Say what the authors should change." in refused.text
@@ -214,7 +197,7 @@ def test_bad_input_is_shown_next_to_each_field_and_nothing_is_written(
         client,
         "/practices/new",
         {
-            **ready("x" * 301),
+            **practice_form("x" * 301),
             "aim": "Read <script>alert(1)</script> this",
             "terms-goal": "posters",
             "start_year": "2015",
@@ -245,14 +228,19 @@ def test_bad_input_is_shown_next_to_each_field_and_nothing_is_written(
     response = post(
         client,
         "/practices/new",
-        {**ready(unique_title()), "terms-goal": "posters", "action": "save"},
+        {**practice_form("Neighbourhood story circles"), "terms-goal": "posters", "action": "save"},
     )
     assert response.status_code == 422
     assert re.search(r'id="terms-goal-error">.*Unknown code posters', response.text)
     response = post(
         client,
         "/practices/new",
-        {**ready(unique_title()), "start_year": "2015", "end_year": "2012", "action": "save"},
+        {
+            **practice_form("Neighbourhood story circles"),
+            "start_year": "2015",
+            "end_year": "2012",
+            "action": "save",
+        },
     )
     assert "The end year is before the start year." in response.text
     assert counts(engine) == before
@@ -265,7 +253,12 @@ def test_submission_needs_a_handful_of_fields(signed_out: TestClient, engine: En
     response = post(
         client,
         "/practices/new",
-        {"title": unique_title(), "place": "oslo", "visibility": "public", "action": "submit"},
+        {
+            "title": "Neighbourhood story circles",
+            "place": "oslo",
+            "visibility": "public",
+            "action": "submit",
+        },
     )
     assert response.status_code == 422
     for field in ("summary", "aim", "terms-target-group"):
@@ -276,8 +269,10 @@ def test_submission_needs_a_handful_of_fields(signed_out: TestClient, engine: En
 def test_stored_text_is_escaped_when_shown(signed_out: TestClient, engine: Engine) -> None:
     client = signed_out
     as_user(client, engine, "member", OSLO)
-    title = unique_title("Cafés & quizzes: 5 < 6")
-    slug = create(client, ready(title, summary='He said "it works" & <3 it.'), action="submit")
+    title = "Cafés & quizzes: 5 < 6"
+    slug = create(
+        client, practice_form(title, summary='He said "it works" & <3 it.'), action="submit"
+    )
     as_user(client, engine, "moderator")
     decide(client, engine, slug, "publish")
     page = client.get(f"/practices/{slug}").text
@@ -290,7 +285,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_kept_on_the_form(
 ) -> None:
     first, second = client, TestClient(client.app)
     as_user(first, engine, "member", OSLO)
-    slug = create(first, ready(unique_title("Shared meals")))
+    slug = create(first, practice_form("Shared meals"))
     as_user(second, engine, "moderator")
     form_first = first.get(f"/practices/{slug}/edit").text
     form_second = second.get(f"/practices/{slug}/edit").text
@@ -300,7 +295,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_kept_on_the_form(
     saved = first.post(
         f"/practices/{slug}/edit",
         data={
-            **ready("Shared meals, first"),
+            **practice_form("Shared meals, first"),
             "version": version,
             "action": "save",
             "csrf_token": csrf_from(form_first),
@@ -311,7 +306,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_kept_on_the_form(
     clash = second.post(
         f"/practices/{slug}/edit",
         data={
-            **ready("Shared meals, second"),
+            **practice_form("Shared meals, second"),
             "version": version,
             "action": "save",
             "csrf_token": csrf_from(form_second),
@@ -329,7 +324,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_kept_on_the_form(
     again = second.post(
         f"/practices/{slug}/edit",
         data={
-            **ready("Shared meals, second"),
+            **practice_form("Shared meals, second"),
             "version": newer,
             "action": "save",
             "csrf_token": csrf_from(clash.text),
@@ -346,7 +341,7 @@ def test_a_very_similar_title_at_the_same_place_is_flagged_before_submission(
     client = signed_out
     as_user(client, engine, "member", "barcelona-city-council")
     data = {
-        **ready("Anti Rumour Strategy"),
+        **practice_form("Anti Rumour Strategy"),
         "place": "barcelona",
         "lead_organisation": "barcelona-city-council",
     }
@@ -371,10 +366,10 @@ def test_a_very_similar_title_at_the_same_place_is_flagged_before_submission(
 def test_adapted_from_shows_on_both_practices(signed_out: TestClient, engine: Engine) -> None:
     client = signed_out
     as_user(client, engine, "member", OSLO)
-    title = unique_title("Oslo rumour busters")
+    title = "Oslo rumour busters"
     slug = create(
         client,
-        ready(
+        practice_form(
             title,
             **{
                 "lineage-0-practice": "/practices/barcelona-anti-rumour-strategy",
@@ -402,7 +397,7 @@ def test_every_write_is_in_the_audit_log(signed_out: TestClient, engine: Engine)
     member = new_user(engine, "member", OSLO)
     client.cookies.clear()
     sign_in(client, member)
-    slug = create(client, ready(unique_title("Audit trail")), action="submit")
+    slug = create(client, practice_form("Audit trail"), action="submit")
     assert post(client, "/logout", {}, form="/my/practices").status_code == 303
     as_user(client, engine, "moderator")
     decide(client, engine, slug, "publish")

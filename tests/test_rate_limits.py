@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from app.api import rate_limits
 from app.config import get_settings
-from tests.test_api_writes import auth, new_key
+from tests.factories import auth, new_key
 
 
 @pytest.fixture
@@ -43,6 +43,7 @@ def test_an_anonymous_client_is_slowed_down_alone(limited: None) -> None:
     assert first.get("/practices").status_code == 200
 
 
+@pytest.mark.writes
 def test_a_key_has_its_own_allowance(engine: Engine, limited: None) -> None:
     partner = visitor("203.0.113.5")
     for _ in range(3):
@@ -56,6 +57,7 @@ def test_a_key_has_its_own_allowance(engine: Engine, limited: None) -> None:
     assert partner.get("/api/v1/practices", headers=other_key).status_code == 200
 
 
+@pytest.mark.writes
 def test_guessing_keys_counts_against_the_address(limited: None) -> None:
     guesser = visitor("192.0.2.9")
     wrong = auth("il_" + "x" * 43)

@@ -24,6 +24,7 @@ def counts(engine: Engine) -> dict[str, int]:
         return {t.__name__: session.exec(select(func.count()).select_from(t)).one() for t in TABLES}
 
 
+@pytest.mark.writes
 def test_seeding_twice_changes_nothing(engine: Engine) -> None:
     before = counts(engine)
     with Session(engine) as session:

@@ -1,9 +1,9 @@
 """Translating practices and vocabularies: who may, what is stored, and what readers see."""
 
 import subprocess
-import uuid
 from datetime import UTC, datetime
 
+import pytest
 from babel.dates import format_date
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -11,8 +11,10 @@ from sqlmodel import Session, select
 
 from app.models.practices import Practice, PracticeTranslation
 from app.models.vocabularies import VocabularyTerm, VocabularyTermTranslation
-from tests.accounts import PASSWORD, csrf_from, new_user, sign_in
 from tests.browser_checks import gettext_in
+from tests.factories import PASSWORD, csrf_from, new_user, sign_in
+
+pytestmark = pytest.mark.writes  # every test here writes, on a copy of the catalogue
 
 SLUG = "oslo-extra-large-oxlo"  # led by Oslo City Council
 
@@ -227,7 +229,7 @@ def test_moderator_edits_term_translations(signed_out: TestClient, engine: Engin
 def test_create_user_command_reads_the_password_from_stdin(engine: Engine) -> None:
     from app.config import ROOT, get_settings
 
-    email = f"cli-{uuid.uuid4().hex[:8]}@example.org"
+    email = "cli@example.org"
     command = [str(ROOT / ".venv" / "bin" / "interlocal"), "create-user", email]
     env = {"INTERLOCAL_DATABASE_URL": get_settings().database_url, "PATH": "/usr/bin:/bin"}
     ok = subprocess.run(

@@ -1,0 +1,160 @@
+"""What the tests make: accounts (and signing them in), API keys, organisations, practices
+as input, as the API's JSON and as the HTML form posts them, and published practices.
+
+Every test that writes has a database of its own (see ``tests/conftest.py``), so names
+here are plain; a counter keeps the accounts of one test apart.
+"""
+
+import itertools
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.accounts.api_keys import create_api_key
+from app.accounts.users import create_user
+from app.models.accounts import User
+from app.models.places import Organisation, Place
+from app.permissions import viewer_for
+from app.practices.input import PracticeIn
+from app.practices.workflow import create_practice, publish
+from app.practices.worklists import find_any_practice
+
+PASSWORD = "a long enough password"
+
+_accounts = itertools.count(1)
+
+
+# --- Accounts ----------------------------------------------------------------------------
+
+
+def new_user(
+    engine: Engine, role: str, organisation: str | None = None, name: str | None = None
+) -> str:
+    """A new account of ``role`` (in ``organisation``); its e-mail address. The password
+    is ``PASSWORD``."""
+    email = f"{role}-{next(_accounts)}@example.org"
+    with Session(engine) as session:
+        create_user(session, email, PASSWORD, role, organisation, name=name)
+    return email
+
+
+def user_id(engine: Engine, email: str) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(User.id).where(User.email == email)).one() or 0)
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the form has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def signed_in_client(client: TestClient, engine: Engine, role: str, org: str | None) -> str:
+    """Sign ``client`` in as a new account; returns its e-mail address."""
+    client.cookies.clear()
+    email = new_user(engine, role, org)
+    sign_in(client, email)
+    return email
+
+
+# --- API keys and organisations ----------------------------------------------------------
+
+
+def new_key(engine: Engine, *scopes: str, organisation: str = "barcelona-city-council") -> str:
+    """A new API key of ``organisation`` with ``scopes``; its token."""
+    with Session(engine) as session:
+        _key, token = create_api_key(session, organisation, "Test system", list(scopes))
+    return token
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_organisation(
+    engine: Engine, slug: str, *, place: str | None = None, trusted: bool = False
+) -> str:
+    """A new organisation (an NGO, at ``place``); its slug."""
+    with Session(engine) as session:
+        place_id = None
+        if place is not None:
+            place_id = session.exec(select(Place.id).where(Place.slug == place)).one()
+        name = slug.replace("-", " ").capitalize()
+        session.add(
+            Organisation(slug=slug, name=name, type="ngo", place_id=place_id, trusted=trusted)
+        )
+        session.commit()
+    return slug
+
+
+def trusted_organisation(engine: Engine) -> str:
+    """A new organisation in Barcelona whose API keys publish without review."""
+    return new_organisation(engine, "partner-network", place="barcelona", trusted=True)
+
+
+# --- Practices ---------------------------------------------------------------------------
+
+
+def practice_data(title: str = "Neighbourhood story circle", **more: Any) -> dict[str, Any]:
+    """A valid practice as the API takes it (``PracticeIn``'s fields): in Barcelona."""
+    return {
+        "title": title,
+        "summary": "Residents old and new tell each other where they come from.",
+        "place": "barcelona",
+        "terms": {"goal": ["improving-interaction"], "target-group": ["whole-community"]},
+        **more,
+    }
+
+
+def practice_in(**fields: Any) -> PracticeIn:
+    """A valid ``PracticeIn``: ``practice_data`` with ``fields`` changed."""
+    return PracticeIn.model_validate(practice_data(**fields))
+
+
+def practice_form(title: str, **more: Any) -> dict[str, Any]:
+    """The fields the practice form posts for a practice ready to submit, led from Oslo."""
+    return {
+        "title": title,
+        "summary": "Residents tell each other the stories of how they came to the city.",
+        "place": "oslo",
+        "lead_organisation": "oslo-city-council",
+        "original_language": "en",
+        "aim": "Build trust between long-standing and new residents.",
+        "terms-target-group": "whole-community",
+        "visibility": "public",
+        **more,
+    }
+
+
+def published_practice(engine: Engine, data: PracticeIn, organisation: str) -> str:
+    """``data`` submitted by a new member of ``organisation`` and published by a new
+    moderator, through the workflow the site uses; its slug."""
+    author_email = new_user(engine, "member", organisation)
+    moderator_email = new_user(engine, "moderator")
+    with Session(engine) as session:
+        author = session.exec(select(User).where(User.email == author_email)).one()
+        moderator = session.exec(select(User).where(User.email == moderator_email)).one()
+        practice = create_practice(
+            session, author, viewer_for(session, author), data, submit=True, confirm_new=True
+        )
+        publish(
+            session,
+            moderator,
+            viewer_for(session, moderator),
+            find_any_practice(session, practice.slug),
+            expected_version=practice.version,
+        )
+        return practice.slug
