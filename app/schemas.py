@@ -138,7 +138,7 @@ class Health(Schema):
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 
 
-_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"

@@ -17,7 +17,7 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from app.i18n import LANGUAGES
 from app.models.base import timestamp_field
-from app.schemas import _LANGUAGE_TAG, RequiredText, Text, Year, interface_language, limit
+from app.schemas import LANGUAGE_TAG, RequiredText, Text, Year, interface_language, limit
 
 
 class PracticeStatus(StrEnum):
@@ -52,7 +52,7 @@ def _enum_column(**kwargs: Any) -> Any:
     return Field(sa_type=AutoString(length=20), **kwargs)
 
 
-LanguageTag = Annotated[str, StringConstraints(pattern=_LANGUAGE_TAG.pattern)]
+LanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_TAG.pattern)]
 
 
 WebAddress = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s<>\"]+$")]

@@ -30,7 +30,7 @@ from app.practices.schemas import (
     PracticeSummary,
     TranslationOut,
 )
-from app.schemas import NetworkRef, OrganisationRef, PlaceRef, SourceRef, TermRef
+from app.schemas import NetworkRef, OrganisationRef, PlaceRef, SourceRef, TermRef, source_ref
 from app.vocabularies.queries import term_label_column
 
 # The practice's own fields the detail adds to its summary, read as they are stored.
@@ -166,7 +166,7 @@ def practice_detail(
             value=o.value,
             year=o.year,
             date=o.observed_on.isoformat() if o.observed_on else None,
-            source=SourceRef.model_validate(s) if s else None,
+            source=source_ref(s),
             source_note=o.source_note,
             evidence_level=o.evidence_level,
         )

@@ -131,7 +131,7 @@ class PracticeQuery(_PracticeQueryFields):
 
 
 @dataclass
-class _Resolved:
+class Resolved:
     """The query's words and filter values, validated and turned into ids once."""
 
     search: SearchQuery | None
@@ -163,7 +163,7 @@ def _places_within(session: Session, place_ids: list[int]) -> list[int]:
     return [int(i) for i in session.execute(select(tree.c.id)).scalars()]
 
 
-def resolve(session: Session, query: PracticeQuery) -> _Resolved:
+def resolve(session: Session, query: PracticeQuery) -> Resolved:
     countries = [c.upper() for c in query.country]
     bad = [c for c in countries if country_name(c) is None]
     if bad:
@@ -190,7 +190,7 @@ def resolve(session: Session, query: PracticeQuery) -> _Resolved:
     if query.source:
         filters["source"] = ("source", slug_ids(session, Source, "source", query.source))
     search = parse(query.q)
-    return _Resolved(
+    return Resolved(
         search=search,
         nothing_to_search=bool(query.q and query.q.strip()) and search is None,
         filters=filters,

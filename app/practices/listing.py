@@ -23,7 +23,7 @@ from app.models.practices import Practice
 from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer
 from app.practices.detail import summaries
-from app.practices.filters import TERM_FILTERS, PracticeQuery, _Resolved, resolve
+from app.practices.filters import TERM_FILTERS, PracticeQuery, Resolved, resolve
 from app.practices.schemas import MatchOut, PracticeSummary
 from app.schemas import FacetValue, Page
 from app.vocabularies.queries import scheme_terms
@@ -86,7 +86,7 @@ def list_practices(
 class _Matches:
     """Which rows of the index a query matches, and the parts that make it up."""
 
-    resolved: _Resolved
+    resolved: Resolved
     index: PracticeIndex
     base: np.ndarray  # visible to the viewer and matching the words
     masks: dict[str, np.ndarray]  # one per filter given

@@ -135,39 +135,26 @@ def make_places(
         }
         place = PlaceRow(place_id, name, level, row)
         # Real context data is incomplete: each fact is missing for about one place in five.
-        if rng.random() >= 0.2:
-            place.facts.append(
-                {
-                    "id": fact_id,
-                    "place_id": place_id,
-                    "key": "population",
-                    "label": "Synthetic population figure",
-                    "value": float(population),
-                    "unit": "people",
-                    "text": "Made up for load testing; not a real statistic.",
-                    "year": rng.randint(2011, 2023),
-                    "source_id": None,
-                    "cites": None,
-                    "locator": None,
-                }
-            )
-            fact_id += 1
-        if rng.random() >= 0.2:
-            place.facts.append(
-                {
-                    "id": fact_id,
-                    "place_id": place_id,
-                    "key": "foreign-born-share",
-                    "label": "Synthetic foreign-born share",
-                    "value": share,
-                    "unit": "percent",
-                    "text": "Made up for load testing; not a real statistic.",
-                    "year": rng.randint(2011, 2023),
-                    "source_id": None,
-                    "cites": None,
-                    "locator": None,
-                }
-            )
-            fact_id += 1
+        for key, label, value, unit in (
+            ("population", "Synthetic population figure", float(population), "people"),
+            ("foreign-born-share", "Synthetic foreign-born share", share, "percent"),
+        ):
+            if rng.random() >= 0.2:
+                place.facts.append(
+                    {
+                        "id": fact_id,
+                        "place_id": place_id,
+                        "key": key,
+                        "label": label,
+                        "value": value,
+                        "unit": unit,
+                        "text": "Made up for load testing; not a real statistic.",
+                        "year": rng.randint(2011, 2023),
+                        "source_id": None,
+                        "cites": None,
+                        "locator": None,
+                    }
+                )
+                fact_id += 1
         places.append(place)
     return places

@@ -15,11 +15,11 @@ ENTRIES = 50
 ET.register_namespace("", ATOM)  # Atom as the default namespace: <feed>, not <ns0:feed>
 
 
-def _iso(moment: datetime | None) -> str:
+def iso_moment(moment: datetime | None) -> str:
     moment = moment or datetime.now(UTC)
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
-def _published(practice: Practice) -> datetime:
+def published_moment(practice: Practice) -> datetime:
     # Practices loaded from the reports have no publication date: their loading is it.
     return practice.published_at or practice.created_at

@@ -40,10 +40,10 @@ from app.requests import site_url
 from app.vocabularies.queries import list_schemes
 from app.web.csrf import verify_csrf
 from app.web.deps import CurrentUser, SessionDep, SignedIn, ViewerDep
-from app.web.practices.feed import ATOM, ENTRIES, _iso, _published
+from app.web.practices.feed import ATOM, ENTRIES, iso_moment, published_moment
 from app.web.practices.forms import may_create, render_form, write_practice
 from app.web.practices.listing import OPEN_FACETS, filter_labels
-from app.web.practices.translating import EditablePractice, _practice_form, _target
+from app.web.practices.translating import EditablePractice, target_language, translation_form
 from app.web.templating import href, query_url, render
 
 router = APIRouter(prefix="/practices")
@@ -113,8 +113,8 @@ def practices_feed(
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
     ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{get_settings().site_name}: {_('Practices')}"
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _iso(
-        _published(newest[0][0]) if newest else None
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = iso_moment(
+        published_moment(newest[0][0]) if newest else None
     )
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
     alternate = site + query_url("/practices", params)
@@ -125,8 +125,8 @@ def practices_feed(
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         ET.SubElement(entry, f"{{{ATOM}}}title").text = summary.title
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
-        ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(_published(practice))
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(practice.updated_at)
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = iso_moment(published_moment(practice))
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = iso_moment(practice.updated_at)
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         lead = summary.lead_organisation
         ET.SubElement(author, f"{{{ATOM}}}name").text = lead.name if lead else summary.place.name
@@ -301,7 +301,7 @@ def practice_translation_form(
     practice: EditablePractice,
     to: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
-    language = _target(practice, to)
+    language = target_language(practice, to)
     existing = practice_translation(session, practice, language)
     values = {
         "language": language,
@@ -309,7 +309,7 @@ def practice_translation_form(
         "summary": existing.summary if existing else "",
         "origin": existing.origin if existing else "human",
     }
-    return _practice_form(request, practice, values, {})
+    return translation_form(request, practice, values, {})
 
 
 @router.post(
@@ -331,7 +331,7 @@ def save_practice_translation_form(
     try:
         save_practice_translation(session, practice, user, translation_input(practice, values))
     except InvalidInput as exc:
-        return _practice_form(request, practice, values, exc.fields, status_code=422)
+        return translation_form(request, practice, values, exc.fields, status_code=422)
     return RedirectResponse(
         href(f"/practices/{practice.slug}", lang=language, saved="1"), status_code=303
     )

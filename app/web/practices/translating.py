@@ -29,7 +29,7 @@ def _editable_practice(
 EditablePractice = Annotated[Practice, Depends(_editable_practice)]
 
 
-def _target(practice: Practice, requested: str | None) -> str:
+def target_language(practice: Practice, requested: str | None) -> str:
     """The language to translate into: the one asked for, else the first that is not the
     original's."""
     if requested in LANGUAGES and requested != practice.original_language:
@@ -37,7 +37,7 @@ def _target(practice: Practice, requested: str | None) -> str:
     return next(code for code in LANGUAGES if code != practice.original_language)
 
 
-def _practice_form(
+def translation_form(
     request: Request,
     practice: Practice,
     values: dict[str, str],
