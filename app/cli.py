@@ -65,7 +65,7 @@ def _create_user(args: argparse.Namespace) -> int:
         with Session(get_engine()) as session:
             user = create_user(session, args.email, password, args.role, args.organisation)
     except AccountError as exc:
-        print(f"create-user: {exc}", file=sys.stderr)
+        print(f"create-user: {exc.message}", file=sys.stderr)
         return 2
     print(f"created {user.role} {user.email}")
     return 0
@@ -118,7 +118,7 @@ def _create_api_key(args: argparse.Namespace) -> int:
         with Session(get_engine()) as session:
             key, token = create_api_key(session, args.organisation, args.name, args.scope)
     except AccountError as exc:
-        print(f"create-api-key: {exc}", file=sys.stderr)
+        print(f"create-api-key: {exc.message}", file=sys.stderr)
         return 2
     print(f"API key {key.prefix}… for {args.organisation} ({key.scopes}); it is shown once:")
     print(token)
@@ -153,7 +153,7 @@ def _trust(args: argparse.Namespace) -> int:
         with Session(get_engine()) as session:
             set_trusted(session, args.organisation, not args.undo)
     except AccountError as exc:
-        print(f"trust-organisation: {exc}", file=sys.stderr)
+        print(f"trust-organisation: {exc.message}", file=sys.stderr)
         return 2
     if args.undo:
         print(f"{args.organisation} is no longer trusted: its API writes are reviewed")

@@ -114,10 +114,15 @@ class Forbidden(AppError):
     status_code = 403
 
 
-class AccountError(ValueError):
-    """An account cannot be created or changed as asked; the message says why and
-    ``field`` which input was at fault."""
+class AccountError(InvalidInput):
+    """An account or an API key cannot be created or changed as asked; ``fields`` says why,
+    per form field (the forms show each next to its field)."""
 
-    def __init__(self, message: str, field: str = "email") -> None:
-        super().__init__(message)
-        self.field = field
+    @classmethod
+    def on(cls, field: str, message: str) -> "AccountError":
+        return cls({field: message})
+
+    @property
+    def message(self) -> str:
+        """Every problem in one line (for the command line)."""
+        return " ".join(self.fields.values())

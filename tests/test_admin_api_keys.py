@@ -90,6 +90,19 @@ def test_a_bad_key_form_shows_the_problem_and_issues_nothing(
     assert key_count(engine) == before
 
 
+def test_a_key_form_with_several_problems_shows_each_by_its_field(
+    client: TestClient, engine: Engine
+) -> None:
+    """The form is validated as a whole: a blank name and no scope are both reported."""
+    signed_in_client(client, engine, "admin", None)
+    before = key_count(engine)
+    status, html = issue(client, name=" ", organisation=ORGANISATION)
+    assert status == 422
+    assert 'id="name-error"' in html and "Give the key a name of at most 200 characters." in html
+    assert 'id="scopes-error"' in html and "Scopes are read, write or both." in html
+    assert key_count(engine) == before
+
+
 def test_trusting_an_organisation_publishes_its_writes_at_once(
     client: TestClient, engine: Engine
 ) -> None:

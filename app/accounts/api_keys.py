@@ -9,7 +9,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 
+from pydantic import AfterValidator, BaseModel, StringConstraints
 from sqlmodel import Session, col, func, select
 
 from app.accounts.audit import record
@@ -21,6 +23,7 @@ from app.models.accounts import ApiKey, User
 from app.models.base import utcnow
 from app.models.places import Organisation
 from app.permissions import Viewer, viewer_for
+from app.validation import parse_form
 
 SCOPES = ("read", "write")
 
@@ -30,6 +33,25 @@ TOKEN_PREFIX = "il_"
 
 # A key's last use is written at most this often, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def a_key_name(name: str) -> str:
+    if not name or len(name) > 200:
+        raise ValueError(gettext("Give the key a name of at most 200 characters."))
+    return name
+
+
+def known_scopes(scopes: list[str]) -> list[str]:
+    if not scopes or set(scopes) - set(SCOPES):
+        raise ValueError(gettext("Scopes are read, write or both."))
+    return scopes
+
+
+class ApiKeyIn(BaseModel):
+    """A key as an administrator's form or ``interlocal create-api-key`` asks for it."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(a_key_name)]
+    scopes: Annotated[list[str], AfterValidator(known_scopes)]
 
 
 @dataclass(frozen=True)
@@ -53,15 +75,8 @@ def create_api_key(
     client: str | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key for an organisation, and its secret (shown to the issuer once)."""
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise AccountError(gettext("Give the key a name of at most 200 characters."), "name")
-    unknown = sorted(set(scopes) - set(SCOPES))
-    if not scopes or unknown:
-        raise AccountError(
-            gettext("Scopes are read, write or both."),
-            "scopes",
-        )
+    wanted = parse_form(ApiKeyIn, {"name": name, "scopes": scopes}, error=AccountError)
+    name, scopes = wanted.name, wanted.scopes
     organisation = account_organisation(session, organisation_slug)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     prefix = token[: len(TOKEN_PREFIX) + 8]

@@ -3,8 +3,10 @@
 import hashlib
 import secrets
 from datetime import UTC, timedelta
+from typing import Annotated
 
 from argon2 import PasswordHasher
+from pydantic import AfterValidator, BaseModel
 from sqlmodel import Session, col, delete, select
 
 from app.accounts.audit import record
@@ -12,6 +14,7 @@ from app.errors import AccountError
 from app.i18n import gettext
 from app.models.accounts import PasswordToken, User, UserSession
 from app.models.base import utcnow
+from app.validation import parse_form
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -21,6 +24,22 @@ hasher = PasswordHasher()
 
 # Verified against when the e-mail is unknown, so both failures take the same time.
 DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+
+def long_enough(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(
+            gettext(
+                "The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH
+            )
+        )
+    return password
+
+
+class NewPassword(BaseModel):
+    """A password being set."""
+
+    password: Annotated[str, AfterValidator(long_enough)]
 
 
 def hash_password(password: str) -> str:
@@ -69,13 +88,8 @@ def reset_password(session: Session, token: str, password: str, client: str | No
     row = _password_token(session, token)
     user = session.get(User, row.user_id) if row else None
     if row is None or user is None or not user.is_active:
-        raise AccountError(gettext("This link has expired or was already used."))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            gettext(
-                "The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH
-            )
-        )
+        raise AccountError.on("password", gettext("This link has expired or was already used."))
+    password = parse_form(NewPassword, {"password": password}, error=AccountError).password
     user.password_hash = hash_password(password)
     row.used_at = utcnow()
     session.add_all([user, row])

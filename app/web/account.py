@@ -162,7 +162,7 @@ def reset(
         try:
             reset_password(session, token, password, client_address(request))
         except AccountError as exc:
-            errors["password"] = str(exc)
+            errors["password"] = exc.message
     if errors:
         valid = password_link_is_valid(session, token)
         return render(

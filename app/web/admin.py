@@ -89,9 +89,7 @@ def add_user(
             session, email, None, role, organisation or None, name=name[:200], actor=admin
         )
     except AccountError as exc:
-        return _users_page(
-            request, session, errors={exc.field: str(exc)}, values=values, status_code=422
-        )
+        return _users_page(request, session, errors=exc.fields, values=values, status_code=422)
     token = issue_password_link(session, user, NEW_ACCOUNT_LINK_LIFETIME)
     session.commit()
     return _users_page(request, session, link=f"{site_url(request)}/password/reset?token={token}")
@@ -193,9 +191,7 @@ def add_api_key(
             session, organisation, name, scopes, actor=admin, client=client_address(request)
         )
     except AccountError as exc:
-        return _keys_page(
-            request, session, errors={exc.field: str(exc)}, values=values, status_code=422
-        )
+        return _keys_page(request, session, errors=exc.fields, values=values, status_code=422)
     return _keys_page(request, session, issued=issued)
 
 
@@ -221,6 +217,6 @@ def trust_organisation(
         set_trusted(session, organisation, trusted, actor=admin, client=client_address(request))
     except AccountError as exc:
         return _keys_page(
-            request, session, errors={"trust_organisation": str(exc)}, status_code=422
+            request, session, errors={"trust_organisation": exc.message}, status_code=422
         )
     return RedirectResponse(href("/admin/api-keys", saved="1"), status_code=303)
