@@ -1,26 +1,21 @@
-"""Public shapes of the JSON API (and of the data the pages render).
+"""The shapes every area's schemas build on: the base schema, pages, facets, references to
+other records, errors (the JSON API's and the pages' data).
 
 Every field carries a description and an example, so ``/api/v1/openapi.json`` documents
 the API on its own.
 """
 
-import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from annotated_types import MaxLen
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    GetCoreSchemaHandler,
-    StringConstraints,
 )
-from pydantic_core import PydanticCustomError, core_schema
 
-from app.i18n import LANGUAGES, N_, gettext
+from app.i18n import N_
 from app.models.vocabularies import Source
 
 T = TypeVar("T")
@@ -133,84 +128,6 @@ class ErrorOut(Schema):
 
 class Health(Schema):
     status: str = Field(description="ok when healthy.", examples=["ok"])
-
-
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
-
-
-LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
-
-
-_SLUG = r"^[a-z0-9][a-z0-9-]*$"
-
-
-def _plain(value: str | None) -> str | None:
-    """Strip, turn empty into None, and refuse markup: stored text is plain and escaped
-    when shown, so a tag can only be a mistake or an attack."""
-    if value is None:
-        return None
-    value = value.strip()
-    if _TAG.search(value):
-        raise ValueError(gettext("Write plain text: HTML tags are not allowed."))
-    return value or None
-
-
-def _required(value: str) -> str:
-    value = _plain(value) or ""
-    if not value:
-        raise PydanticCustomError("missing", gettext("This field is required."))
-    return value
-
-
-def too_long(limit: int, length: int) -> str:
-    """The message for text over its limit, wherever text is checked."""
-    return gettext("At most %(limit)s characters; this has %(length)s.", limit=limit, length=length)
-
-
-class limit(MaxLen):  # lower case: it reads as ``Annotated[Text, limit(300)]``
-    """At most ``max_length`` characters, with a message that says how many there are.
-
-    A ``MaxLen``, so a SQLModel table sharing the annotation gets a VARCHAR(max_length)
-    column; checked after the other validators (on stripped text) with our own message."""
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        max_length = self.max_length
-
-        def check(value: str | None) -> str | None:
-            if value is not None and len(value) > max_length:
-                raise PydanticCustomError(
-                    "string_too_long", too_long(max_length, len(value)), {"max_length": max_length}
-                )
-            return value
-
-        return core_schema.no_info_after_validator_function(check, handler(source))
-
-
-Text = Annotated[str | None, AfterValidator(_plain)]
-
-
-RequiredText = Annotated[str, AfterValidator(_required)]
-
-
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160, pattern=_SLUG)]
-
-
-def not_a_boolean(value: object) -> object:
-    # Pydantic would read true/false as 1/0; a number field wants a number.
-    if isinstance(value, bool):
-        raise PydanticCustomError("int_type", gettext("Enter a number."))
-    return value
-
-
-Year = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1800, le=2100)]
-
-
-def interface_language(value: str) -> str:
-    if value not in LANGUAGES:
-        raise ValueError(gettext("Choose one of the listed languages."))
-    return value
 
 
 def source_ref(source: Source | None) -> SourceRef | None:

@@ -1,5 +1,6 @@
 """The one validation path: every write validates with its pydantic schema, and a failure
-reads the same everywhere.
+reads the same everywhere; and the types input is validated with (plain text, limits,
+years, slugs, language codes).
 
 ``form_errors`` turns a ``ValidationError`` into a message per form field, in the reader's
 language (the pages and the practice writes use it); ``api_errors`` turns it into the API's
@@ -9,14 +10,24 @@ error list (the request-validation handler and the API's writes use it). ``parse
 the domain packages use them without the web framework.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Protocol, TypeVar
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
-from pydantic_core import PydanticCustomError
+from annotated_types import MaxLen
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError, core_schema
 
 from app.errors import InvalidBody, InvalidInput
-from app.i18n import gettext
+from app.i18n import LANGUAGES, gettext
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -127,3 +138,84 @@ def parse_body(model: type[Model], data: Mapping[str, Any]) -> Model:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidBody(api_errors(exc)) from None
+
+
+# The types input text is validated with ------------------------------------------------
+
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
+
+
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+def _plain(value: str | None) -> str | None:
+    """Strip, turn empty into None, and refuse markup: stored text is plain and escaped
+    when shown, so a tag can only be a mistake or an attack."""
+    if value is None:
+        return None
+    value = value.strip()
+    if _TAG.search(value):
+        raise ValueError(gettext("Write plain text: HTML tags are not allowed."))
+    return value or None
+
+
+def _required(value: str) -> str:
+    value = _plain(value) or ""
+    if not value:
+        raise PydanticCustomError("missing", gettext("This field is required."))
+    return value
+
+
+def too_long(limit: int, length: int) -> str:
+    """The message for text over its limit, wherever text is checked."""
+    return gettext("At most %(limit)s characters; this has %(length)s.", limit=limit, length=length)
+
+
+class limit(MaxLen):  # lower case: it reads as ``Annotated[Text, limit(300)]``
+    """At most ``max_length`` characters, with a message that says how many there are.
+
+    A ``MaxLen``, so a SQLModel table sharing the annotation gets a VARCHAR(max_length)
+    column; checked after the other validators (on stripped text) with our own message."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        max_length = self.max_length
+
+        def check(value: str | None) -> str | None:
+            if value is not None and len(value) > max_length:
+                raise PydanticCustomError(
+                    "string_too_long", too_long(max_length, len(value)), {"max_length": max_length}
+                )
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+
+Text = Annotated[str | None, AfterValidator(_plain)]
+
+
+RequiredText = Annotated[str, AfterValidator(_required)]
+
+
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160, pattern=_SLUG)]
+
+
+def not_a_boolean(value: object) -> object:
+    # Pydantic would read true/false as 1/0; a number field wants a number.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", gettext("Enter a number."))
+    return value
+
+
+Year = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1800, le=2100)]
+
+
+def interface_language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValueError(gettext("Choose one of the listed languages."))
+    return value

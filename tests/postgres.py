@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,15 +84,24 @@ def create_database(server_url: str, name: str, template: str | None = None) -> 
         if template is None:
             conn.execute(f'CREATE DATABASE "{name}"')
         else:
-            # A template may have no other connection; the app's pools re-connect after this.
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
-                (_name(template),),
-            )
-            conn.execute(
-                f'CREATE DATABASE "{name}" TEMPLATE "{_name(template)}" STRATEGY FILE_COPY'
-            )
+            # A template may have no other connection. The app's pools (and a warm-up
+            # thread of an earlier app) can re-connect between the two statements, so a
+            # refused copy is tried again.
+            for attempt in range(50):
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (_name(template),),
+                )
+                try:
+                    conn.execute(
+                        f'CREATE DATABASE "{name}" TEMPLATE "{_name(template)}" STRATEGY FILE_COPY'
+                    )
+                    break
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 49:
+                        raise
+                    time.sleep(0.1)
     return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 

@@ -197,3 +197,19 @@ def test_the_route_check_accepts_fixed_paths_first() -> None:
     app = FastAPI()
     app.include_router(router)
     assert shadowed(app.routes) == []
+
+
+def test_importing_the_models_package_registers_every_table() -> None:
+    """Alembic's env.py imports ``app.models`` alone; a table module it does not import
+    would look dropped to ``alembic revision --autogenerate``."""
+    import subprocess
+    import sys
+
+    from sqlmodel import SQLModel
+
+    import app.main  # noqa: F401  (everything, so every table is registered here)
+
+    count = "import app.models; from sqlmodel import SQLModel; print(len(SQLModel.metadata.tables))"
+    alone = subprocess.run([sys.executable, "-c", count], capture_output=True, text=True)
+    assert alone.returncode == 0, alone.stderr
+    assert int(alone.stdout) == len(SQLModel.metadata.tables)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from app.api import (
     changes,
+    exports,
     networks,
     organisations,
     peers,
@@ -60,5 +61,5 @@ def language(
 api_router = APIRouter(
     prefix="/api/v1", responses=ERRORS, dependencies=[Depends(rate_limited), Depends(language)]
 )
-for module in (practices, places, peers, organisations, networks, vocabularies, changes):
+for module in (exports, practices, places, peers, organisations, networks, vocabularies, changes):
     api_router.include_router(module.router)

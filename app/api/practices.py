@@ -1,10 +1,10 @@
-"""``/api/v1/practices``: listing, exporting (CSV), reading (JSON and JSON-LD), creating and
-changing practices, and similar practices."""
+"""``/api/v1/practices``: listing, reading (JSON and JSON-LD), creating and changing
+practices, and similar practices."""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from app.api.conditional import NOT_MODIFIED, etag, expected_version, not_modified
@@ -13,14 +13,13 @@ from app.api.idempotency import fingerprint, once
 from app.api.paths import PracticeSlug
 from app.api.writes import WRITE_ERRORS, IdempotencyKey, IfMatch, merge_patch
 from app.models.practices import Practice
-from app.opendata.exports import CSV_COLUMNS, SEPARATOR, practices_csv
 from app.opendata.linked_data import practice_jsonld
 from app.practices.checks import parse_input
 from app.practices.detail import find_practice, practice_detail
 from app.practices.filters import PracticeQuery
 from app.practices.input import PracticeIn
-from app.practices.listing import list_practices, matching_ids
-from app.practices.revision_reads import editing_data
+from app.practices.listing import list_practices
+from app.practices.revisions import editing_data
 from app.practices.schemas import PracticeDetail, PracticeSummary, PracticeWritten, SimilarOut
 from app.practices.similar import similar_practices
 from app.practices.workflow import create_practice, publish_if_trusted, save_practice
@@ -45,36 +44,6 @@ def list_practices_route(
 ) -> Page[PracticeSummary]:
     """Published practices, filtered, sorted and paginated, with optional facet counts."""
     return list_practices(session, query, viewer)
-
-
-CSV_DESCRIPTION = (
-    "Every published practice (or those the same filters as `GET /practices` match), one "
-    "row each, by title, as UTF-8 CSV with a header row. Columns: "
-    + ", ".join(f"`{c}`" for c in CSV_COLUMNS)
-    + f". Multi-valued fields (term codes, source slugs) are joined with `{SEPARATOR}`. "
-    "Paging and facet parameters are ignored: the file holds every match. It is written "
-    "as it is sent, so it can hold any number of rows."
-)
-
-
-@router.get(
-    ".csv",
-    response_class=StreamingResponse,
-    description=CSV_DESCRIPTION,
-    tags=["exports"],
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per practice."}},
-)
-def export_practices_csv(
-    session: SessionDep, viewer: ApiViewer, query: Annotated[PracticeQuery, Query()]
-) -> StreamingResponse:
-    query.facet_names()  # an unknown facet is still a 422, before the first byte is sent
-    ids = matching_ids(session, query, viewer)
-    lines = practices_csv(session.get_bind().engine, ids)
-    return StreamingResponse(
-        lines,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="interlocal-practices.csv"'},
-    )
 
 
 @router.get(

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from app.models.places import Organisation, Place
 from app.models.practices import Practice, PracticeTranslation
+from app.practices.fields import BODY_FIELDS
 
 # Framing terms the reports treat as alternatives: councils that doubt the language of
 # "integration" speak of "community cohesion" or "social inclusion" instead (AMICALL UK
@@ -264,8 +265,6 @@ def _join(*parts: str | None) -> str:
 
 def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
     """Rewrite the documents of practices ``ids`` (of every practice when ``None``)."""
-    # Imported here: the practice fields module reads the filters, which read this module.
-    from app.practices.fields import BODY_FIELDS
 
     search = _table(session)
     key = search.c[_key(session)]

@@ -17,12 +17,13 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from app.i18n import LANGUAGES
 from app.models.base import timestamp_field
-from app.schemas import LANGUAGE_TAG, RequiredText, Text, Year, interface_language, limit
+from app.validation import LANGUAGE_TAG, RequiredText, Text, Year, interface_language, limit
 
 
 class PracticeStatus(StrEnum):
-    """Where the live practice stands (its open edit has a ``RevisionState``)."""
+    """Where a practice stands in the catalogue."""
 
+    # (Its open edit, if any, has a RevisionState of its own.)
     draft = "draft"
     submitted = "submitted"
     published = "published"

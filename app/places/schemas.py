@@ -11,7 +11,8 @@ from pydantic import (
 
 from app.i18n import N_
 from app.practices.schemas import PracticeSummary
-from app.schemas import NetworkRef, OrganisationRef, PlaceRef, Schema, SourceRef, Year
+from app.schemas import NetworkRef, OrganisationRef, PlaceRef, Schema, SourceRef
+from app.validation import Year
 
 
 class FactOut(Schema):

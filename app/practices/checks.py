@@ -16,8 +16,7 @@ from app.permissions import Viewer, is_moderator, visible
 from app.practices.duplicates import similar_titles
 from app.practices.fields import EDITABLE_SCHEMES, SINGLE_TERM_SCHEMES
 from app.practices.input import PracticeIn
-from app.schemas import too_long
-from app.validation import parse_form
+from app.validation import parse_form, too_long
 from app.vocabularies.queries import scheme_terms
 
 

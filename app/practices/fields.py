@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from app.i18n import N_
 from app.models.practices import Practice
-from app.practices.filters import TERM_FILTERS
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,29 @@ BODY_FIELDS = tuple(name for name in WRITTEN_FIELDS if name not in ("title", "su
 SINGLE_TERM_SCHEMES = ("evidence-level", "lifecycle")
 
 
-EDITABLE_SCHEMES = tuple(TERM_FILTERS.values())
+# The schemes a practice is classified by (its terms), in the order forms and filters show
+# them; each is also a filter of practice lists (``app.practices.filters``).
+PRACTICE_SCHEMES: tuple[str, ...] = (
+    "activity-type",
+    "broad-category",
+    "goal",
+    "target-group",
+    "lra-role",
+    "channel",
+    "catalyst",
+    "framing",
+    "policy-area",
+    "scale",
+    "lifecycle",
+    "evidence-level",
+    "orton-phase",
+    "orton-theme",
+    "social-capital",
+    "ucl-principle",
+)
+
+
+EDITABLE_SCHEMES = PRACTICE_SCHEMES
 
 
 # The edit form's folded section of each scheme's terms (schemes not named: always shown).

@@ -14,27 +14,12 @@ from app.errors import InvalidParameter
 from app.i18n import _
 from app.models.places import Network, Place
 from app.models.vocabularies import Source
+from app.practices.fields import PRACTICE_SCHEMES
 from app.vocabularies.queries import resolve_codes
 
 # Query parameter -> vocabulary scheme. The order is the order of the filters on the page.
-TERM_FILTERS: dict[str, str] = {
-    "activity_type": "activity-type",
-    "broad_category": "broad-category",
-    "goal": "goal",
-    "target_group": "target-group",
-    "lra_role": "lra-role",
-    "channel": "channel",
-    "catalyst": "catalyst",
-    "framing": "framing",
-    "policy_area": "policy-area",
-    "scale": "scale",
-    "lifecycle": "lifecycle",
-    "evidence_level": "evidence-level",
-    "orton_phase": "orton-phase",
-    "orton_theme": "orton-theme",
-    "social_capital": "social-capital",
-    "ucl_principle": "ucl-principle",
-}
+# Each scheme a practice is classified by is a list filter, named with underscores.
+TERM_FILTERS: dict[str, str] = {scheme.replace("-", "_"): scheme for scheme in PRACTICE_SCHEMES}
 
 
 FACETS: tuple[str, ...] = ("country", *TERM_FILTERS, "network", "source")

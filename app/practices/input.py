@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from app.i18n import gettext
 from app.models.practices import LineageKind, PracticeBase
-from app.schemas import RequiredText, Slug, Text, limit
+from app.validation import RequiredText, Slug, Text, limit
 
 
 def _outcome_date(value: str | None) -> str | None:
@@ -86,8 +86,9 @@ class LineageIn(BaseModel):
 
 
 class PracticeIn(PracticeBase):
-    """A practice as its authors write it (a form or an API client): the fields of
-    ``PracticeBase``, and the places, bodies, terms and practices it refers to by slug."""
+    """A practice as its authors write it (a form or an API client)."""
+
+    # Its own fields come from PracticeBase; these name what it refers to by slug.
 
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 

@@ -1,4 +1,4 @@
-"""Listing, filtering, faceting and reading practices.
+"""Listing, filtering and faceting practices (one practice is read in ``detail.py``).
 
 The filters are declared once (``TERM_FILTERS`` and the fields of ``PracticeQuery``); the
 JSON API, the HTML list and the facet counts all use them, so a filter added here appears

@@ -1,6 +1,6 @@
-"""Reading practices as written: every field of a ``PracticeIn`` as labelled, readable
-text (for revision, preview and moderation pages), and word-level differences between two
-states (for moderators and the history)."""
+"""A practice's revisions: the open edit and the published ones, each field of a
+``PracticeIn`` as labelled, readable text (for revision, preview and moderation pages), and
+word-level differences between two states (for moderators and the history)."""
 
 import difflib
 import re
@@ -13,9 +13,17 @@ from sqlmodel import Session, col, select
 from app.i18n import _, gettext
 from app.models.accounts import User
 from app.models.places import Organisation, Place
-from app.models.practices import LineageKind, Practice, Visibility
+from app.models.practices import (
+    LineageKind,
+    Practice,
+    PracticeRevision,
+    PracticeStatus,
+    RevisionState,
+    Visibility,
+)
 from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
 from app.practices.fields import EDITABLE_SCHEMES, PRACTICE_FIELDS
+from app.practices.writing import snapshot
 from app.vocabularies.queries import list_schemes, term_label_column
 
 
@@ -173,3 +181,72 @@ def people_names(session: Session, ids: set[int | None]) -> dict[int, str]:
         or gettext("a moderator")
         for user_id, name, org in rows
     }
+
+
+OPEN_STATES = (RevisionState.draft, RevisionState.submitted, RevisionState.returned)
+
+
+def open_revision(session: Session, practice: Practice) -> PracticeRevision | None:
+    """The edit in progress (draft, submitted or returned), if any."""
+    return session.exec(
+        select(PracticeRevision).where(
+            PracticeRevision.practice_id == practice.id,
+            col(PracticeRevision.state).in_(OPEN_STATES),
+        )
+    ).first()
+
+
+def published_revisions(session: Session, practice: Practice) -> list[PracticeRevision]:
+    """Published revisions, newest first."""
+    return list(
+        session.exec(
+            select(PracticeRevision)
+            .where(
+                PracticeRevision.practice_id == practice.id,
+                PracticeRevision.state == RevisionState.published,
+            )
+            .order_by(col(PracticeRevision.number).desc())
+        )
+    )
+
+
+def revision(session: Session, practice: Practice, number: int) -> PracticeRevision | None:
+    return session.exec(
+        select(PracticeRevision).where(
+            PracticeRevision.practice_id == practice.id,
+            PracticeRevision.number == number,
+            PracticeRevision.state == RevisionState.published,
+        )
+    ).first()
+
+
+def editing_data(session: Session, practice: Practice) -> dict[str, Any]:
+    """What the edit form starts from: the edit in progress, else the live practice."""
+    current = open_revision(session, practice)
+    return dict(current.data) if current else snapshot(session, practice)
+
+
+def published_data(session: Session, practice: Practice) -> dict[str, Any] | None:
+    """The last published state (what a moderator compares an edit with); None for a
+    practice never published. Practices loaded before revisions existed fall back to their
+    live rows."""
+    latest = published_revisions(session, practice)
+    if latest:
+        return dict(latest[0].data)
+    if practice.status in (PracticeStatus.published, PracticeStatus.archived):
+        return snapshot(session, practice)
+    return None
+
+
+def record_import(session: Session, practice: Practice, note: str | None) -> None:
+    """Revision 1 of a practice loaded from the seed reports."""
+    session.add(
+        PracticeRevision(
+            practice_id=practice.id,  # type: ignore[arg-type]
+            number=1,
+            state=RevisionState.published,
+            data=snapshot(session, practice),
+            note=note,
+            reviewed_at=practice.updated_at,
+        )
+    )

@@ -19,8 +19,7 @@ from app.models.base import utcnow
 from app.models.practices import Practice, PracticeTranslation, original_digest
 from app.models.vocabularies import ORIGINS
 from app.opendata.changes import is_public, note_change
-from app.schemas import interface_language, limit
-from app.validation import Filled, parse_form
+from app.validation import Filled, interface_language, limit, parse_form
 
 
 class PracticeTranslationIn(BaseModel):
@@ -29,9 +28,9 @@ class PracticeTranslationIn(BaseModel):
     Validate it with ``translation_input``: the practice's original language is context."""
 
     language: Annotated[str, AfterValidator(interface_language)]
+    origin: str  # declared second: the form reports its problems in this order
     title: Annotated[Filled, limit(300)]
     summary: Annotated[Filled, limit(1000)]
-    origin: str
 
     @field_validator("language")
     @classmethod

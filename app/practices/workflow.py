@@ -33,7 +33,7 @@ from app.practices.checks import (
     parse_input,
 )
 from app.practices.input import PracticeIn
-from app.practices.revision_reads import open_revision
+from app.practices.revisions import open_revision
 from app.practices.writing import apply_edit, claim_version, unique_slug
 
 

@@ -12,7 +12,7 @@ from app.models.places import Place
 from app.models.practices import Practice, PracticeRevision, RevisionState
 from app.permissions import Viewer, may_edit_practice
 from app.practices.detail import find_practice
-from app.practices.revision_reads import OPEN_STATES
+from app.practices.revisions import OPEN_STATES
 
 
 @dataclass

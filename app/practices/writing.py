@@ -1,10 +1,11 @@
 """Making the live rows of a practice say what an edit says, and reading them back.
 
 Every writer (forms, the API, the seed and synthetic loaders) sets a practice's own fields
-by the names ``PracticeBase`` declares and its rows in other tables with ``write_children``.
+by the names ``PracticeBase`` declares (``practice_row`` for bulk inserts) and its rows in
+other tables with ``write_children`` (``term_links`` for bulk inserts of its terms).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,7 +38,7 @@ class EditConflict(Conflict):
 
 
 # The practice's own fields: the columns an edit sets by name.
-BASE_FIELDS = frozenset(PracticeBase.model_fields)
+BASE_FIELDS = tuple(PracticeBase.model_fields)  # in declared order: revision data keeps it
 
 
 def base_values(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,6 +78,11 @@ class Children:
     sources: list[PracticeSource] | None = None
 
 
+def term_links(practice_id: int, term_ids: Iterable[int]) -> list[dict[str, int]]:
+    """The practice's ``practice_term`` rows, each term once."""
+    return [{"practice_id": practice_id, "term_id": i} for i in dict.fromkeys(term_ids)]
+
+
 def write_children(session: Session, practice_id: int, children: Children) -> None:
     """Replace the practice's terms, outcomes and lineage (and partners and sources when
     given) with ``children``."""
@@ -87,9 +93,7 @@ def write_children(session: Session, practice_id: int, children: Children) -> No
         (PracticeSource, children.sources),
     ]
     session.exec(delete(PracticeTerm).where(col(PracticeTerm.practice_id) == practice_id))
-    added: list[Any] = [
-        PracticeTerm(practice_id=practice_id, term_id=i) for i in dict.fromkeys(children.term_ids)
-    ]
+    added: list[Any] = [PracticeTerm(**link) for link in term_links(practice_id, children.term_ids)]
     for table, rows in kinds:
         if rows is not None:
             session.exec(delete(table).where(col(table.practice_id) == practice_id))

@@ -13,8 +13,7 @@ from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermTranslation
-from app.schemas import limit
-from app.validation import Stripped, filled, form_errors
+from app.validation import Stripped, filled, form_errors, limit
 
 
 class TermTranslationIn(BaseModel):

@@ -8,8 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.i18n import gettext
 from app.models.practices import Practice
 from app.practices.checks import InvalidPractice
-from app.practices.revision_reads import open_revision, published_data
-from app.practices.revisions import changes, describe, names_for
+from app.practices.revisions import changes, describe, names_for, open_revision, published_data
 from app.practices.workflow import archive, publish, return_to_authors
 from app.practices.worklists import find_any_practice, review_queue
 from app.practices.writing import EditConflict

@@ -26,7 +26,7 @@ from app.models.vocabularies import (
     VocabularyTermTranslation,
 )
 from app.opendata.changes import note_change
-from app.practices.revision_reads import record_import
+from app.practices.revisions import record_import
 from app.practices.writing import Children, base_values, write_children
 from app.vocabularies import hierarchy as vocab
 

@@ -41,6 +41,7 @@ from app.models.practices import (
 )
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm
 from app.opendata.changes import note_changes
+from app.practices.writing import term_links
 
 BATCH = 5000
 
@@ -212,11 +213,7 @@ def load_synthetic(
             for i, host in enumerate(hosts)
         ]
         facts = [fact for place in place_rows for fact in place.facts]
-        links = [
-            {"practice_id": g.row["id"], "term_id": term_id}
-            for g in generated
-            for term_id in g.term_ids
-        ]
+        links = [link for g in generated for link in term_links(g.row["id"], g.term_ids)]
         connection = session.connection()
         _insert(connection, _table("place"), [p.row for p in place_rows])
         _insert(connection, _table("place_fact"), facts)

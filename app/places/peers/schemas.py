@@ -9,7 +9,8 @@ from pydantic import (
 )
 
 from app.practices.schemas import PracticeSummary
-from app.schemas import PlaceRef, Schema, TermRef, not_a_boolean
+from app.schemas import PlaceRef, Schema, TermRef
+from app.validation import not_a_boolean
 
 PeerFactorName = Literal[
     "profile", "population", "foreign_born", "migration_history", "level", "urban_rural"

@@ -1,5 +1,5 @@
-"""Atom feeds of newly published practices: of the whole catalogue (/practices.atom), and
-of any search or filter set of the list (the same query parameters)."""
+"""What the Atom feeds of practices (``/practices.atom`` and any list's own, in
+``routes.py``) are made of: the namespace, how many entries, and their times."""
 
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET

@@ -1,8 +1,8 @@
-"""Forms to write practices, and the pages that show their drafts and revisions.
+"""The practice edit form: turning form fields into ``PracticeIn`` data and back, its
+choices and folded sections, and showing it again with the problems by their fields.
 
 The rules (what is valid, who may do what, conflicts, revisions) live in ``app.practices``
-(checks, writing, workflow); these routes turn form fields into ``PracticeIn`` data and
-back, and choose what to show.
+(checks, writing, workflow); the routes that use this are in ``routes.py``.
 """
 
 import re

@@ -21,14 +21,17 @@ from app.practices.detail import find_practice, practice_detail
 from app.practices.duplicates import similar_titles
 from app.practices.filters import FACETS, PracticeQuery
 from app.practices.listing import list_practices, newest_practices
-from app.practices.revision_reads import (
+from app.practices.revisions import (
+    changes,
+    describe,
     editing_data,
+    names_for,
     open_revision,
+    people_names,
     published_data,
     published_revisions,
     revision,
 )
-from app.practices.revisions import changes, describe, names_for, people_names
 from app.practices.similar import similar_to
 from app.practices.translations import (
     practice_translation,

@@ -1,4 +1,5 @@
-"""Forms to translate a practice's title and summary."""
+"""What the practice translation form needs: the practice its editor may translate, the
+language to translate into, and the form's page (its routes are in ``routes.py``)."""
 
 from collections.abc import Mapping
 from typing import Annotated
