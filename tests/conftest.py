@@ -21,7 +21,6 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
-from app.catalogue.cache import forget
 from app.config import HTMX_VERSION, ROOT, get_settings
 from app.db import get_engine
 from tests import postgres
@@ -69,8 +68,8 @@ def copy_database(template: str) -> str:
 
 
 def drop_database(url: str) -> None:
-    """Delete a copy made by ``copy_database``, and what the app cached from it."""
-    forget(url)
+    """Delete a copy made by ``copy_database``. What the app cached from it stays under its
+    own address, which no later copy reuses (``_copies`` counts on)."""
     if url.startswith("sqlite"):
         path = Path(url.split("///", 1)[1])
         for suffix in ("", "-wal", "-shm"):

@@ -183,16 +183,3 @@ def cached(session: Session, name: str, key: Hashable, compute: Callable[[], T])
     with _lock:
         _results[full_key] = result
     return result
-
-
-def forget(database: str) -> None:
-    """Drop what is cached for ``database`` (a URL as its engine prints it): for a database
-    replaced under the same address, whose version number says nothing of its content (the
-    tests' copies of one seeded catalogue)."""
-    with _loading:
-        for key in [key for key in _loaded if key[0] == database]:
-            del _loaded[key]
-    with _lock:
-        if _results is not None:
-            for result_key in [k for k in _results if k[0] == database]:  # type: ignore[index]
-                del _results[result_key]
