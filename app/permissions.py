@@ -95,6 +95,17 @@ def may_create_practice(user: User | None) -> bool:
     return is_moderator(user) or (user is not None and user.organisation_id is not None)
 
 
+def leads_it_may_name(user: User, practice: Practice | None) -> set[int | None] | None:
+    """The organisations ``user`` may name as a practice's lead (None: any, for moderators):
+    a member publishes for its own organisation, and an edit keeps the lead it had."""
+    if is_moderator(user):
+        return None
+    return {
+        user.organisation_id,
+        practice.lead_organisation_id if practice else user.organisation_id,
+    }
+
+
 def may_edit_practice(session: Session, user: User | None, practice: Practice) -> bool:
     """Moderators edit any practice; a member edits those its organisation leads or partners."""
     if user is None:

@@ -12,7 +12,7 @@ from app.models.accounts import User
 from app.models.places import Organisation, Place
 from app.models.practices import Practice
 from app.models.vocabularies import Source
-from app.permissions import Viewer, is_moderator, visible
+from app.permissions import Viewer, leads_it_may_name, visible
 from app.practices.duplicates import similar_titles
 from app.practices.fields import EDITABLE_SCHEMES, SINGLE_TERM_SCHEMES
 from app.practices.input import PracticeIn
@@ -62,15 +62,11 @@ def check_references(
         ).first()
         if refs.lead_organisation_id is None:
             errors["lead_organisation"] = gettext("Choose one of the listed organisations.")
-    if not is_moderator(user):
-        # A member publishes for its own organisation; an edit keeps the lead it had.
-        allowed = {user.organisation_id}
-        if practice is not None:
-            allowed.add(practice.lead_organisation_id)
-        if refs.lead_organisation_id not in allowed:
-            errors["lead_organisation"] = gettext(
-                "Members publish practices led by their own organisation."
-            )
+    allowed = leads_it_may_name(user, practice)
+    if allowed is not None and refs.lead_organisation_id not in allowed:
+        errors["lead_organisation"] = gettext(
+            "Members publish practices led by their own organisation."
+        )
     for scheme, codes in data.terms.items():
         name = f"terms-{scheme}"
         if scheme not in EDITABLE_SCHEMES:

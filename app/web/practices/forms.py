@@ -22,7 +22,7 @@ from app.models.accounts import User
 from app.models.places import Organisation, Place
 from app.models.practices import Practice
 from app.models.vocabularies import Source
-from app.permissions import Viewer, is_moderator, may_create_practice, visible
+from app.permissions import Viewer, leads_it_may_name, may_create_practice, visible
 from app.practices.checks import InvalidPractice, parse_input
 from app.practices.fields import (
     EDITABLE_SCHEMES,
@@ -32,6 +32,7 @@ from app.practices.fields import (
     TEXT_LIMITS,
     form_sections,
 )
+from app.practices.input import LineageIn, OutcomeIn
 from app.practices.workflow import create_practice, save_practice
 from app.practices.writing import EditConflict
 from app.requests import client_address
@@ -41,10 +42,9 @@ from app.web.templating import href, render
 PRACTICE_SUGGESTIONS = 1000
 
 
-OUTCOME_FIELDS = ("text", "metric", "value", "date", "source", "source_report", "evidence_level")
-
-
-LINEAGE_FIELDS = ("practice", "kind", "note")
+# The fields of a repeated row, as the input declares them (the first one is required).
+OUTCOME_FIELDS = tuple(OutcomeIn.model_fields)
+LINEAGE_FIELDS = tuple(LineageIn.model_fields)
 
 
 # The form's folded sections, and the fields in each.
@@ -129,16 +129,11 @@ def _choices(
         select(Place.slug, Place.name, Place.country).order_by(func.lower(Place.name))
     ):
         by_country[country_name(country, get_language()) or country].append((slug, name))
-    organisations = session.exec(
-        select(Organisation.slug, Organisation.name).order_by(func.lower(Organisation.name))
-        if is_moderator(user)
-        # A member leads with its own organisation, or keeps the lead a practice has.
-        else select(Organisation.slug, Organisation.name).where(
-            col(Organisation.id).in_(
-                {user.organisation_id, practice.lead_organisation_id if practice else None} - {None}
-            )
-        )
-    ).all()
+    leads = select(Organisation.slug, Organisation.name).order_by(func.lower(Organisation.name))
+    allowed = leads_it_may_name(user, practice)
+    if allowed is not None:
+        leads = leads.where(col(Organisation.id).in_(allowed - {None}))
+    organisations = session.exec(leads).all()
     schemes = {s.scheme: s for s in list_schemes(session)}
     return {
         "places": sorted(by_country.items()),
