@@ -107,6 +107,42 @@ def _synthetic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gazetteer(args: argparse.Namespace) -> int:
+    import time
+
+    from sqlmodel import Session, col, select
+
+    from app.db import analyze, get_engine
+    from app.loaders.gazetteer.loader import load_gazetteer
+    from app.models.places import Place
+
+    settings = get_settings()
+    if not settings.gazetteer_load and not args.force:
+        print("gazetteer: not loaded (INTERLOCAL_GAZETTEER_LOAD is off)")
+        return 0
+    with Session(get_engine()) as session:
+        if (
+            args.if_empty
+            and session.exec(select(Place.id).where(col(Place.catalogued).is_(False))).first()
+        ):
+            print("gazetteer: already loaded")
+            return 0
+        started = time.perf_counter()
+        report = load_gazetteer(session, args.min_population or settings.gazetteer_min_population)
+    analyze(get_engine())
+    for line in report.lines():
+        print(f"gazetteer: {line}")
+    print(f"gazetteer: done in {time.perf_counter() - started:.1f} s")
+    if args.matches:
+        for match in report.matches:
+            entry = match.entry
+            found = f"{entry.name} (GeoNames {entry.geonames_id})" if entry else "-"
+            print(
+                f"{match.place.slug}\t{match.place.level}\t{match.outcome}\t{found}\t{match.reason}"
+            )
+    return 0
+
+
 def _create_api_key(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
@@ -188,6 +224,28 @@ def build_parser() -> argparse.ArgumentParser:
     synthetic.add_argument("--places", type=int, required=True, help="how many places")
     synthetic.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     synthetic.set_defaults(func=_synthetic)
+
+    gazetteer = commands.add_parser(
+        "gazetteer",
+        help="load Europe's populated places from GeoNames and link the places the reports "
+        "name (idempotent)",
+    )
+    gazetteer.add_argument(
+        "--min-population",
+        type=int,
+        default=None,
+        help="smallest place to load (default 5000, INTERLOCAL_GAZETTEER_MIN_POPULATION)",
+    )
+    gazetteer.add_argument(
+        "--if-empty", action="store_true", help="do nothing if the gazetteer is already loaded"
+    )
+    gazetteer.add_argument(
+        "--force", action="store_true", help="load even if INTERLOCAL_GAZETTEER_LOAD is off"
+    )
+    gazetteer.add_argument(
+        "--matches", action="store_true", help="list each named place and its GeoNames entry"
+    )
+    gazetteer.set_defaults(func=_gazetteer)
 
     user = commands.add_parser(
         "create-user", help="create an account; the password is read from standard input"

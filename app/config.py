@@ -79,17 +79,35 @@ class Settings(BaseSettings):
         default=None,
         description="Without SMTP, write e-mails as files here (else they go to the log).",
     )
+    gazetteer_min_population: int = Field(
+        default=5000,
+        ge=500,
+        description="Smallest populated place `interlocal gazetteer` loads from GeoNames.",
+    )
+    gazetteer_load: bool = Field(
+        default=True,
+        description="Load the gazetteer on first start (make run, the container); false to "
+        "keep only the places the reports name.",
+    )
     # Peer matching (README, "How peers are matched"). Each weight is the share of the score
     # a factor can contribute; they need not add up to 1 (they are normalised).
     peer_weight_profile: float = Field(
-        default=0.30, ge=0, description="Weight of the practice profile (what a place works on)."
+        default=0.20,
+        ge=0,
+        description="Weight of the practice profile (how a place works: activity types, goals).",
+    )
+    peer_weight_challenges: float = Field(
+        default=0.20,
+        ge=0,
+        description="Weight of the challenges (what a place faces and works on: catalysts, "
+        "policy areas, target groups).",
     )
     peer_weight_population: float = Field(default=0.20, ge=0, description="Weight of size.")
     peer_weight_foreign_born: float = Field(
-        default=0.20, ge=0, description="Weight of the foreign-born share of residents."
+        default=0.15, ge=0, description="Weight of the foreign-born share of residents."
     )
     peer_weight_migration_history: float = Field(
-        default=0.15, ge=0, description="Weight of the migration history."
+        default=0.10, ge=0, description="Weight of the migration history."
     )
     peer_weight_level: float = Field(
         default=0.10, ge=0, description="Weight of the level of government."

@@ -112,3 +112,28 @@ class IdempotentRequest(SQLModel, table=True):
     response: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = timestamp_field()
+
+
+class AccountRequest(SQLModel, table=True):
+    """Someone asking for an account for their authority, until a moderator decides."""
+
+    __tablename__ = "account_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    job_title: str = Field(max_length=200)
+    email: str = Field(max_length=320, index=True)
+    place_id: int = Field(foreign_key="place.id", index=True)
+    # The organisation chosen from the catalogue, or the name of a new one.
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    organisation_name: str | None = Field(default=None, max_length=300)
+    organisation_type: str | None = Field(default=None, max_length=40)
+    message: str | None = Field(default=None, max_length=2000)
+    status: str = Field(default="pending", max_length=20, index=True)  # pending|approved|declined
+    reason: str | None = Field(default=None, max_length=2000)  # why it was declined
+    created_at: datetime = timestamp_field(index=True)
+    decided_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")

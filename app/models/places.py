@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import timestamp_field
@@ -21,8 +21,39 @@ class Place(SQLModel, table=True):
     governance_notes: str | None = Field(default=None, max_length=4000)
     latitude: float | None = None
     longitude: float | None = None
+    # The place's entry in GeoNames, when it is one of the gazetteer's populated places.
+    geonames_id: int | None = Field(default=None, unique=True, index=True)
+    # In the catalogue: named by the reports, or with a published practice or a member
+    # organisation. Gazetteer places that are none of these are only offered in pickers.
+    catalogued: bool = Field(default=True, index=True)
+    # Every name the place is known by, lower-case and without diacritics, each between
+    # bars ("|koln|cologne|"), so that a name search is one LIKE on one column.
+    search_names: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(index=True)
+
+
+class PlaceMatch(SQLModel, table=True):
+    """A GeoNames entry that may be a seeded place, waiting for a moderator to confirm it
+    (the gazetteer links a place only where the match is certain)."""
+
+    __tablename__ = "place_match"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True, ondelete="CASCADE")
+    geonames_id: int
+    name: str = Field(max_length=200)
+    country: str = Field(max_length=2)
+    population: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    reason: str = Field(max_length=300)
+    status: str = Field(default="pending", max_length=20)  # pending | confirmed | rejected
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    created_at: datetime = timestamp_field()
 
 
 class PlaceFact(SQLModel, table=True):

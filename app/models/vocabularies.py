@@ -23,6 +23,7 @@ class Source(SQLModel, table=True):
     date_note: str | None = Field(default=None, max_length=200)
     identifier: str | None = Field(default=None, max_length=100)
     url: str | None = Field(default=None, max_length=500)
+    licence: str | None = Field(default=None, max_length=100)  # of data taken from it
 
 
 class VocabularyScheme(SQLModel, table=True):

@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from app.places.gazetteer.picker import Picked
+from app.places.gazetteer.search import find_places
 from app.places.peers.finding import find_peers
 from app.places.queries import PlaceQuery, get_place, list_places
 from app.vocabularies.queries import scheme_terms
@@ -32,6 +34,18 @@ def places_page(
             "json_url": query_url("/api/v1/places", params),
         },
     )
+
+
+@router.get("/places/suggest", response_class=HTMLResponse)
+def suggest_places(
+    request: Request,
+    session: SessionDep,
+    field: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]+$")],
+) -> HTMLResponse:
+    """The place picker's suggestions for what was typed into ``{field}_q`` (a fragment)."""
+    text = (request.query_params.get(f"{field}_q") or "").strip()[:200]
+    picked = Picked(field, text=text, choices=find_places(session, text) if len(text) > 1 else [])
+    return render(request, "places/_suggestions.html", {"field": field, "picked": picked})
 
 
 @router.get("/places/{slug}", response_class=HTMLResponse)

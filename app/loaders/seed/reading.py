@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 import yaml
 
 from app.countries import country_codes, country_name
+from app.places.gazetteer.names import slugify
 
 FIRST_FILES = ("vocabularies.yaml", "sources.yaml", "countries.yaml")
 
@@ -47,11 +46,6 @@ class SeedReport:
     @property
     def total(self) -> int:
         return sum(self.created.values())
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _seed_files(seed_dir: Path) -> list[Path]:

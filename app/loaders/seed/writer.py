@@ -26,6 +26,7 @@ from app.models.vocabularies import (
     VocabularyTermTranslation,
 )
 from app.opendata.changes import note_change
+from app.places.gazetteer.names import search_names
 from app.practices.revisions import record_import
 from app.practices.writing import Children, base_values, write_children
 from app.vocabularies import hierarchy as vocab
@@ -188,6 +189,7 @@ class _Writer:
                         migration_history=place.get("migration_history"),
                         arrival_groups=place.get("arrival_groups") or [],
                         governance_notes=place.get("governance_notes"),
+                        search_names=search_names(place["name"]),
                     ),
                     "places",
                 )

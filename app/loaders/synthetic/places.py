@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +19,7 @@ from app.loaders.synthetic.words import (
     VOWELS,
     Term,
 )
+from app.places.gazetteer.names import slugify
 
 
 class SyntheticError(Exception):
@@ -39,10 +39,6 @@ def place_name(rng: random.Random) -> str:
     if rng.random() < 0.35:
         name += rng.choice(SUFFIXES)
     return name.capitalize()
-
-
-def slugify(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
 
 
 class Slugs:
