@@ -75,6 +75,11 @@ class SourceRef(Schema):
     )
     year: int | None = Field(default=None, description=N_("Year of publication."), examples=[2012])
     url: str | None = Field(default=None, description=N_("Where to find it."), examples=[None])
+    licence: str | None = Field(
+        default=None,
+        description=N_("Licence of the data taken from it, where it has one."),
+        examples=["CC BY 4.0"],
+    )
     locator: str | None = Field(
         default=None,
         description=N_("Where in the document this is found."),

@@ -103,13 +103,16 @@ def use_database(url: str, *, read_only: bool = False) -> None:
 
 
 _catalogues: dict[str, str] = {}
+GAZETTEER_MIN_POPULATION = 5000  # the default: tests see the places a host's users see
 
 
 def seeded(request: pytest.FixtureRequest, kind: str) -> str:
     """URL of this process's seeded catalogue of ``kind``, made on first use: migrated to
-    head, loaded with the seed, then read-only (tests that write use copies of it)."""
+    head, loaded with the seed and the gazetteer (as `make run` does), then read-only (tests
+    that write use copies of it)."""
     from sqlmodel import Session
 
+    from app.loaders.gazetteer.loader import load_gazetteer
     from app.loaders.seed.writer import load_seed
     from app.migrations import upgrade
 
@@ -120,6 +123,7 @@ def seeded(request: pytest.FixtureRequest, kind: str) -> str:
         upgrade(url)
         with Session(get_engine()) as session:
             load_seed(session, ROOT / "seed")
+            load_gazetteer(session, GAZETTEER_MIN_POPULATION)
         engine = get_engine()
         if kind == "sqlite":
             with engine.connect() as conn:  # everything into the file, which copies copy

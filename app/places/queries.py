@@ -16,6 +16,7 @@ from app.models.places import Membership, Network, Organisation, Place, PlaceFac
 from app.models.practices import Practice
 from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer, visible
+from app.places.gazetteer.search import name_matches
 from app.places.schemas import (
     FactOut,
     MemberOut,
@@ -36,7 +37,19 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 
 
 class PlaceQuery(BaseModel):
-    q: str | None = Field(default=None, max_length=200, description="Part of the place's name.")
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Part of the place's name, or the start of any of its names (local, "
+        "English, other languages), with or without diacritics: Koln, Cologne and Köln all "
+        "find Köln.",
+    )
+    scope: Literal["catalogue", "all"] | None = Field(
+        default=None,
+        description="catalogue: places the reports name or with a published practice or a "
+        "member; all: also the gazetteer's other populated places. By default the catalogue, "
+        "and all places when searching with q.",
+    )
     country: list[CountryCode] = Field(
         default_factory=list, description="ISO 3166-1 alpha-2 country code; repeat for several."
     )
@@ -108,7 +121,9 @@ def _place_summaries(session: Session, places: list[Place]) -> list[PlaceSummary
 def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
     statement = select(Place)
     if query.q:
-        statement = statement.where(contains(Place.name, query.q))
+        statement = statement.where(name_matches(query.q))
+    if (query.scope or ("all" if query.q else "catalogue")) == "catalogue":
+        statement = statement.where(col(Place.catalogued).is_(True))
     if query.country:
         statement = statement.where(col(Place.country).in_([c.upper() for c in query.country]))
     if query.level:

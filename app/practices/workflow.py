@@ -25,6 +25,7 @@ from app.models.places import Organisation
 from app.models.practices import Practice, PracticeRevision, PracticeStatus, RevisionState
 from app.opendata.changes import is_public, neighbours, note_change
 from app.permissions import Viewer
+from app.places.catalogue import enter_catalogue
 from app.practices.checks import (
     InvalidPractice,
     check_note,
@@ -151,6 +152,7 @@ def publish(
         claim_version(session, practice, expected_version)
         practice.status = PracticeStatus.published
         session.add(practice)
+        enter_catalogue(session, practice.place_id)
         note_change(session, practice, was_public=was_public)
         record(session, moderator, "practice.restore", practice.slug, client=client)
         session.commit()
@@ -166,6 +168,7 @@ def publish(
     practice.status = PracticeStatus.published
     practice.published_at = now
     session.add(practice)
+    enter_catalogue(session, practice.place_id)
     note_change(session, practice, was_public=was_public, linked_before=linked_before)
     last = session.exec(
         select(func.max(PracticeRevision.number)).where(PracticeRevision.practice_id == practice.id)

@@ -6,7 +6,6 @@ The rules (what is valid, who may do what, conflicts, revisions) live in ``app.p
 """
 
 import re
-from collections import defaultdict
 from functools import partial
 from typing import Any
 
@@ -15,14 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, func, select
 from starlette.datastructures import FormData
 
-from app.countries import country_name
 from app.errors import Forbidden
-from app.i18n import _, get_language, gettext
+from app.i18n import _, gettext
 from app.models.accounts import User
-from app.models.places import Organisation, Place
+from app.models.places import Organisation
 from app.models.practices import Practice
 from app.models.vocabularies import Source
 from app.permissions import Viewer, leads_it_may_name, may_create_practice, visible
+from app.places.gazetteer.picker import Picked, pick_place
 from app.practices.checks import InvalidPractice, parse_input
 from app.practices.fields import (
     EDITABLE_SCHEMES,
@@ -124,11 +123,6 @@ def _choices(
     session: Session, user: User, viewer: Viewer, practice: Practice | None
 ) -> dict[str, Any]:
     """What the form's lists offer."""
-    by_country: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for slug, name, country in session.exec(
-        select(Place.slug, Place.name, Place.country).order_by(func.lower(Place.name))
-    ):
-        by_country[country_name(country, get_language()) or country].append((slug, name))
     leads = select(Organisation.slug, Organisation.name).order_by(func.lower(Organisation.name))
     allowed = leads_it_may_name(user, practice)
     if allowed is not None:
@@ -136,7 +130,6 @@ def _choices(
     organisations = session.exec(leads).all()
     schemes = {s.scheme: s for s in list_schemes(session)}
     return {
-        "places": sorted(by_country.items()),
         "organisations": organisations,
         "schemes": {code: schemes[code] for code in EDITABLE_SCHEMES if code in schemes},
         "terms": {code: list(scheme_terms(session, code).values()) for code in EDITABLE_SCHEMES},
@@ -168,10 +161,13 @@ def render_form(
     conflict: str | None = None,
     review_comment: str | None = None,
     note: str = "",
+    picked: Picked | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     errors = errors or {}
     choices = _choices(session, user, viewer, practice)
+    if picked is None:  # the place as saved
+        picked = pick_place(session, "place", values.get("place"), None, required=False)
     open_sections = _open_sections(values, errors)
     # Always one blank row to fill in, so nothing needs JavaScript to add more.
     values = {**values}
@@ -191,6 +187,7 @@ def render_form(
             "conflict": conflict,
             "review_comment": review_comment,
             "note": note,
+            "place_picked": picked,
             **choices,
         },
         status_code=status_code,
@@ -207,6 +204,11 @@ async def write_practice(
     note = str(form.get("note", "")).strip()
     posted_version = str(form.get("version", ""))
     version = int(posted_version) if posted_version.isdigit() else -1
+    # Any place of the gazetteer: chosen from the picker, or found by the name typed.
+    picked = pick_place(
+        session, "place", values["place"], str(form.get("place_q", "")), required=False
+    )
+    values["place"] = picked.place.slug if picked.place else ""
     again = partial(
         render_form,
         request,
@@ -217,10 +219,18 @@ async def write_practice(
         practice=practice,
         version=version,
         note=note,
+        picked=picked,
     )
     if action not in ("save", "submit"):  # "Add another" buttons just show the form again
         return again()
     submit, confirm_new = action == "submit", form.get("confirm_new") == "yes"
+    if picked.error:  # nothing is written until the place is certain
+        try:
+            parse_input(values)
+            errors = {}
+        except InvalidPractice as exc:
+            errors = exc.fields
+        return again(errors={**errors, "place": picked.error}, status_code=422)
     try:
         if practice is None:
             practice = create_practice(
