@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/interlocal migrate
 	$(BIN)/interlocal seed
+	$(BIN)/interlocal gazetteer --if-empty
 	$(BIN)/interlocal serve
 
 # Debian packages the tests drive: Chromium for the browser tests, PostgreSQL's server
