@@ -1,6 +1,7 @@
 """The gazetteer: loading GeoNames' places, linking the places the reports name, finding any
 place by any of its names, and filing a practice under a town the reports never named."""
 
+import html
 from dataclasses import replace
 from typing import Any
 
@@ -12,9 +13,11 @@ from sqlmodel import Session, col, select
 from app.cli import main
 from app.loaders.gazetteer import loader
 from app.loaders.gazetteer.reading import read_entries
+from app.models.accounts import User
 from app.models.places import Place, PlaceFact
 from app.models.practices import Practice
 from app.models.vocabularies import Source
+from app.places.gazetteer.matches import confirm_match, pending_matches
 from tests.factories import (
     csrf_from,
     new_user,
@@ -22,6 +25,7 @@ from tests.factories import (
     practice_in,
     published_practice,
     sign_in,
+    user_id,
 )
 
 # Places the reports name, with the GeoNames entry each must get (or none).
@@ -211,3 +215,64 @@ def test_a_gazetteer_place_enters_the_catalogue_when_a_practice_there_is_publish
     assert place(engine, "bilbao").catalogued
     listed = client.get("/api/v1/places", params={"country": "ES", "limit": 200}).json()
     assert "bilbao" in [p["slug"] for p in listed["items"]]
+
+
+def test_a_town_without_its_own_foreign_born_share_shows_its_countrys_labelled(
+    client: TestClient,
+) -> None:
+    facts = client.get("/api/v1/places/bilbao").json()["facts"]
+    (share,) = [f for f in facts if f["key"] == "foreign-born-share"]
+    assert share["place"]["slug"] == "spain" and share["value"] > 0
+    assert "Spain's figure" in html.unescape(client.get("/places/bilbao").text)
+    country = client.get("/api/v1/places/spain").json()
+    assert "bilbao" not in [c["slug"] for c in country["children"]]  # not in the catalogue
+
+
+@pytest.mark.writes
+def test_an_ambiguous_match_waits_for_a_moderator_and_confirming_it_merges_the_two(
+    engine: Engine,
+) -> None:
+    # Spain has two Salamancas of about 145,000 people (the city, and a district of Madrid).
+    with Session(engine) as session:
+        session.add(
+            Place(
+                slug="salamanca-council",
+                name="Salamanca",
+                country="ES",
+                level="municipality",
+                search_names="|salamanca|",
+            )
+        )
+        session.commit()
+        loader.load_gazetteer(session, 100000)
+        named = session.exec(select(Place).where(Place.slug == "salamanca-council")).one()
+        assert named.geonames_id is None  # never guessed
+        pending = pending_matches(session)
+        candidates = [m for m, p in pending if p.slug == "salamanca-council"]
+        assert len(candidates) == 2 and all(m.name == "Salamanca" for m in candidates)
+        chosen = candidates[0]
+        chosen_id, chosen_population = chosen.geonames_id, chosen.population
+        copy = session.exec(select(Place).where(Place.geonames_id == chosen_id)).one()
+        copy_id = copy.id
+        moderator = session.get(User, user_id(engine, new_user(engine, "moderator")))
+        assert moderator is not None
+        confirm_match(session, moderator, int(chosen.id or 0))
+    with Session(engine) as session:
+        named = session.exec(select(Place).where(Place.slug == "salamanca-council")).one()
+        assert named.geonames_id == chosen_id and named.latitude is not None
+        assert session.get(Place, copy_id) is None  # one place, not two
+        assert not [m for m, p in pending_matches(session) if p.slug == "salamanca-council"]
+        population = session.exec(
+            select(PlaceFact).where(PlaceFact.place_id == named.id, PlaceFact.key == "population")
+        ).one()
+        assert population.value == chosen_population
+        # Loading again changes nothing and brings no second Salamanca back.
+        loader.load_gazetteer(session, 100000)
+        assert (
+            session.exec(
+                select(func.count())
+                .select_from(Place)
+                .where(Place.geonames_id == chosen_id)
+            ).one()
+            == 1
+        )

@@ -144,6 +144,49 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
     )
 
 
+# Facts a place shows from its country when it has none of its own, labelled as such.
+INHERITED_FACTS = ("foreign-born-share",)
+
+
+def _facts(session: Session, place: Place) -> list[FactOut]:
+    """The place's facts, then its nearest enclosing place's for the keys it lacks."""
+
+    def of(holder: Place) -> list[FactOut]:
+        return [
+            FactOut(
+                key=f.key,
+                label=f.label,
+                value=f.value,
+                unit=f.unit,
+                text=f.text,
+                year=f.year,
+                cites=f.cites,
+                source=source_ref(s),
+                place=None if holder is place else PlaceRef.model_validate(holder),
+            )
+            for f, s in session.exec(
+                select(PlaceFact, Source)
+                .outerjoin(Source, col(Source.id) == PlaceFact.source_id)
+                .where(PlaceFact.place_id == holder.id)
+                .order_by(col(PlaceFact.id))
+            )
+        ]
+
+    facts = of(place)
+    missing = set(INHERITED_FACTS) - {f.key for f in facts}
+    holder, seen = place, {place.id}
+    while missing and holder.parent_id and holder.parent_id not in seen:
+        parent = session.get(Place, holder.parent_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        inherited = [f for f in of(parent) if f.key in missing]
+        facts += inherited
+        missing -= {f.key for f in inherited}
+        holder = parent
+    return facts
+
+
 def get_place(
     session: Session, slug: str, viewer: Viewer = PUBLIC, *, practice_limit: int = 200
 ) -> PlaceDetail:
@@ -151,28 +194,13 @@ def get_place(
     if place is None:
         raise NotFound(gettext("no place %(slug)r", slug=slug))
     summary = _place_summaries(session, [place])[0]
-    facts = [
-        FactOut(
-            key=f.key,
-            label=f.label,
-            value=f.value,
-            unit=f.unit,
-            text=f.text,
-            year=f.year,
-            cites=f.cites,
-            source=source_ref(s),
-        )
-        for f, s in session.exec(
-            select(PlaceFact, Source)
-            .outerjoin(Source, col(Source.id) == PlaceFact.source_id)
-            .where(PlaceFact.place_id == place.id)
-            .order_by(col(PlaceFact.id))
-        )
-    ]
+    facts = _facts(session, place)
     children = [
         PlaceRef.model_validate(c)
         for c in session.exec(
-            select(Place).where(Place.parent_id == place.id).order_by(func.lower(Place.name))
+            select(Place)
+            .where(Place.parent_id == place.id, col(Place.catalogued).is_(True))
+            .order_by(func.lower(Place.name))
         )
     ]
     networks = [

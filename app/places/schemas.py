@@ -36,6 +36,13 @@ class FactOut(Schema):
         default=None, description=N_("Original source as cited."), examples=["Eurostat"]
     )
     source: SourceRef | None = Field(default=None, description=N_("The report that gives it."))
+    place: PlaceRef | None = Field(
+        default=None,
+        description=N_(
+            "Set when the fact is about an enclosing place (its country), shown because this "
+            "place has no figure of its own."
+        ),
+    )
 
 
 class PlaceSummary(PlaceRef):
@@ -60,7 +67,7 @@ class PlaceDetail(PlaceSummary):
     latitude: float | None = Field(default=None, description=N_("Latitude, if known."))
     longitude: float | None = Field(default=None, description=N_("Longitude, if known."))
     facts: list[FactOut] = Field(description=N_("Context facts with their source and year."))
-    children: list[PlaceRef] = Field(description=N_("Places within this one."))
+    children: list[PlaceRef] = Field(description=N_("Places in the catalogue within this one."))
     networks: list[NetworkRef] = Field(description=N_("Networks this place belongs to."))
     practices: list[PracticeSummary] = Field(description=N_("Practices led here or within."))
 

@@ -18,6 +18,7 @@ from app.loaders.gazetteer.matching import Match, match_place, name_index
 from app.loaders.gazetteer.reading import Entry, package_version, read_entries
 from app.models.places import Place, PlaceFact, PlaceMatch
 from app.models.vocabularies import Source
+from app.places.gazetteer.matches import merge_copy
 from app.places.gazetteer.names import search_names, slugify
 
 SOURCE_SLUG = "geonames"
@@ -83,7 +84,14 @@ def _link_named_places(
 ) -> set[int]:
     """Match the places without a GeoNames id (those the reports name); returns the ids now
     linked, which are not added again."""
-    taken = set(session.exec(select(Place.geonames_id).where(col(Place.geonames_id).is_not(None))))
+    # Entries loaded as gazetteer places of their own can still be matched (and merged).
+    taken = set(
+        session.exec(
+            select(Place.geonames_id).where(
+                col(Place.geonames_id).is_not(None), col(Place.catalogued).is_(True)
+            )
+        )
+    )
     index = name_index(entries)
     unlinked = session.exec(select(Place).where(col(Place.geonames_id).is_(None))).all()
     with_population = set(
@@ -96,6 +104,10 @@ def _link_named_places(
         if match.entry is not None:
             entry = match.entry
             taken.add(entry.geonames_id)
+            copy = session.exec(select(Place).where(Place.geonames_id == entry.geonames_id)).first()
+            if copy is not None:
+                merge_copy(session, place, copy)
+                with_population.add(place.id)
             place.geonames_id = entry.geonames_id
             place.latitude = place.latitude if place.latitude is not None else entry.latitude
             place.longitude = place.longitude if place.longitude is not None else entry.longitude
