@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint system-deps messages clean bench
+.PHONY: install run test lint system-deps messages clean bench map
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,14 @@ messages: install
 			$(BIN)/pybabel init --no-wrap -i app/locale/messages.pot -d app/locale -l $$lang; \
 		fi; \
 	done
+
+# Rebuild app/places/maps/europe.json, the country outlines of the maps, from Natural Earth
+# as the npm package world-atlas ships it (see app/places/maps/NATURAL-EARTH.md).
+WORLD_ATLAS ?= 2.0.2
+map: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT \
+		&& (cd "$$tmp" && npm pack --silent world-atlas@$(WORLD_ATLAS) >/dev/null && tar -xzf world-atlas-$(WORLD_ATLAS).tgz) \
+		&& $(BIN)/python -m app.places.maps.build "$$tmp/package/countries-50m.json"
 
 lint: install
 	$(BIN)/ruff check app tests migrations

@@ -53,7 +53,7 @@ def language_problems(page: Any) -> list[str]:
         problems.append("the language switcher does not offer every language")
     hrefs = page.evaluate(
         "Array.from(document.querySelectorAll('a[href^=\"/\"]:not([hreflang]), form[method=get]'))"
-        ".map(e => e.tagName === 'A' ? e.getAttribute('href') : "
+        ".map(e => e.localName === 'a' ? e.getAttribute('href') : "
         "'form:' + (e.getAttribute('action') || '').split('?')[0] + '?' + "
         "(e.querySelector('input[name=lang]') ? 'lang=' + e.querySelector('input[name=lang]')"
         ".value : ''))"

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from app.catalogue.pagination import SortKey, page_cursor, page_limit, paginate
@@ -118,17 +118,24 @@ def _place_summaries(session: Session, places: list[Place]) -> list[PlaceSummary
     ]
 
 
-def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
-    statement = select(Place)
+def narrowing(query: PlaceQuery) -> list[ColumnElement[bool]]:
+    """The conditions of ``query``'s name, country and level (the list and its map)."""
+    conditions = []
     if query.q:
-        statement = statement.where(name_matches(query.q))
-    if (query.scope or ("all" if query.q else "catalogue")) == "catalogue":
-        statement = statement.where(col(Place.catalogued).is_(True))
+        conditions.append(name_matches(query.q))
     if query.country:
-        statement = statement.where(col(Place.country).in_([c.upper() for c in query.country]))
+        conditions.append(col(Place.country).in_([c.upper() for c in query.country]))
+    if query.level:
+        conditions.append(col(Place.level).in_(query.level))
+    return conditions
+
+
+def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
     if query.level:
         resolve_codes(session, "level", "place-level", query.level)
-        statement = statement.where(col(Place.level).in_(query.level))
+    statement = select(Place).where(*narrowing(query))
+    if (query.scope or ("all" if query.q else "catalogue")) == "catalogue":
+        statement = statement.where(col(Place.catalogued).is_(True))
     sliced = paginate(
         session,
         statement,

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from app.places.gazetteer.picker import Picked
 from app.places.gazetteer.search import find_places
+from app.places.maps.points import peers_map, places_map
 from app.places.peers.finding import find_peers
 from app.places.queries import PlaceQuery, get_place, list_places
 from app.vocabularies.queries import scheme_terms
@@ -28,6 +29,7 @@ def places_page(
         {
             "query": query,
             "page": page,
+            "map": places_map(session, query),
             "next_url": query_url("/places", params, cursor=page.next_cursor)
             if page.next_cursor
             else None,
@@ -59,5 +61,11 @@ def place_page(request: Request, session: SessionDep, viewer: ViewerDep, slug: s
     return render(
         request,
         "places/detail.html",
-        {"place": place, "peers": peers, "labels": labels, "json_url": f"/api/v1/places/{slug}"},
+        {
+            "place": place,
+            "peers": peers,
+            "map": peers_map(session, slug, [peer.place.slug for peer in peers.items], viewer),
+            "labels": labels,
+            "json_url": f"/api/v1/places/{slug}",
+        },
     )

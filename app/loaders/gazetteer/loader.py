@@ -107,7 +107,7 @@ def _link_named_places(
             copy = session.exec(select(Place).where(Place.geonames_id == entry.geonames_id)).first()
             if copy is not None:
                 merge_copy(session, place, copy)
-                with_population.add(place.id)
+                with_population.add(int(place.id or 0))
             place.geonames_id = entry.geonames_id
             place.latitude = place.latitude if place.latitude is not None else entry.latitude
             place.longitude = place.longitude if place.longitude is not None else entry.longitude

@@ -5,6 +5,8 @@ place of its own, so the two become one: whatever refers to the gazetteer's copy
 practice filed there, an organisation, a request) moves to the named place, which gains
 the entry's coordinates, names and population, and the copy is removed."""
 
+from typing import Any
+
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -16,12 +18,13 @@ from app.models.base import utcnow
 from app.models.places import Membership, Organisation, Place, PlaceFact, PlaceMatch
 from app.models.practices import Practice
 
-REFERRERS = (
-    (Practice, Practice.place_id),
-    (Organisation, Organisation.place_id),
-    (Membership, Membership.place_id),
-    (AccountRequest, AccountRequest.place_id),
-    (Place, Place.parent_id),
+# Every column that refers to a place, as (table, column name).
+REFERRERS: tuple[tuple[Any, str], ...] = (
+    (Practice, "place_id"),
+    (Organisation, "place_id"),
+    (Membership, "place_id"),
+    (AccountRequest, "place_id"),
+    (Place, "parent_id"),
 )
 
 
@@ -46,7 +49,8 @@ def _find(session: Session, match_id: int) -> PlaceMatch:
 def merge_copy(session: Session, place: Place, copy: Place) -> None:
     """Make ``copy`` (the gazetteer's place) one with ``place``."""
     for model, column in REFERRERS:
-        session.execute(update(model).where(col(column) == copy.id).values({column.key: place.id}))
+        refers = getattr(model, column) == copy.id
+        session.execute(update(model).where(refers).values({column: place.id}))
     has_population = session.exec(
         select(PlaceFact.id).where(PlaceFact.place_id == place.id, PlaceFact.key == "population")
     ).first()
