@@ -1,16 +1,20 @@
 """The database engine and sessions: SQLite pragmas, planner statistics, and the plain
-``get_session`` generator that the pages' and the API's ``SessionDep`` wrap."""
+``get_session`` generator that the pages' and the API's ``SessionDep`` wrap, and the bulk
+insert the loaders share."""
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import JSON, Connection, Engine, Table, event, insert
 from sqlmodel import Session, create_engine
 
 from app.catalogue import cache  # noqa: F401  (registers the catalogue-version session events)
 from app.config import get_settings
+
+BULK_BATCH = 5000
 
 
 def make_engine(url: str) -> Engine:
@@ -29,6 +33,24 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys) in the connection's transaction: COPY on
+    PostgreSQL, where an executemany costs a round trip per row, batches elsewhere."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if connection.dialect.name == "postgresql":
+        as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        names = ", ".join(f'"{name}"' for name in columns)
+        raw: Any = connection.connection.driver_connection  # a psycopg connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
+        return
+    for start in range(0, len(rows), BULK_BATCH):
+        connection.execute(insert(table), list(rows[start : start + BULK_BATCH]))
 
 
 def analyze(engine: Engine) -> None:

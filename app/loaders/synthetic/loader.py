@@ -12,17 +12,18 @@ full-text index is rebuilt: all or nothing.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, or_, select, text, update
+from sqlalchemy import Table, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col
 
 from app.catalogue.cache import mark_changed
 from app.catalogue.search import index_practices
+from app.db import bulk_insert
 from app.loaders.synthetic.places import PREFIX, Slugs, SyntheticError, make_places
 from app.loaders.synthetic.practices import make_practice, practice_schemes
 from app.loaders.synthetic.words import Term
@@ -42,12 +43,6 @@ from app.models.practices import (
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm
 from app.opendata.changes import note_changes
 from app.practices.writing import term_links
-
-BATCH = 5000
-
-
-T = TypeVar("T")
-
 
 # Schemes the generator draws from; all must be in the database.
 REQUIRED_SCHEMES = (
@@ -99,18 +94,8 @@ def _vocabularies(session: Session) -> dict[str, dict[str, Term]]:
     return vocab
 
 
-def _batches(rows: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
 def _table(name: str) -> Table:
     return SQLModel.metadata.tables[name]
-
-
-def _insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    for batch in _batches(rows):
-        connection.execute(insert(table), list(batch))
 
 
 def _next_id(session: Session, column: Any) -> int:
@@ -215,10 +200,10 @@ def load_synthetic(
         facts = [fact for place in place_rows for fact in place.facts]
         links = [link for g in generated for link in term_links(g.row["id"], g.term_ids)]
         connection = session.connection()
-        _insert(connection, _table("place"), [p.row for p in place_rows])
-        _insert(connection, _table("place_fact"), facts)
-        _insert(connection, _table("practice"), [g.row for g in generated])
-        _insert(connection, _table("practice_term"), links)
+        bulk_insert(connection, _table("place"), [p.row for p in place_rows])
+        bulk_insert(connection, _table("place_fact"), facts)
+        bulk_insert(connection, _table("practice"), [g.row for g in generated])
+        bulk_insert(connection, _table("practice_term"), links)
         _advance_sequences(connection, ("place", "place_fact", "practice"))
         index_practices(session)
         note_changes(
