@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         default=15, ge=1, description="How long failed sign-ins count against an account."
     )
+    account_request_rate_limit: str = Field(
+        default="5/hour;20/day",
+        description="Requests for an account one client address may send (e.g. "
+        '"5/hour;20/day"); empty for no limit.',
+    )
     public_url: str | None = Field(
         default=None,
         description="The site's address for links in e-mails; by default the request's.",
@@ -124,7 +129,7 @@ class Settings(BaseSettings):
                 return value.replace(scheme, "postgresql+psycopg://", 1)
         return value
 
-    @field_validator("rate_limit_anonymous", "rate_limit_key")
+    @field_validator("rate_limit_anonymous", "rate_limit_key", "account_request_rate_limit")
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
         if value.strip():

@@ -9,8 +9,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlmodel import Session, select
 
 from app.i18n import LANGUAGES, gettext, set_language
+from app.models.accounts import AccountRequest
+from app.models.places import Place
 from tests.browser_checks import axe_violations, check_page, gettext_in, sign_in
 from tests.conftest import CheckedPages, LiveServer
 from tests.factories import PASSWORD, new_user
@@ -31,7 +34,8 @@ SAMPLES: dict[str, list[str]] = {
     ],
     "/practices/{slug}/translate": ["/practices/barcelona-anti-rumour-strategy/translate"],
     "/places": ["/places", "/places?country=IT"],
-    "/places/{slug}": ["/places/barcelona"],
+    "/places/{slug}": ["/places/barcelona", "/places/bilbao"],
+    "/places/suggest": ["/places/suggest?field=place&place_q=Newport"],
     "/peers": [
         "/peers",
         "/peers?place=hackney",
@@ -57,12 +61,17 @@ SAMPLES: dict[str, list[str]] = {
     "/my/practices": ["/my/practices"],
     "/moderation": ["/moderation"],
     "/moderation/{slug}": ["/moderation/oslo-extra-large-oxlo"],
+    "/moderation/requests": ["/moderation/requests"],
+    "/moderation/requests/{request_id}": ["/moderation/requests/1"],  # see ``moderator``
+    "/moderation/places": ["/moderation/places"],
     "/admin/users": ["/admin/users"],
     "/admin/audit": ["/admin/audit"],
     "/admin/api-keys": ["/admin/api-keys"],
     "/password/forgot": ["/password/forgot"],
     "/password/reset": ["/password/reset?token=expired"],
     "/login": ["/login"],
+    "/account/request": ["/account/request"],
+    "/account/request/sent": ["/account/request/sent"],
     "/embed/practices": [
         "/embed/practices?network=inclusive-cities",
         "/embed/practices?network=amicall",  # no practices
@@ -123,7 +132,23 @@ def test_every_page_has_a_sample_address() -> None:
 
 @pytest.fixture
 def moderator(live_server: LiveServer) -> str:
-    """An administrator, who sees every page; their e-mail address."""
+    """An administrator, who sees every page; their e-mail address. A request for an
+    account (number 1) waits for them."""
+    with Session(live_server.engine) as session:
+        bilbao = session.exec(select(Place).where(Place.slug == "bilbao")).one()
+        assert bilbao.id is not None
+        session.add(
+            AccountRequest(
+                name="Ane Etxeberria",
+                job_title="Communications officer",
+                email="ane@bilbao.example.eus",
+                place_id=bilbao.id,
+                organisation_name="Bilbao City Council",
+                organisation_type="lra",
+                message="We would like to share our anti-rumour work.",
+            )
+        )
+        session.commit()
     return new_user(live_server.engine, "admin")
 
 

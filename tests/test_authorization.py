@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.models.accounts import ApiKey, User
+from app.models.accounts import AccountRequest, ApiKey, User
+from app.models.places import Place, PlaceMatch
 from app.models.practices import Practice
 from app.permissions import viewer_for
 from app.practices.workflow import create_practice, publish
@@ -30,7 +31,7 @@ from tests.routes import flatten
 
 PERSONAS = ("anonymous", "member A", "member B", "moderator", "admin")
 # Forms anyone may post, so they are not in the matrix.
-PUBLIC_FORMS = {"/login", "/logout", "/password/forgot", "/password/reset"}
+PUBLIC_FORMS = {"/login", "/logout", "/password/forgot", "/password/reset", "/account/request"}
 
 
 @dataclass
@@ -97,6 +98,36 @@ class World:
 
     def new_user_id(self) -> int:
         return user_id(self.engine, new_user(self.engine, "member", "oslo-city-council"))
+
+    def _place_id(self, session: Session, slug: str) -> int:
+        return int(session.exec(select(Place.id).where(Place.slug == slug)).one() or 0)
+
+    def new_account_request_id(self) -> int:
+        with Session(self.engine) as session:
+            pending = AccountRequest(
+                name="Matrix requester",
+                job_title="Officer",
+                email="matrix-request@example.org",
+                place_id=self._place_id(session, "bilbao"),
+                organisation_name="Matrix council",
+                organisation_type="lra",
+            )
+            session.add(pending)
+            session.commit()
+            return int(pending.id or 0)
+
+    def new_place_match_id(self) -> int:
+        with Session(self.engine) as session:
+            match = PlaceMatch(
+                place_id=self._place_id(session, "kirklees"),
+                geonames_id=1,
+                name="Matrix town",
+                country="GB",
+                reason="a test",
+            )
+            session.add(match)
+            session.commit()
+            return int(match.id or 0)
 
 
 def practice_form(world: World, slug: str | None = None) -> dict[str, Any]:
@@ -178,6 +209,28 @@ CASES = [
         lambda w: {"language": "nl"},
     ),
     Case("GET", "/moderation", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
+    Case("GET", "/moderation/requests", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
+    Case(
+        "GET",
+        "/moderation/requests/{request_id}",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK),
+        lambda w: {"request_id": w.new_account_request_id()},
+    ),
+    Case(
+        "POST",
+        "/moderation/requests/{request_id}",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+        lambda w: {"request_id": w.new_account_request_id()},
+        lambda w: {"action": "decline", "reason": "Matrix"},
+    ),
+    Case("GET", "/moderation/places", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
+    Case(
+        "POST",
+        "/moderation/places/{match_id}",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+        lambda w: {"match_id": w.new_place_match_id()},
+        lambda w: {"action": "reject"},
+    ),
     Case("GET", "/moderation/{slug}", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK), SUBMITTED),
     Case(
         "POST",
@@ -261,7 +314,7 @@ def test_who_may_do_what(client: TestClient, engine: Engine) -> None:
                 response = client.get(path, follow_redirects=False)
             else:
                 data = {**case.data(world), "csrf_token": token}
-                if path.startswith("/moderation/"):
+                if path.startswith("/moderation/") and path.count("/") == 2:  # a practice
                     data["version"] = world.version(path.rsplit("/", 1)[1])
                 response = client.post(path, data=data, follow_redirects=False)
             expected = case.expected[index]

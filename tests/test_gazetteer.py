@@ -2,6 +2,7 @@
 place by any of its names, and filing a practice under a town the reports never named."""
 
 import html
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -37,6 +38,7 @@ LINKED = {
     "reggio-emilia": 3169522,  # GeoNames calls it Reggio nell'Emilia
     "zurich": 2657896,
 }
+HTMX = {"HX-Request": "true"}  # the picker asks for its suggestions as a fragment
 NOT_POPULATED_PLACES = ["kirklees", "london", "catalonia", "breckland", "greater-manchester"]
 
 
@@ -79,7 +81,9 @@ def test_a_place_is_found_by_its_local_or_english_name_with_or_without_diacritic
 ) -> None:
     items = client.get("/api/v1/places", params={"q": text}).json()["items"]
     assert "koln" in [p["slug"] for p in items]
-    suggestions = client.get("/places/suggest", params={"field": "place", "place_q": text})
+    suggestions = client.get(
+        "/places/suggest", params={"field": "place", "place_q": text}, headers=HTMX
+    )
     assert suggestions.status_code == 200
     assert 'value="koln"' in suggestions.text and "Germany" in suggestions.text
 
@@ -87,10 +91,12 @@ def test_a_place_is_found_by_its_local_or_english_name_with_or_without_diacritic
 def test_suggestions_put_the_place_of_that_name_first_and_show_the_country(
     client: TestClient,
 ) -> None:
-    html = client.get("/places/suggest", params={"field": "a", "a_q": "malmo"}).text
+    html = client.get("/places/suggest", params={"field": "a", "a_q": "malmo"}, headers=HTMX).text
     assert html.index('value="') == html.index('value="malmo"')
     assert "Malmö" in html and "Sweden" in html
-    newports = client.get("/places/suggest", params={"field": "a", "a_q": "Newport"}).text
+    newports = client.get(
+        "/places/suggest", params={"field": "a", "a_q": "Newport"}, headers=HTMX
+    ).text
     assert newports.count('name="a"') >= 3  # namesakes, told apart by size
     assert "people" in newports
 
@@ -270,9 +276,48 @@ def test_an_ambiguous_match_waits_for_a_moderator_and_confirming_it_merges_the_t
         loader.load_gazetteer(session, 100000)
         assert (
             session.exec(
-                select(func.count())
-                .select_from(Place)
-                .where(Place.geonames_id == chosen_id)
+                select(func.count()).select_from(Place).where(Place.geonames_id == chosen_id)
             ).one()
             == 1
         )
+
+
+@pytest.mark.writes
+def test_a_moderator_confirms_a_match_on_the_place_matches_page(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        session.add(
+            Place(
+                slug="salamanca-council",
+                name="Salamanca",
+                country="ES",
+                level="municipality",
+                search_names="|salamanca|",
+            )
+        )
+        session.commit()
+        loader.load_gazetteer(session, 100000)
+    client = signed_out
+    sign_in(client, new_user(engine, "member", "oslo-city-council"))
+    assert client.get("/moderation/places", follow_redirects=False).status_code == 403
+    client.cookies.clear()
+    sign_in(client, new_user(engine, "moderator"))
+    assert "2 matches to confirm" in client.get("/moderation").text
+    page = client.get("/moderation/places").text
+    assert page.count('value="confirm"') == 2 and "Salamanca" in page
+    first = re.search(r'action="/moderation/places/(\d+)', page)
+    assert first is not None
+    response = client.post(
+        f"/moderation/places/{first.group(1)}",
+        data={"action": "confirm", "csrf_token": csrf_from(page)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert place(engine, "salamanca-council").geonames_id is not None
+    assert 'value="confirm"' not in client.get("/moderation/places").text
+
+
+def test_suggestions_opened_on_their_own_are_a_page_of_links(client: TestClient) -> None:
+    page = client.get("/places/suggest", params={"field": "place", "place_q": "Newport"}).text
+    assert "<h1>" in page and page.count('href="/places/newport') >= 3

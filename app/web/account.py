@@ -1,11 +1,12 @@
-"""Signing in and out, and setting a password with a one-time link."""
+"""Signing in and out, setting a password with a one-time link, and asking for an
+account for one's authority."""
 
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.audit import record
 from app.accounts.passwords import (
@@ -14,16 +15,20 @@ from app.accounts.passwords import (
     password_link_is_valid,
     reset_password,
 )
+from app.accounts.requests import submit_request
 from app.accounts.sessions import SESSION_COOKIE, SESSION_LIFETIME, end_session, start_session
 from app.accounts.sign_in import TooManyAttempts, sign_in
-from app.errors import AccountError
+from app.errors import AccountError, TooManyRequests
 from app.i18n import gettext
 from app.mail import send
 from app.models.accounts import User
+from app.models.places import Organisation, Place
+from app.places.gazetteer.picker import Picked, pick_place
 from app.requests import client_address, site_url
+from app.vocabularies.queries import scheme_terms
 from app.web.csrf import secure_cookies, verify_csrf
 from app.web.deps import CurrentUser, SessionDep
-from app.web.templating import href, render
+from app.web.templating import display_country, href, render
 
 router = APIRouter()
 
@@ -174,3 +179,103 @@ def reset(
     response = RedirectResponse(href("/login", reset="1"), status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+# Asking for an account (app.accounts.requests). Nothing about requests is shown here: the
+# answer is the same thank-you page whatever the address, and the e-mail says the rest.
+
+
+def _organisation_groups(session: SessionDep) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue's organisations by country (in the reader's language), for a select."""
+    rows = session.exec(
+        select(Organisation.slug, Organisation.name, Place.country).outerjoin(
+            Place, col(Place.id) == Organisation.place_id
+        )
+    ).all()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for slug, name, country in rows:
+        label = display_country(country) if country else gettext("Other organisations")
+        groups.setdefault(label, []).append((slug, name))
+    other = gettext("Other organisations")
+    order = sorted(groups, key=lambda label: (label == other, label.casefold()))
+    return [(label, sorted(groups[label], key=lambda o: o[1].casefold())) for label in order]
+
+
+def _request_page(
+    request: Request,
+    session: SessionDep,
+    values: dict[str, str],
+    picked: Picked,
+    *,
+    errors: dict[str, str] | None = None,
+    refused: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "account/request.html",
+        {
+            "values": values,
+            "picked": picked,
+            "errors": errors or {},
+            "refused": refused,
+            "organisations": _organisation_groups(session),
+            "types": scheme_terms(session, "organisation-type").values(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/account/request", response_class=HTMLResponse)
+def request_form(request: Request, session: SessionDep) -> HTMLResponse:
+    values = {"organisation_type": "lra"}  # a local or regional authority, most often
+    return _request_page(request, session, values, Picked("place"))
+
+
+@router.post("/account/request", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
+def ask_for_account(
+    request: Request,
+    session: SessionDep,
+    name: Annotated[str, Form()] = "",
+    job_title: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    place: Annotated[str, Form()] = "",
+    place_q: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+    organisation_name: Annotated[str, Form()] = "",
+    organisation_type: Annotated[str, Form()] = "",
+    message: Annotated[str, Form()] = "",
+    find_place: Annotated[str, Form()] = "",
+) -> Response:
+    """Send the request; or, without JavaScript (``find_place``), bring the form back
+    with the places that match what was typed."""
+    values = {
+        "name": name,
+        "job_title": job_title,
+        "email": email,
+        "organisation": organisation,
+        "organisation_name": organisation_name,
+        "organisation_type": organisation_type,
+        "message": message,
+    }
+    picked = pick_place(session, "place", place, place_q[:200])
+    if find_place:
+        return _request_page(request, session, values, picked)
+    try:
+        submit_request(
+            session, values, picked, client=client_address(request), site=site_url(request)
+        )
+    except AccountError as exc:
+        return _request_page(request, session, values, picked, errors=exc.fields, status_code=422)
+    except TooManyRequests as exc:
+        response = _request_page(
+            request, session, values, picked, refused=exc.detail, status_code=exc.status_code
+        )
+        response.headers.update(exc.headers or {})
+        return response
+    return RedirectResponse(href("/account/request/sent"), status_code=303)
+
+
+@router.get("/account/request/sent", response_class=HTMLResponse)
+def request_sent(request: Request) -> HTMLResponse:
+    return render(request, "account/request_sent.html", {})

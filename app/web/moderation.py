@@ -1,18 +1,31 @@
-"""The moderators' queue and review page: publish, return with a comment, or archive."""
+"""The moderators' queue and review page: publish, return with a comment, or archive; and
+the requests for an account: approve, or decline with a reason; and the GeoNames entries
+that may be places the reports name: confirm or reject."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.accounts.request_decisions import (
+    approve_request,
+    count_pending,
+    decided_requests,
+    decline_request,
+    find_request,
+    pending_requests,
+)
+from app.errors import AccountError
 from app.i18n import gettext
+from app.models.accounts import User
 from app.models.practices import Practice
+from app.places.gazetteer.matches import confirm_match, pending_matches, reject_match
 from app.practices.checks import InvalidPractice
 from app.practices.revisions import changes, describe, names_for, open_revision, published_data
 from app.practices.workflow import archive, publish, return_to_authors
 from app.practices.worklists import find_any_practice, review_queue
 from app.practices.writing import EditConflict
-from app.requests import client_address
+from app.requests import client_address, site_url
 from app.web.csrf import verify_csrf
 from app.web.deps import Moderator, SessionDep, ViewerDep
 from app.web.templating import href, render
@@ -22,7 +35,126 @@ router = APIRouter()
 
 @router.get("/moderation", response_class=HTMLResponse)
 def queue_page(request: Request, session: SessionDep, _moderator: Moderator) -> HTMLResponse:
-    return render(request, "moderation/queue.html", {"items": review_queue(session)})
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "items": review_queue(session),
+            "account_requests": count_pending(session),
+            "place_matches": len(pending_matches(session)),
+        },
+    )
+
+
+# Requests for an account (app.accounts.request_decisions), before /moderation/{slug}.
+
+
+@router.get("/moderation/requests", response_class=HTMLResponse)
+def account_requests_page(
+    request: Request, session: SessionDep, _moderator: Moderator
+) -> HTMLResponse:
+    return render(
+        request,
+        "moderation/account_requests.html",
+        {"pending": pending_requests(session), "decided": decided_requests(session)},
+    )
+
+
+def _request_page(
+    request: Request,
+    session: SessionDep,
+    request_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    reason: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    view = find_request(session, request_id)
+    decided_by = (
+        session.get(User, view.request.decided_by_id) if view.request.decided_by_id else None
+    )
+    return render(
+        request,
+        "moderation/account_request.html",
+        {
+            "item": view,
+            "decided_by": decided_by,
+            "errors": errors or {},
+            "reason": reason,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/moderation/requests/{request_id}", response_class=HTMLResponse)
+def account_request_page(
+    request: Request, session: SessionDep, _moderator: Moderator, request_id: int
+) -> HTMLResponse:
+    return _request_page(request, session, request_id)
+
+
+@router.post(
+    "/moderation/requests/{request_id}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(verify_csrf)],
+)
+def decide_account_request(
+    request: Request,
+    session: SessionDep,
+    moderator: Moderator,
+    request_id: int,
+    action: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Approve (the account is made and its owner sent a password link) or decline with
+    a reason; the requester is told either way."""
+    client, site = client_address(request), site_url(request)
+    try:
+        if action == "approve":
+            approve_request(session, moderator, request_id, client=client, site=site)
+        elif action == "decline":
+            decline_request(session, moderator, request_id, reason, client=client, site=site)
+        else:
+            raise AccountError.on("action", gettext("Choose approve or decline."))
+    except AccountError as exc:
+        session.rollback()
+        return _request_page(
+            request, session, request_id, errors=exc.fields, reason=reason, status_code=422
+        )
+    target = href("/moderation/requests", done=str(request_id), action=action)
+    return RedirectResponse(target, status_code=303)
+
+
+# GeoNames entries that may be places the reports name (app.places.gazetteer.matches).
+
+
+@router.get("/moderation/places", response_class=HTMLResponse)
+def place_matches_page(
+    request: Request, session: SessionDep, _moderator: Moderator
+) -> HTMLResponse:
+    return render(request, "moderation/place_matches.html", {"matches": pending_matches(session)})
+
+
+@router.post(
+    "/moderation/places/{match_id}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(verify_csrf)],
+)
+def decide_place_match(
+    request: Request,
+    session: SessionDep,
+    moderator: Moderator,
+    match_id: int,
+    action: Annotated[Literal["confirm", "reject"], Form()],
+) -> Response:
+    """Confirm that a GeoNames entry is the place (the two become one) or say it is not."""
+    if action == "confirm":
+        place = confirm_match(session, moderator, match_id)
+        target = href("/moderation/places", linked=place.slug)
+    else:
+        reject_match(session, moderator, match_id)
+        target = href("/moderation/places", rejected="1")
+    return RedirectResponse(target, status_code=303)
 
 
 def _review(

@@ -44,10 +44,12 @@ def suggest_places(
     session: SessionDep,
     field: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]+$")],
 ) -> HTMLResponse:
-    """The place picker's suggestions for what was typed into ``{field}_q`` (a fragment)."""
+    """The place picker's suggestions for what was typed into ``{field}_q``: radio buttons
+    for htmx to put under the box, or a page of links when opened on its own."""
     text = (request.query_params.get(f"{field}_q") or "").strip()[:200]
     picked = Picked(field, text=text, choices=find_places(session, text) if len(text) > 1 else [])
-    return render(request, "places/_suggestions.html", {"field": field, "picked": picked})
+    context = {"field": field, "picked": picked}
+    return render(request, "places/suggest.html", context, fragment="places/_suggestions.html")
 
 
 @router.get("/places/{slug}", response_class=HTMLResponse)
