@@ -302,12 +302,20 @@ def test_without_javascript_the_form_comes_back_with_the_places(client: TestClie
     token = csrf_from(visitor.get("/account/request").text)
     found = visitor.post(
         "/account/request",
-        data={**BILBAO, "place_q": "Bilb", "find_place": "place", "csrf_token": token},
+        data={**BILBAO, "place_q": "Bilb", "action": "find-place", "csrf_token": token},
     )
     assert found.status_code == 200
     assert 'id="place-bilbao" name="place" value="bilbao"' in found.text
     assert "error-summary" not in found.text and not field_error(found.text, "name")
     assert 'value="Ane Etxeberria"' in found.text  # what was typed stays
+    # The button finds the place even when the name is exact: it never sends the request
+    # (this catalogue is read-only, so a write would fail the test).
+    exact = visitor.post(
+        "/account/request",
+        data={**BILBAO, "place_q": "Bilbao", "action": "find-place", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert exact.status_code == 200 and 'value="bilbao" checked' in exact.text
 
 
 def test_a_form_without_its_token_is_refused(client: TestClient, engine: Engine) -> None:

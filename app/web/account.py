@@ -245,10 +245,10 @@ def ask_for_account(
     organisation_name: Annotated[str, Form()] = "",
     organisation_type: Annotated[str, Form()] = "",
     message: Annotated[str, Form()] = "",
-    find_place: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
 ) -> Response:
-    """Send the request; or, without JavaScript (``find_place``), bring the form back
-    with the places that match what was typed."""
+    """Send the request; or, without JavaScript (the picker's "Find the place" button,
+    ``action=find-place``), bring the form back with the places that match."""
     values = {
         "name": name,
         "job_title": job_title,
@@ -259,7 +259,7 @@ def ask_for_account(
         "message": message,
     }
     picked = pick_place(session, "place", place, place_q[:200])
-    if find_place:
+    if action == "find-place":
         return _request_page(request, session, values, picked)
     try:
         submit_request(
