@@ -127,7 +127,11 @@ def test_every_vocabulary_with_its_term_count_and_links(client: TestClient, page
 
 
 def test_every_way_of_getting_the_data_is_linked_and_answers(client: TestClient, page: str) -> None:
-    links = re.findall(r'href="([^"#]+)"', section(page, "access"))
+    everything = re.findall(r'href="([^"#]+)"', section(page, "access"))
+    # Other sites are credited (the gazetteer's source and licence), not ways to the data.
+    credits = {link for link in everything if link.startswith("https://")}
+    assert credits == {"https://www.geonames.org/", "https://creativecommons.org/licenses/by/4.0/"}
+    links = [link for link in everything if link not in credits]
     jsonld = [link for link in links if re.fullmatch(r"/api/v1/practices/[a-z0-9-]+\.jsonld", link)]
     assert len(jsonld) == 1, links  # an example of the JSON-LD of a practice
     assert set(links) - set(jsonld) == {

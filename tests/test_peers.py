@@ -6,6 +6,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.places.peers.finding import find_peers
+from app.places.peers.schemas import ContextIn
 
 
 def peers(client: TestClient, slug: str, **params: Any) -> dict[str, Any]:
@@ -23,25 +28,42 @@ def test_long_standing_immigration_countries_pair_with_each_other_not_with_hunga
     client: TestClient,
 ) -> None:
     # Germany (12% foreign-born, long-standing) is closest to the Netherlands and the UK
-    # (11.1% and 11.3%, long-standing), far from Hungary (4.4%, "relatively homogenous").
-    order = ranked(peers(client, "germany"))
+    # (11.1% and 11.3%, long-standing), far from Hungary (4.4%, "relatively homogenous"),
+    # which has no practices of its own and so is a peer only when asked for.
+    order = ranked(peers(client, "germany", include_empty="true"))
     assert set(order[:2]) == {"netherlands", "united-kingdom"}
     assert order.index("hungary") > order.index("spain")
 
 
-def test_spains_nearest_foreign_peer_is_italy_the_other_new_immigration_country(
-    client: TestClient,
+def test_spains_nearest_foreign_peer_in_context_is_italy_the_other_new_immigration_country(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert ranked(peers(client, "spain"))[0] == "italy"
-    italy = ranked(peers(client, "italy"))
-    assert italy.index("spain") < italy.index("hungary")
+    from app.config import get_settings
+
+    # With what they face, the UK comes first: it shares Spain's catalyst (EU funding).
+    uk = peers(client, "spain")["items"][0]
+    assert uk["place"]["slug"] == "united-kingdom"
+    assert {"scheme": "catalyst", "label": "Both face"}.items() <= uk["shared_challenges"][
+        0
+    ].items()
+    # On context alone, Italy, the other new country of immigration.
+    monkeypatch.setenv("INTERLOCAL_PEER_WEIGHT_CHALLENGES", "0")
+    get_settings.cache_clear()
+    try:
+        assert ranked(peers(client, "spain"))[0] == "italy"
+        italy = ranked(peers(client, "italy", include_empty="true"))
+        assert italy.index("spain") < italy.index("hungary")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 def test_same_sized_dutch_cities_match_when_the_own_country_is_included(
     client: TestClient,
 ) -> None:
-    # Enschede and Arnhem: both about 150,000 residents, urban, Dutch.
-    body = peers(client, "enschede", across_borders="false")
+    # Enschede and Arnhem: both about 150,000 residents, urban, Dutch (neither has practices
+    # yet, so they are each other's peers only when such places are asked for).
+    body = peers(client, "enschede", across_borders="false", include_empty="true")
     assert ranked(body)[0] == "arnhem"
     population = next(f for f in body["items"][0]["factors"] if f["factor"] == "population")
     assert population["similarity"] == 1.0
@@ -64,6 +86,7 @@ def test_every_suggestion_explains_its_score(client: TestClient) -> None:
         factors = item["factors"]
         assert {f["factor"] for f in factors} == {
             "profile",
+            "challenges",
             "population",
             "foreign_born",
             "migration_history",
@@ -93,24 +116,22 @@ def test_complementary_practices_are_activity_types_the_place_lacks(client: Test
         assert types - own_types
 
 
-def test_missing_facts_lower_confidence_and_never_rank_first(client: TestClient) -> None:
-    # Described: population and share given. Places with neither known score lower than
-    # places whose population is known and close.
-    body = client.post(
-        "/api/v1/peers",
-        json={"country": "ES", "population": 150000, "urban_rural": "urban"},
-        params={"limit": 50},
-    ).json()
-    items = body["items"]
-    assert items[0]["place"]["slug"] in {"arnhem", "enschede"}
+def test_missing_facts_lower_confidence_and_never_rank_first(
+    client: TestClient, engine: Engine
+) -> None:
+    # Described: population given. Places with it unknown score lower than the first,
+    # whose population is known and close.
+    with Session(engine) as session:
+        context = ContextIn(country="ES", population=150000, urban_rural="urban")
+        items = find_peers(session, context, limit=50).items
+    population = next(f for f in items[0].factors if f.factor == "population")
+    assert population.similarity is not None and population.similarity > 0.9
     first = items[0]
     unknown = [
-        i
-        for i in items
-        if all(f["similarity"] is None for f in i["factors"] if f["factor"] == "population")
+        i for i in items if all(f.similarity is None for f in i.factors if f.factor == "population")
     ]
-    assert unknown and all(i["confidence"] < first["confidence"] for i in unknown)
-    assert all(i["score"] <= first["score"] for i in items)
+    assert unknown and all(i.confidence < first.confidence for i in unknown)
+    assert all(i.score <= first.score for i in items)
     # A description with nothing to compare yields no peers rather than arbitrary ones.
     empty = client.post("/api/v1/peers", json={"level": "municipality"}).json()
     assert empty["items"] == [] and empty["candidates"] == 0
@@ -153,7 +174,14 @@ def test_unknown_places_are_404(client: TestClient) -> None:
 def test_weights_are_settings(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.config import get_settings
 
-    for name in ("profile", "population", "migration_history", "level", "urban_rural"):
+    for name in (
+        "profile",
+        "challenges",
+        "population",
+        "migration_history",
+        "level",
+        "urban_rural",
+    ):
         monkeypatch.setenv(f"INTERLOCAL_PEER_WEIGHT_{name.upper()}", "0")
     get_settings.cache_clear()
     try:
@@ -198,10 +226,13 @@ def test_peers_page_finds_a_place_by_name_and_shows_why(client: TestClient) -> N
     page = client.get("/peers", params={"place": "Hackney"})
     assert page.status_code == 200
     assert "Places like Hackney" in page.text and "Why this place" in page.text
-    several = client.get("/peers", params={"place": "man"}).text
-    assert "Several places match" in several and "/peers?place=manchester" in several
+    several = client.get("/peers", params={"place_q": "manch"})
+    assert several.status_code == 422 and "Choose your place from the list" in several.text
+    assert 'name="place" value="manchester"' in several.text
+    chosen = client.get("/peers", params={"place_q": "manch", "place": "manchester"})
+    assert chosen.status_code == 200 and "Places like Manchester" in chosen.text
     missing = client.get("/peers", params={"place": "Atlantis"})
-    assert missing.status_code == 422 and "No place has that name" in missing.text
+    assert missing.status_code == 422 and "No place is called" in missing.text
 
 
 def test_peers_page_keeps_a_bad_description_and_names_the_field(client: TestClient) -> None:
@@ -215,3 +246,11 @@ def test_place_pages_suggest_peers(client: TestClient) -> None:
     page = client.get("/places/germany").text
     assert "Places like this one" in page
     assert "/places/netherlands" in page
+
+
+def test_a_described_place_can_include_places_with_no_practices(client: TestClient) -> None:
+    bilbao = {"country": "ES", "level": "municipality", "population": 346000}
+    default = client.post("/api/v1/peers", json=bilbao).json()
+    widened = client.post("/api/v1/peers", params={"include_empty": "true"}, json=bilbao).json()
+    assert all(i["practice_count"] > 0 for i in default["items"])
+    assert widened["candidates"] > default["candidates"] * 10  # the gazetteer's towns too

@@ -27,7 +27,8 @@ def journey(live_server: LiveServer, page: Any, *, javascript: bool) -> None:
     page.get_by_role("link", name="Publish a practice").first.click()
     page.locator("#title").fill(title)
     page.locator("#summary").fill("Mixed teams from two estates play a weekly league.")
-    assert page.locator("#place").input_value() == "oslo"  # the member's own place
+    assert page.locator("#place").input_value() == "Oslo"  # the member's own place
+    assert page.locator("#place-oslo").is_checked()
     # Save a draft first, and come back to it.
     page.get_by_role("button", name="Save draft").last.click()
     page.wait_for_url("**/edit?*saved=1*")

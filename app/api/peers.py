@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from app.api.deps import SessionDep
-from app.api.places import AcrossBorders, PeerLimit
+from app.api.places import AcrossBorders, IncludeEmpty, PeerLimit
 from app.places.peers.finding import find_peers
 from app.places.peers.schemas import ContextIn, PeerResults
 
@@ -16,8 +16,11 @@ def find_peers_of_described_place(
     context: ContextIn,
     across_borders: AcrossBorders = True,
     limit: PeerLimit = 10,
+    include_empty: IncludeEmpty = False,
 ) -> PeerResults:
     """Peers of a place described by its context (country, level, population, foreign-born
     share, migration history, urban or rural, challenges), ranked and explained as for
     `GET /places/{slug}/peers`. Nothing is stored."""
-    return find_peers(session, context, across_borders=across_borders, limit=limit)
+    return find_peers(
+        session, context, across_borders=across_borders, limit=limit, include_empty=include_empty
+    )

@@ -21,6 +21,14 @@ AcrossBorders = Annotated[
     Query(description="Only places in other countries (the default); false for all countries."),
 ]
 PeerLimit = Annotated[int, Query(ge=1, le=50, description="How many peers (1–50).")]
+IncludeEmpty = Annotated[
+    bool,
+    Query(
+        description="Also suggest places with no published practices yet (places of the "
+        "gazetteer known by their size only, for example); by default peers have at least "
+        "one practice to learn from."
+    ),
+]
 
 
 @router.get("")
@@ -47,15 +55,20 @@ def read_place_peers(
     slug: PlaceSlug,
     across_borders: AcrossBorders = True,
     limit: PeerLimit = 10,
+    include_empty: IncludeEmpty = False,
 ) -> PeerResults:
-    """Places most like this one in context and practice, best first, each with why: every
-    factor's similarity, weight and contribution, what both work on, and practices of the
-    peer's that this place has nothing like. See the README for the matching model."""
-    return find_peers(session, slug, across_borders=across_borders, limit=limit)
+    """Places most like this one in context, challenges and practice, best first, each with
+    why: every factor's similarity, weight and contribution, what both face and work on,
+    and practices of the peer's that this place has nothing like. Any place can be asked
+    about, including places of the gazetteer with no practices. See the README for the
+    matching model."""
+    return find_peers(
+        session, slug, across_borders=across_borders, limit=limit, include_empty=include_empty
+    )
 
 
 @router.get("/{slug}/compare/{other}")
 def compare_two_places(session: SessionDep, slug: PlaceSlug, other: OtherPlaceSlug) -> Comparison:
-    """Two places side by side: context facts, practice profile by typology, evidence
-    levels, and how alike the matching model finds them."""
+    """Two places side by side (any two, with practices or not): context facts, practice
+    profile by typology, evidence levels, and how alike the matching model finds them."""
     return compare_places(session, slug, other)

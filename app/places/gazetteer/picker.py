@@ -50,8 +50,7 @@ def pick_place(
         if place is not None and (not text or _answers(session, place, text)):
             return Picked(field_name, place, text or place.name)
         if place is None and not text:
-            message = gettext("There is no place at %(slug)r.", slug=slug)
-            return Picked(field_name, text=slug, error=message)
+            text = slug  # a name where an address was expected: find it
     if not text:
         error = gettext("Choose a place.") if required else None
         return Picked(field_name, error=error)

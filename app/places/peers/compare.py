@@ -19,7 +19,7 @@ from app.places.peers.schemas import (
     ComparedTerm,
     Comparison,
 )
-from app.places.peers.scoring import FACTORS, similarities, weights
+from app.places.peers.scoring import FACTORS, PRACTICE_FACTORS, similarities, weights
 from app.places.peers.subjects import place_subject
 from app.places.queries import practice_counts
 from app.schemas import PlaceRef
@@ -96,7 +96,7 @@ def compare_places(session: Session, a: str, b: str, viewer: Viewer = PUBLIC) ->
             notes=list(notes) if name == "migration_history" else [None, None],
         )
         for name in FACTORS
-        if name != "profile"
+        if name not in PRACTICE_FACTORS
     ]
     return Comparison(
         places=[PlaceRef.model_validate(first.place), PlaceRef.model_validate(second.place)],

@@ -10,22 +10,27 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
-from app.i18n import _, get_language
+from app.catalogue.cache import loaded
+from app.i18n import N_, _, get_language
 from app.models.practices import Practice, PracticeTerm
 from app.permissions import Viewer, visible
-from app.places.peers.features import HISTORY_SCALE, PROFILE_SCHEMES, URBAN_SCALE, Features
-from app.places.peers.schemas import (
-    ContextOut,
-    PeerFactor,
-    PeerOut,
-)
+from app.places.peers.features import HISTORY_SCALE, URBAN_SCALE, Features
+from app.places.peers.schemas import ContextOut, PeerFactor, PeerOut, SharedTerms
 from app.places.peers.scoring import FACTORS, weights
 from app.places.peers.subjects import Subject, activity_type_ids
+from app.places.peers.terms import CHALLENGE_SCHEMES, PROFILE_SCHEMES, shared_challenges
 from app.places.queries import practice_counts
 from app.practices.detail import summaries
 from app.practices.schemas import PracticeSummary
 from app.schemas import PlaceRef, TermRef
 from app.vocabularies.queries import scheme_terms
+
+# What sharing terms of each challenge scheme means, as the explanation says it.
+SHARED = {
+    "catalyst": N_("Both face"),
+    "policy-area": N_("Both work on"),
+    "target-group": N_("Both reach"),
+}
 
 
 def _fmt_population(value: float) -> str | None:
@@ -54,8 +59,15 @@ class VocabularyLabels:
 
 
 def vocabulary_labels(session: Session) -> VocabularyLabels:
+    """The labels explanations use, in the reader's language; read once per catalogue
+    version and language (like the features), so that a peer search computed afresh does
+    not read the vocabularies again."""
+    return loaded(session, f"peer labels {get_language()}", _labels)
+
+
+def _labels(session: Session) -> VocabularyLabels:
     terms: dict[int, TermRef] = {}
-    for scheme in PROFILE_SCHEMES:
+    for scheme in (*PROFILE_SCHEMES, *CHALLENGE_SCHEMES):
         for code, term in scheme_terms(session, scheme).items():
             terms[term.id] = TermRef(code=code, label=term.label)
     return VocabularyLabels(
@@ -95,9 +107,24 @@ def inherited_note(features: Features, place_id: int | None) -> str | None:
 def _shared_terms(
     features: Features, labels: VocabularyLabels, s: Subject, i: int
 ) -> list[TermRef]:
-    overlap = features.profile[i] * s.profile
+    overlap = features.terms.profile_of(i) * s.profile
     top = [int(j) for j in np.argsort(-overlap)[:5] if overlap[j] > 0]
-    return [labels.terms[features.term_ids[j]] for j in top if features.term_ids[j] in labels.terms]
+    ids = features.terms.profile_ids
+    return [labels.terms[ids[j]] for j in top if ids[j] in labels.terms]
+
+
+def _shared_challenges(
+    features: Features, labels: VocabularyLabels, s: Subject, i: int
+) -> list[SharedTerms]:
+    grouped = shared_challenges(features.terms, s.challenges_vector, i)
+    return [
+        SharedTerms(
+            scheme=CHALLENGE_SCHEMES[k],
+            label=_(SHARED[CHALLENGE_SCHEMES[k]]),
+            terms=[labels.terms[t] for t in grouped[k] if t in labels.terms],
+        )
+        for k in sorted(grouped)
+    ]
 
 
 def explain(
@@ -150,6 +177,7 @@ def explain(
                 confidence=round(float(known[i]), 4),
                 factors=factors,
                 shared_terms=_shared_terms(features, labels, s, i),
+                shared_challenges=_shared_challenges(features, labels, s, i),
                 complementary=complementary.get(features.ids[i], []),
             )
         )

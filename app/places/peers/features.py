@@ -1,4 +1,8 @@
-"""The facts and terms of every place, loaded once per catalogue version into arrays."""
+"""The facts and terms of every place, loaded once per catalogue version into arrays.
+
+With the gazetteer there are some 20,000 places, most without practices, so places are
+read as plain rows (not ORM objects) and every fact is one NumPy array indexed by row.
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,15 +13,9 @@ from sqlmodel import Session, col, select
 
 from app.catalogue.cache import loaded
 from app.models.places import Place, PlaceFact
-from app.models.practices import Practice, PracticeTerm
-from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermAncestor
+from app.models.practices import Practice
 from app.permissions import visible
-
-PROFILE_SCHEMES = ("activity-type", "goal", "target-group", "catalyst", "policy-area")
-
-
-CHALLENGE_SCHEMES = ("catalyst", "policy-area")  # what a described place says it faces
-
+from app.places.peers.terms import TermMatrices, load_terms
 
 HISTORY_SCALE = {"low": 0.0, "new": 0.5, "long-standing": 1.0}
 
@@ -39,27 +37,39 @@ TIERS = {
 SHARE_SPAN = 15.0  # percentage points at which foreign-born shares count as unlike
 
 
+@dataclass(frozen=True)
+class PlaceRow:
+    """What the matcher needs of a place (and what ``PlaceRef`` reads)."""
+
+    id: int
+    slug: str
+    name: str
+    country: str
+    level: str
+    parent_id: int | None
+    urban_rural: str | None
+    migration_history: str | None
+
+
 @dataclass
 class Features:
     """One row per place; NaN where a fact is unknown."""
 
     ids: list[int]
     row: dict[int, int]
-    places: list[Place]
+    places: list[PlaceRow]
+    slugs: dict[str, int]  # slug -> row
     country: np.ndarray
     tier: np.ndarray
-    level: np.ndarray  # index into LEVEL_CODES
+    level: np.ndarray  # the level's code
     urban: np.ndarray
     history: np.ndarray
     history_from: list[int | None]  # place whose migration history was used, if inherited
     log_population: np.ndarray
     population: np.ndarray
     foreign_born: np.ndarray
-    profile: np.ndarray  # rows L2-normalised; all zeros for places without practices
-    has_profile: np.ndarray
-    idf: np.ndarray
-    term_ids: list[int]
-    column: dict[int, int]  # term id -> profile column
+    practices: np.ndarray  # public published practices led at each place
+    terms: TermMatrices  # practice profile and challenges, of the places with practices
     lineage: dict[int, set[int]] = field(default_factory=dict)  # place -> itself and ancestors
     within: dict[int, set[int]] = field(default_factory=dict)  # place -> places inside it
 
@@ -83,96 +93,90 @@ def _latest_facts(session: Session, key: str) -> dict[int, float]:
     return {place_id: v[2] for place_id, v in values.items()}
 
 
-def _load(session: Session) -> Features:
-    places = list(session.exec(select(Place).order_by(col(Place.id))))
-    ids = [int(p.id or 0) for p in places]
-    row = {place_id: i for i, place_id in enumerate(ids)}
-    by_id = {p.id: p for p in places}
+def _places(session: Session) -> list[PlaceRow]:
+    columns = (
+        Place.id,
+        Place.slug,
+        Place.name,
+        Place.country,
+        Place.level,
+        Place.parent_id,
+        Place.urban_rural,
+        Place.migration_history,
+    )
+    query = select(*columns).order_by(col(Place.id))  # type: ignore[call-overload]
+    return [PlaceRow(*values) for values in session.exec(query)]
+
+
+def _history(
+    places: list[PlaceRow], by_id: dict[int, PlaceRow]
+) -> tuple[np.ndarray, list[int | None], dict[int, set[int]], dict[int, set[int]]]:
+    """Each place's migration history (its own or the nearest enclosing place's), the
+    place it came from, and the enclosing and enclosed places of each place."""
     n = len(places)
-
-    def ancestry(place: Place) -> list[Place]:
-        chain, seen = [place], {place.id}
-        while chain[-1].parent_id in by_id and chain[-1].parent_id not in seen:
-            parent = by_id[chain[-1].parent_id]
-            seen.add(parent.id)
-            chain.append(parent)
-        return chain
-
     history = np.full(n, np.nan)
     history_from: list[int | None] = [None] * n
     lineage: dict[int, set[int]] = {}
     within: dict[int, set[int]] = defaultdict(set)
     for i, place in enumerate(places):
-        chain = ancestry(place)
-        lineage[ids[i]] = {int(p.id or 0) for p in chain}
+        chain, seen = [place], {place.id}
+        while chain[-1].parent_id in by_id and chain[-1].parent_id not in seen:
+            parent = by_id[chain[-1].parent_id or 0]
+            seen.add(parent.id)
+            chain.append(parent)
+        lineage[place.id] = seen
         for holder in chain[1:]:
-            within[int(holder.id or 0)].add(ids[i])
+            within[holder.id].add(place.id)
         for holder in chain:
             if holder.migration_history in HISTORY_SCALE:
                 history[i] = HISTORY_SCALE[holder.migration_history]
                 history_from[i] = None if holder is place else holder.id
                 break
-    population = np.full(n, np.nan)
-    for place_id, value in _latest_facts(session, "population").items():
-        if place_id in row and value > 0:
-            population[row[place_id]] = value
-    foreign_born = np.full(n, np.nan)
-    for place_id, value in _latest_facts(session, "foreign-born-share").items():
-        if place_id in row:
-            foreign_born[row[place_id]] = value
+    return history, history_from, lineage, dict(within)
 
-    # Practice profiles: how often each term (or a sub-type of it) occurs among a place's
-    # public practices.
-    term_ids = list(
-        session.exec(
-            select(VocabularyTerm.id)
-            .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
-            .where(col(VocabularyScheme.code).in_(PROFILE_SCHEMES))
-            .order_by(col(VocabularyTerm.id))
-        )
-    )
-    column = {int(t or 0): j for j, t in enumerate(term_ids)}
-    counts = np.zeros((n, len(term_ids)), dtype=np.float32)
-    for place_id, term_id, count in session.exec(
-        select(
-            Practice.place_id,
-            VocabularyTermAncestor.ancestor_id,
-            func.count(),
-        )
-        .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
-        .join(VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id)
-        .where(col(VocabularyTermAncestor.ancestor_id).in_(list(column)), *visible())
-        .group_by(col(Practice.place_id), col(VocabularyTermAncestor.ancestor_id))
+
+def _fact_array(session: Session, key: str, row: dict[int, int], *, positive: bool) -> np.ndarray:
+    values = np.full(len(row), np.nan)
+    for place_id, value in _latest_facts(session, key).items():
+        if place_id in row and (value > 0 or not positive):
+            values[row[place_id]] = value
+    return values
+
+
+def _practice_counts(session: Session, row: dict[int, int]) -> np.ndarray:
+    counts = np.zeros(len(row), dtype=np.int32)
+    for place_id, number in session.exec(
+        select(Practice.place_id, func.count()).where(*visible()).group_by(col(Practice.place_id))
     ):
         if place_id in row:
-            counts[row[place_id], column[term_id]] = count
-    has_profile = counts.sum(axis=1) > 0
-    document_frequency = (counts > 0).sum(axis=0)
-    idf = (np.log((1 + has_profile.sum()) / (1 + document_frequency)) + 1).astype(np.float32)
+            counts[row[place_id]] = number
+    return counts
+
+
+def _load(session: Session) -> Features:
+    places = _places(session)
+    ids = [p.id for p in places]
+    row = {place_id: i for i, place_id in enumerate(ids)}
+    history, history_from, lineage, within = _history(places, {p.id: p for p in places})
+    population = _fact_array(session, "population", row, positive=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_population = np.log10(population)
     return Features(
         ids=ids,
         row=row,
         places=places,
+        slugs={p.slug: i for i, p in enumerate(places)},
         country=np.array([p.country for p in places]),
         tier=np.array([TIERS.get(p.level, 4) for p in places]),
         level=np.array([p.level for p in places]),
         urban=np.array([URBAN_SCALE.get(p.urban_rural or "", np.nan) for p in places]),
         history=history,
         history_from=history_from,
-        log_population=np.log10(population),
+        log_population=log_population,
         population=population,
-        foreign_born=foreign_born,
-        profile=normalised(counts * idf),
-        has_profile=has_profile,
-        idf=idf,
-        term_ids=[int(t or 0) for t in term_ids],
-        column=column,
+        foreign_born=_fact_array(session, "foreign-born-share", row, positive=False),
+        practices=_practice_counts(session, row),
+        terms=load_terms(session, row),
         lineage=lineage,
-        within=dict(within),
+        within=within,
     )
-
-
-def normalised(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    result: np.ndarray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-    return result

@@ -1,24 +1,29 @@
-"""Peer matching: places whose context and practice profile resemble a place's, and why.
+"""Peer matching: places whose context, challenges and practice profile resemble a
+place's, and why.
 
 The model (documented in the README, "How peers are matched"):
 
-- Six factors, each a similarity between 0 and 1:
-  ``profile`` (cosine of the two places' practice profiles: activity types, goals, target
-  groups, catalysts and policy areas of their published practices, each term weighted by
-  how rare it is among places), ``population`` (1 − |log10 ratio|, so a place ten times the
-  size scores 0), ``foreign_born`` (1 − difference in percentage points / 15),
-  ``migration_history`` (long-standing, new, low as an ordinal scale: 1, ½, 0),
-  ``level`` (same level 1, same tier ½) and ``urban_rural`` (same 1, mixed against
+- Seven factors, each a similarity between 0 and 1:
+  ``profile`` (how they work: cosine of the two places' practice profiles, the activity
+  types and goals of their published practices, each term weighted by how rare it is among
+  places), ``challenges`` (what they face: the share of the first place's catalysts,
+  policy areas and target groups that the other's practices also record, each weighted
+  by its rarity; a described place gives its own), ``population`` (1 − |log10 ratio|, so
+  a place ten times the size scores 0), ``foreign_born`` (1 − difference in percentage
+  points / 15), ``migration_history`` (long-standing, new, low as an ordinal scale: 1, ½,
+  0), ``level`` (same level 1, same tier ½) and ``urban_rural`` (same 1, mixed against
   either ½).
 - The score is Σ weight × similarity over the factors known for both places, divided by
   the sum of all weights: a fact missing on either side adds nothing, so incomplete data
   lowers the score and the confidence (the share of the weight that was known) and can
   never lift a place to the top.
+- Candidates have at least one published practice (something to learn from) unless
+  places with none are asked for too.
 - A place's migration history is the nearest one recorded on it or an enclosing place
   (usually its country), and says so.
 
 Places' features are loaded once into arrays and reused until the catalogue changes, so
-ranking 5,000 candidates is a handful of vector operations.
+ranking the 20,000 places of the gazetteer is a handful of vector operations.
 """
 
 from sqlmodel import Session
@@ -39,15 +44,17 @@ def _results(
     *,
     across_borders: bool,
     limit: int,
+    include_empty: bool,
     viewer: Viewer,
 ) -> PeerResults:
     rows, sims, score, known, candidates = rank(
-        features, s, across_borders=across_borders, limit=limit
+        features, s, across_borders=across_borders, limit=limit, include_empty=include_empty
     )
     labels = vocabulary_labels(session)
     return PeerResults(
         subject=context_out(features, labels, s),
         across_borders=across_borders and s.country is not None,
+        include_empty=include_empty,
         candidates=candidates,
         items=explain(session, features, s, rows, sims, score, known, viewer, labels),
     )
@@ -59,10 +66,12 @@ def find_peers(
     *,
     across_borders: bool = True,
     limit: int = 10,
+    include_empty: bool = False,
     viewer: Viewer = PUBLIC,
 ) -> PeerResults:
-    """Places most like ``place`` (a catalogued place's slug, or a place described by its
-    context), best first, each with why."""
+    """Places most like ``place`` (a place's slug, or a place described by its context),
+    best first, each with why; only places with published practices unless
+    ``include_empty``."""
 
     def compute() -> PeerResults:
         features = place_features(session)
@@ -72,9 +81,15 @@ def find_peers(
             else described_subject(session, features, place)
         )
         return _results(
-            session, features, subject, across_borders=across_borders, limit=limit, viewer=viewer
+            session,
+            features,
+            subject,
+            across_borders=across_borders,
+            limit=limit,
+            include_empty=include_empty,
+            viewer=viewer,
         )
 
     described = place if isinstance(place, str) else place.model_dump_json()
-    key = (described, across_borders, limit, viewer, tuple(weights().items()))
+    key = (described, across_borders, limit, include_empty, viewer, tuple(weights().items()))
     return cached(session, "peers", key, compute)

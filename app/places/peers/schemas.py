@@ -13,7 +13,13 @@ from app.schemas import PlaceRef, Schema, TermRef
 from app.validation import not_a_boolean
 
 PeerFactorName = Literal[
-    "profile", "population", "foreign_born", "migration_history", "level", "urban_rural"
+    "profile",
+    "challenges",
+    "population",
+    "foreign_born",
+    "migration_history",
+    "level",
+    "urban_rural",
 ]
 
 
@@ -57,9 +63,10 @@ class ContextIn(Schema):
     challenges: list[str] = Field(
         default_factory=list,
         max_length=40,
-        description="Codes of the challenges faced: terms of the `catalyst` and "
-        "`policy-area` vocabularies.",
-        examples=[["far-right-success", "housing"]],
+        description="What the place faces and works on: codes of terms of the `catalyst` "
+        "and `policy-area` vocabularies. Compared with the catalysts, policy areas and "
+        "target groups of other places' published practices (the `challenges` factor).",
+        examples=[["negative-messaging", "anti-discrimination"]],
     )
 
 
@@ -108,6 +115,15 @@ class PeerFactor(Schema):
     there_note: str | None = Field(default=None, description="Where `there` comes from.")
 
 
+class SharedTerms(Schema):
+    scheme: str = Field(
+        description="Vocabulary: `catalyst`, `policy-area` or `target-group`.",
+        examples=["catalyst"],
+    )
+    label: str = Field(description="What sharing them means, translated.", examples=["Both face"])
+    terms: list[TermRef] = Field(description="The terms both places have, rarest first.")
+
+
 class PeerOut(Schema):
     place: PlaceRef = Field(description="The peer.")
     url: str = Field(description="The peer's page.", examples=["/places/rotterdam"])
@@ -119,7 +135,14 @@ class PeerOut(Schema):
     )
     factors: list[PeerFactor] = Field(description="Why: every factor, largest part first.")
     shared_terms: list[TermRef] = Field(
-        description="What both work on (terms of their practices), most telling first."
+        description="How both work: activity types and goals of both places' practices, "
+        "most telling first."
+    )
+    shared_challenges: list[SharedTerms] = Field(
+        default_factory=list,
+        description="What both face (catalysts), work on (policy areas) and reach (target "
+        "groups): the `challenges` factor in words. A broader term is left out when a "
+        "narrower one is shared.",
     )
     complementary: list[PracticeSummary] = Field(
         description="Some of the peer's practices of activity types the first place has none of."
@@ -129,6 +152,11 @@ class PeerOut(Schema):
 class PeerResults(Schema):
     subject: ContextOut = Field(description="The place peers were found for.")
     across_borders: bool = Field(description="Whether peers were limited to other countries.")
+    include_empty: bool = Field(
+        default=False,
+        description="Whether places with no published practices yet were candidates "
+        "(by default only places with at least one are).",
+    )
     candidates: int = Field(description="Places that were ranked.", examples=[4999])
     items: list[PeerOut] = Field(description="The best peers, best first.")
 

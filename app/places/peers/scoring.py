@@ -9,9 +9,11 @@ from app.config import get_settings
 from app.i18n import N_, _
 from app.places.peers.features import SHARE_SPAN, TIERS, Features, place_features
 from app.places.peers.subjects import Subject, catalogued
+from app.places.peers.terms import challenge_similarity, profile_similarity
 
 FACTORS: dict[str, str] = {
-    "profile": N_("What they work on"),
+    "profile": N_("How they work"),
+    "challenges": N_("What they face"),
     "population": N_("Population"),
     "foreign_born": N_("Foreign-born residents"),
     "migration_history": N_("Migration history"),
@@ -20,11 +22,16 @@ FACTORS: dict[str, str] = {
 }
 
 
+# Factors read from a place's practices; the rest are its context.
+PRACTICE_FACTORS = ("profile", "challenges")
+
+
 def weights() -> dict[str, float]:
     """The factor weights from settings, normalised to add up to 1."""
     s = get_settings()
     raw = {
         "profile": s.peer_weight_profile,
+        "challenges": s.peer_weight_challenges,
         "population": s.peer_weight_population,
         "foreign_born": s.peer_weight_foreign_born,
         "migration_history": s.peer_weight_migration_history,
@@ -46,10 +53,9 @@ def similarities(features: Features, s: Subject) -> dict[str, np.ndarray]:
     level = np.where(features.level == s.level, 1.0, np.where(features.tier == own_tier, 0.5, 0))
     if s.level is None:
         level = np.full(len(features.ids), np.nan)
-    profile = features.profile @ s.profile
-    profile = np.where(features.has_profile & bool(s.profile.any()), profile, np.nan)
     return {
-        "profile": profile,
+        "profile": profile_similarity(features.terms, s.profile),
+        "challenges": challenge_similarity(features.terms, s.challenges_vector),
         "population": closeness(features.log_population, math.log10(s.population), 1.0)
         if s.population > 0
         else np.full(len(features.ids), np.nan),
@@ -61,13 +67,26 @@ def similarities(features: Features, s: Subject) -> dict[str, np.ndarray]:
 
 
 def rank(
-    features: Features, s: Subject, *, across_borders: bool, limit: int
+    features: Features,
+    s: Subject,
+    *,
+    across_borders: bool,
+    limit: int,
+    include_empty: bool = False,
 ) -> tuple[list[int], dict[str, np.ndarray], np.ndarray, np.ndarray, int]:
+    """The rows of the best ``limit`` candidates, best first; each factor's similarities,
+    the scores and confidences of every row, and how many places were candidates.
+
+    Candidates are places of the subject's tier, with some context fact known besides the
+    level, in other countries when ``across_borders``, with at least one published
+    practice unless ``include_empty``, and never the subject or places enclosing or
+    within it."""
     w = weights()
     sims = similarities(features, s)
-    score = np.zeros(len(features.ids))
-    known = np.zeros(len(features.ids))
-    context_known = np.zeros(len(features.ids), dtype=bool)
+    n = len(features.ids)
+    score = np.zeros(n)
+    known = np.zeros(n)
+    context_known = np.zeros(n, dtype=bool)
     for name, values in sims.items():
         present = ~np.isnan(values)
         score += w[name] * np.where(present, values, 0.0)
@@ -76,13 +95,22 @@ def rank(
             context_known |= present
     eligible = features.tier == TIERS.get(s.level or "", features.tier)
     eligible &= context_known  # a level alone says too little to call a place a peer
+    if not include_empty:
+        eligible &= features.practices > 0  # something to learn from
     if across_borders and s.country:
         eligible &= features.country != s.country
-    for place_id in s.exclude:
-        eligible[features.row[place_id]] = False
-    candidates = int(eligible.sum())
-    order = np.lexsort((-known, -score))  # best score first, then the better known
-    chosen = [int(i) for i in order if eligible[i]][:limit]
+    if s.exclude:
+        eligible[[features.row[p] for p in s.exclude if p in features.row]] = False
+    rows = np.flatnonzero(eligible)
+    candidates = len(rows)
+    if candidates > limit:
+        # Only the places scoring at least the limit-th best score (ties included) need
+        # sorting.
+        threshold = np.partition(score[rows], candidates - limit)[candidates - limit]
+        rows = rows[score[rows] >= threshold]
+    # Best first; among equals the better known, then the one with more to read.
+    order = np.lexsort((rows, -features.practices[rows], -known[rows], -score[rows]))
+    chosen = [int(i) for i in rows[order][:limit]]
     return chosen, sims, score, known, candidates
 
 
@@ -97,7 +125,7 @@ def context_similarity(
         return {}
     sims = similarities(features, catalogued(features, features.places[features.row[place_id]]))
     w = weights()
-    total = sum(w[name] for name in sims if name != "profile") or 1.0
+    total = sum(w[name] for name in sims if name not in PRACTICE_FACTORS) or 1.0
     result = {}
     for other in others:
         j = features.row.get(other)
@@ -105,7 +133,7 @@ def context_similarity(
             continue
         value, close = 0.0, []
         for name, values in sims.items():
-            if name != "profile" and not math.isnan(values[j]):
+            if name not in PRACTICE_FACTORS and not math.isnan(values[j]):
                 value += w[name] * float(values[j])
                 if values[j] >= 0.75 and name != "level":
                     close.append(_(FACTORS[name]))

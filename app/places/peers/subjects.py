@@ -10,28 +10,19 @@ from sqlmodel import Session, col, select
 from app.countries import country_name
 from app.errors import InvalidParameter, NotFound
 from app.i18n import gettext
-from app.models.places import Place
 from app.models.practices import Practice, PracticeTerm
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm
 from app.permissions import visible
-from app.places.peers.features import (
-    CHALLENGE_SCHEMES,
-    HISTORY_SCALE,
-    TIERS,
-    URBAN_SCALE,
-    Features,
-    normalised,
-)
-from app.places.peers.schemas import (
-    ContextIn,
-)
+from app.places.peers.features import HISTORY_SCALE, TIERS, URBAN_SCALE, Features, PlaceRow
+from app.places.peers.schemas import ContextIn
+from app.places.peers.terms import DESCRIBED_SCHEMES, expand
 from app.schemas import TermRef
 from app.vocabularies.queries import scheme_terms
 
 
 @dataclass
 class Subject:
-    place: Place | None
+    place: PlaceRow | None
     country: str | None
     level: str | None
     urban: float
@@ -39,16 +30,17 @@ class Subject:
     history_from: int | None
     population: float
     foreign_born: float
-    profile: np.ndarray
-    challenges: list[TermRef]
+    profile: np.ndarray  # practice profile (zeros for a described place)
+    challenges_vector: np.ndarray  # 0/1 per challenge column, broader terms included
+    challenges: list[TermRef]  # as described (empty for a catalogued place)
     activity_types: set[int]  # for "what they do that you don't"
     exclude: set[int]  # place ids never suggested (itself, what encloses it)
 
 
 def place_subject(session: Session, features: Features, slug: str) -> Subject:
-    place = session.exec(select(Place).where(Place.slug == slug)).first()
-    if place is None or place.id not in features.row:
+    if slug not in features.slugs:
         raise NotFound(gettext("no place %(slug)r", slug=slug))
+    place = features.places[features.slugs[slug]]
     return replace(
         catalogued(features, place),
         activity_types=_activity_types(session, place.id),
@@ -56,9 +48,9 @@ def place_subject(session: Session, features: Features, slug: str) -> Subject:
     )
 
 
-def catalogued(features: Features, place: Place) -> Subject:
-    """A catalogued place as a subject, from its cached features."""
-    i = features.row[int(place.id or 0)]
+def catalogued(features: Features, place: PlaceRow) -> Subject:
+    """A place of the catalogue or the gazetteer as a subject, from its cached features."""
+    i = features.row[place.id]
     return Subject(
         place=place,
         country=place.country,
@@ -68,7 +60,8 @@ def catalogued(features: Features, place: Place) -> Subject:
         history_from=features.history_from[i],
         population=float(features.population[i]),
         foreign_born=float(features.foreign_born[i]),
-        profile=features.profile[i],
+        profile=features.terms.profile_of(i),
+        challenges_vector=features.terms.challenges_of(i),
         challenges=[],
         activity_types=set(),
         exclude=set(),
@@ -88,21 +81,19 @@ def described_subject(session: Session, features: Features, context: ContextIn) 
         history = HISTORY_SCALE[context.migration_history]
     elif country:
         # Like a catalogued place, a described one takes its country's migration history.
-        for i, place in enumerate(features.places):
-            if place.country == country and place.level == "country":
-                history, history_from = float(features.history[i]), place.id
-                break
-    vector = np.zeros(len(features.term_ids), dtype=np.float32)
+        rows = np.flatnonzero((features.country == country) & (features.level == "country"))
+        if len(rows):
+            i = int(rows[0])
+            history, history_from = float(features.history[i]), features.ids[i]
     challenges: list[TermRef] = []
+    term_ids: list[int] = []
     chosen = set(context.challenges)
-    for scheme in CHALLENGE_SCHEMES:
+    for scheme in DESCRIBED_SCHEMES:
         for code, term in scheme_terms(session, scheme).items():
             if code in chosen:
                 chosen.discard(code)
                 challenges.append(TermRef(code=code, label=term.label))
-                if term.id in features.column:
-                    j = features.column[term.id]
-                    vector[j] = features.idf[j]
+                term_ids.append(term.id)
     if chosen:
         raise InvalidParameter(
             "challenges",
@@ -117,7 +108,9 @@ def described_subject(session: Session, features: Features, context: ContextIn) 
         history_from=history_from,
         population=float(context.population) if context.population else math.nan,
         foreign_born=math.nan if context.foreign_born_share is None else context.foreign_born_share,
-        profile=normalised(vector),
+        # A described place has no practices: its challenges are compared as such.
+        profile=np.zeros(len(features.terms.profile_ids), dtype=np.float32),
+        challenges_vector=expand(features.terms, term_ids),
         challenges=challenges,
         activity_types=set(),
         exclude=set(),

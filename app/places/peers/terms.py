@@ -1,0 +1,202 @@
+"""What places work on and what they face, as term matrices over their published practices.
+
+Two matrices, one row per place, each counting a term also for its broader terms (through
+``VocabularyTermAncestor``):
+
+- the **practice profile** (activity types and goals: how a place works), weighted by how
+  rare each term is among places (inverse document frequency) and L2-normalised, compared
+  by cosine;
+- the **challenges** (catalysts, policy areas and target groups: what a place faces, where
+  it works on it and whom it must reach), a 0/1 matrix compared as the share of the first
+  place's challenges that the other also has, each weighted by its rarity.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models.practices import Practice, PracticeTerm
+from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermAncestor
+from app.permissions import visible
+
+PROFILE_SCHEMES = ("activity-type", "goal")
+CHALLENGE_SCHEMES = ("catalyst", "policy-area", "target-group")
+# What a described place can say about itself (the form's "What you face" and "Where you
+# work on it"; target groups are read from catalogued places' practices only).
+DESCRIBED_SCHEMES = ("catalyst", "policy-area")
+
+
+@dataclass
+class TermMatrices:
+    rows: np.ndarray  # the places (feature rows) that have terms, in order
+    position: dict[int, int]  # feature row -> row of the matrices below
+    profile: np.ndarray  # float32, rows L2-normalised; all zeros without such terms
+    has_profile: np.ndarray  # bool
+    idf: np.ndarray  # per profile column
+    profile_ids: list[int]  # term id of each profile column
+    profile_column: dict[int, int]  # term id -> profile column
+    challenges: np.ndarray  # float32 0/1: the place's practices record the term
+    has_challenges: np.ndarray  # bool per place and challenge scheme (len(CHALLENGE_SCHEMES))
+    challenge_ids: list[int]  # term id of each challenge column
+    challenge_column: dict[int, int]  # term id -> challenge column
+    challenge_weight: np.ndarray  # per challenge column: how rare the term is among places
+    challenge_scheme: np.ndarray  # per challenge column: index into CHALLENGE_SCHEMES
+    broader: list[list[int]]  # per challenge column: the columns of its broader terms
+    places: int = 0  # how many places there are in all
+
+    def profile_of(self, row: int) -> np.ndarray:
+        """The practice profile of the place at feature row ``row`` (zeros if none)."""
+        k = self.position.get(row)
+        if k is None:
+            return np.zeros(len(self.profile_ids), dtype=np.float32)
+        vector: np.ndarray = self.profile[k]
+        return vector
+
+    def challenges_of(self, row: int) -> np.ndarray:
+        """The 0/1 challenge vector of the place at feature row ``row`` (zeros if none)."""
+        k = self.position.get(row)
+        if k is None:
+            return np.zeros(len(self.challenge_ids), dtype=np.float32)
+        vector: np.ndarray = self.challenges[k]
+        return vector
+
+    def scatter(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per row of the matrices) over every place, NaN elsewhere."""
+        result = np.full(self.places, np.nan)
+        result[self.rows] = values
+        return result
+
+
+def normalised(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    result: np.ndarray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return result
+
+
+def _idf(present: np.ndarray) -> np.ndarray:
+    places = int(present.any(axis=1).sum())
+    frequency = present.sum(axis=0)
+    idf: np.ndarray = (np.log((1 + places) / (1 + frequency)) + 1).astype(np.float32)
+    return idf
+
+
+def load_terms(session: Session, row: dict[int, int]) -> TermMatrices:
+    schemes = (*PROFILE_SCHEMES, *CHALLENGE_SCHEMES)
+    terms = list(
+        session.exec(
+            select(VocabularyTerm.id, VocabularyScheme.code)
+            .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+            .where(col(VocabularyScheme.code).in_(schemes))
+            .order_by(col(VocabularyTerm.id))
+        )
+    )
+    profile_ids = [int(t or 0) for t, scheme in terms if scheme in PROFILE_SCHEMES]
+    challenge_ids = [int(t or 0) for t, scheme in terms if scheme in CHALLENGE_SCHEMES]
+    profile_column = {t: j for j, t in enumerate(profile_ids)}
+    challenge_column = {t: j for j, t in enumerate(challenge_ids)}
+    scheme_of = {
+        int(t or 0): CHALLENGE_SCHEMES.index(s) for t, s in terms if s in CHALLENGE_SCHEMES
+    }
+
+    found: dict[tuple[int, int], int] = {}
+    for place_id, term_id, count in session.exec(
+        select(Practice.place_id, VocabularyTermAncestor.ancestor_id, func.count())
+        .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
+        .join(VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id)
+        .where(col(VocabularyTermAncestor.ancestor_id).in_([t for t, _s in terms]), *visible())
+        .group_by(col(Practice.place_id), col(VocabularyTermAncestor.ancestor_id))
+    ):
+        if place_id in row:
+            found[(row[place_id], int(term_id))] = int(count)
+    rows = np.array(sorted({i for i, _t in found}), dtype=np.int64)
+    position = {int(i): k for k, i in enumerate(rows)}
+    counts = np.zeros((len(rows), len(profile_ids)), dtype=np.float32)
+    challenges = np.zeros((len(rows), len(challenge_ids)), dtype=np.float32)
+    for (i, term_id), count in found.items():
+        if term_id in profile_column:
+            counts[position[i], profile_column[term_id]] = count
+        else:
+            challenges[position[i], challenge_column[term_id]] = 1.0
+
+    broader: list[list[int]] = [[] for _ in challenge_ids]
+    for term_id, ancestor_id in session.exec(
+        select(VocabularyTermAncestor.term_id, VocabularyTermAncestor.ancestor_id).where(
+            col(VocabularyTermAncestor.term_id).in_(challenge_ids),
+            col(VocabularyTermAncestor.term_id) != col(VocabularyTermAncestor.ancestor_id),
+        )
+    ):
+        if ancestor_id in challenge_column:
+            broader[challenge_column[term_id]].append(challenge_column[ancestor_id])
+
+    scheme = np.array([scheme_of[t] for t in challenge_ids], dtype=np.int8)
+    has_challenges = np.zeros((len(rows), len(CHALLENGE_SCHEMES)), dtype=bool)
+    for k in range(len(CHALLENGE_SCHEMES)):
+        has_challenges[:, k] = challenges[:, scheme == k].any(axis=1)
+    idf = _idf(counts > 0)
+    return TermMatrices(
+        rows=rows,
+        position=position,
+        profile=normalised(counts * idf),
+        has_profile=counts.sum(axis=1) > 0,
+        idf=idf,
+        profile_ids=profile_ids,
+        profile_column=profile_column,
+        challenges=challenges,
+        has_challenges=has_challenges,
+        challenge_ids=challenge_ids,
+        challenge_column=challenge_column,
+        challenge_weight=_idf(challenges > 0),
+        challenge_scheme=scheme,
+        broader=broader,
+        places=len(row),
+    )
+
+
+def expand(terms: TermMatrices, term_ids: list[int]) -> np.ndarray:
+    """The 0/1 challenge vector of ``term_ids`` with their broader terms."""
+    vector = np.zeros(len(terms.challenge_ids), dtype=np.float32)
+    for term_id in term_ids:
+        j = terms.challenge_column.get(term_id)
+        if j is not None:
+            vector[j] = 1.0
+            vector[terms.broader[j]] = 1.0
+    return vector
+
+
+def profile_similarity(terms: TermMatrices, own: np.ndarray) -> np.ndarray:
+    """For every place, the cosine of its practice profile and ``own``; NaN where either
+    has none."""
+    if not own.any():
+        return np.full(terms.places, np.nan)
+    return terms.scatter(np.where(terms.has_profile, terms.profile @ own, np.nan))
+
+
+def challenge_similarity(terms: TermMatrices, own: np.ndarray) -> np.ndarray:
+    """For every place, the share of ``own`` challenges (weighted by rarity) it also has;
+    NaN where either side records none of the kinds of challenge compared."""
+    weights = terms.challenge_weight * own
+    total = float(weights.sum())
+    if total <= 0:
+        return np.full(terms.places, np.nan)
+    kinds = sorted({int(k) for k in terms.challenge_scheme[own > 0]})
+    comparable = terms.has_challenges[:, kinds].any(axis=1)
+    shared: np.ndarray = terms.challenges @ weights
+    return terms.scatter(np.where(comparable, np.minimum(shared / total, 1.0), np.nan))
+
+
+def shared_challenges(terms: TermMatrices, own: np.ndarray, i: int) -> dict[int, list[int]]:
+    """The challenge terms both ``own`` and place row ``i`` have, by scheme (an index into
+    ``CHALLENGE_SCHEMES``), most telling (rarest) first, leaving out a broader term when a
+    narrower one is shared too."""
+    both = np.flatnonzero((own > 0) & (terms.challenges_of(i) > 0))
+    covered = {b for j in both for b in terms.broader[int(j)]}
+    kept = sorted(
+        (int(j) for j in both if int(j) not in covered),
+        key=lambda j: (-float(terms.challenge_weight[j]), j),
+    )
+    grouped: dict[int, list[int]] = {}
+    for j in kept:
+        grouped.setdefault(int(terms.challenge_scheme[j]), []).append(terms.challenge_ids[j])
+    return grouped
