@@ -22,7 +22,7 @@ from app.models.practices import Practice
 from app.models.vocabularies import Source
 from app.permissions import Viewer, leads_it_may_name, may_create_practice, visible
 from app.places.gazetteer.picker import Picked, pick_place
-from app.practices.checks import InvalidPractice, parse_input
+from app.practices.checks import InvalidPractice, check_complete, parse_input
 from app.practices.fields import (
     EDITABLE_SCHEMES,
     FIELD_LABELS,
@@ -224,10 +224,13 @@ async def write_practice(
     if action not in ("save", "submit"):  # "Add another" buttons just show the form again
         return again()
     submit, confirm_new = action == "submit", form.get("confirm_new") == "yes"
-    if picked.error:  # nothing is written until the place is certain
+    if picked.error:  # nothing is written until the place is certain; say what else is wrong
+        errors: dict[str, str] = {}
         try:
-            parse_input(values)
-            errors = {}
+            # Any well-formed slug stands in for the place, whose problem the picker says.
+            data = parse_input({**values, "place": "place-to-choose"})
+            if submit:
+                check_complete(data)
         except InvalidPractice as exc:
             errors = exc.fields
         return again(errors={**errors, "place": picked.error}, status_code=422)
