@@ -137,9 +137,7 @@ def _gazetteer(args: argparse.Namespace) -> int:
         for match in report.matches:
             entry = match.entry
             found = f"{entry.name} (GeoNames {entry.geonames_id})" if entry else "-"
-            print(
-                f"{match.place.slug}\t{match.place.level}\t{match.outcome}\t{found}\t{match.reason}"
-            )
+            print(f"{match.slug}\t{match.level}\t{match.outcome}\t{found}\t{match.reason}")
     return 0
 
 

@@ -28,6 +28,11 @@ class Match:
     reason: str
     entry: Entry | None = None
     candidates: list[Entry] = field(default_factory=list)
+    slug: str = ""  # the place's, kept for the report after the session has closed
+    level: str = ""
+
+    def __post_init__(self) -> None:
+        self.slug, self.level = self.place.slug, self.place.level
 
 
 def name_index(entries: list[Entry]) -> Index:
