@@ -75,6 +75,11 @@ class SourceRef(Schema):
     )
     year: int | None = Field(default=None, description=N_("Year of publication."), examples=[2012])
     url: str | None = Field(default=None, description=N_("Where to find it."), examples=[None])
+    date_note: str | None = Field(
+        default=None,
+        description=N_("When it was published or read, where a year alone does not say."),
+        examples=[None],
+    )
     licence: str | None = Field(
         default=None,
         description=N_("Licence of the data taken from it, where it has one."),

@@ -15,11 +15,14 @@ DESCRIBED = {"country": "ES", "level": "municipality", "urban_rural": "urban"}
 def test_the_results_come_before_the_form(client: TestClient) -> None:
     page = client.get("/peers", params={"place": "Hackney"}).text
     heading = page.index('<h2 id="results-h" tabindex="-1"')
-    assert heading < page.index('<form class="peer-form"')
     assert heading < page.index('class="card peer-card"')
-    # The form is folded into a line that says what was asked.
-    asked = re.search(r'<details class="section asked">\s*<summary>(.*?)</summary>', page, re.S)
+    # Above them, the form is folded into one line that says what was asked: nothing open
+    # comes before the results.
+    asked = re.search(
+        r'<details class="section asked">\s*<summary>(.*?)</summary>(.*?)</details>', page, re.S
+    )
     assert asked and "Peers of Hackney" in asked.group(1) and "Change" in asked.group(1)
+    assert '<form class="peer-form"' in asked.group(2) and asked.end() < heading
     assert "autofocus" not in page  # a page load keeps the reader at the top
     # Without a question there are no results, only the form.
     empty = client.get("/peers").text

