@@ -322,3 +322,14 @@ def test_a_moderator_confirms_a_match_on_the_place_matches_page(
 def test_suggestions_opened_on_their_own_are_a_page_of_links(client: TestClient) -> None:
     page = client.get("/places/suggest", params={"field": "place", "place_q": "Newport"}).text
     assert "<h1>" in page and page.count('href="/places/newport') >= 3
+
+
+def test_the_home_page_counts_the_catalogues_countries_not_the_gazetteers(
+    client: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        catalogued = session.exec(
+            select(func.count(func.distinct(Place.country))).where(col(Place.catalogued))
+        ).one()
+    page = client.get("/").text
+    assert f"<dt>Countries</dt><dd>{catalogued}</dd>" in page

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from app.models.places import Network, Place
 from app.models.practices import Practice
@@ -24,7 +24,10 @@ def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLRespon
         "places": session.exec(
             select(func.count(func.distinct(Practice.place_id))).where(*visible(viewer))
         ).one(),
-        "countries": session.exec(select(func.count(func.distinct(Place.country)))).one(),
+        # Countries of the catalogue, not of the gazetteer's 22,000 towns.
+        "countries": session.exec(
+            select(func.count(func.distinct(Place.country))).where(col(Place.catalogued).is_(True))
+        ).one(),
         "networks": session.exec(select(func.count()).select_from(Network)).one(),
     }
     page = list_practices(
