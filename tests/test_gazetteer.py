@@ -68,6 +68,7 @@ def test_a_gazetteer_place_has_its_population_with_source_licence_and_year(
 ) -> None:
     bilbao = client.get("/api/v1/places/bilbao").json()
     assert bilbao["name"] == "Bilbao" and bilbao["country"] == "ES"
+    assert bilbao["geonames_id"] == 3128026 and bilbao["latitude"] == pytest.approx(43.26, 0.01)
     (population,) = [f for f in bilbao["facts"] if f["key"] == "population"]
     assert population["value"] == 347342 and population["year"] is None  # GeoNames gives none
     assert population["source"]["title"].startswith("GeoNames")

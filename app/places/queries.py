@@ -229,6 +229,7 @@ def get_place(
         migration_history=place.migration_history,
         arrival_groups=place.arrival_groups,
         governance_notes=place.governance_notes,
+        geonames_id=place.geonames_id,
         latitude=place.latitude,
         longitude=place.longitude,
         facts=facts,

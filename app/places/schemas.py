@@ -64,6 +64,11 @@ class PlaceDetail(PlaceSummary):
     governance_notes: str | None = Field(
         default=None, description=N_("How integration is governed here.")
     )
+    geonames_id: int | None = Field(
+        default=None,
+        description=N_("Its entry in the GeoNames gazetteer (geonames.org), if it has one."),
+        examples=[3128026],
+    )
     latitude: float | None = Field(default=None, description=N_("Latitude, if known."))
     longitude: float | None = Field(default=None, description=N_("Longitude, if known."))
     facts: list[FactOut] = Field(description=N_("Context facts with their source and year."))
