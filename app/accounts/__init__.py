@@ -1,2 +1,2 @@
 """Accounts: users and roles, passwords and password links, sign-in and its throttling,
-browser sessions, partners' API keys and the audit trail."""
+browser sessions, partners' API keys, requests for an account and the audit trail."""

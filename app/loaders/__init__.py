@@ -1,1 +1,2 @@
-"""Loading catalogues: the seed from the reports, and synthetic data for benchmarks."""
+"""Loading catalogues: the seed from the reports, the gazetteer from GeoNames, and synthetic
+data for benchmarks."""

@@ -1,1 +1,2 @@
-"""Places, organisations, networks and memberships, and finding peer places."""
+"""Places, organisations, networks and memberships; the gazetteer of Europe's places and its
+picker; the map; and finding peer places."""
