@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.accounts.users import create_user
 from app.config import get_settings
@@ -433,3 +433,49 @@ def test_only_moderators_see_requests(client: TestClient, engine: Engine) -> Non
             text = viewer.get(address).text
             for secret in ("Etxeberria", "zqxanti", BILBAO["email"]):
                 assert secret not in text, address
+
+
+@pytest.mark.writes
+def test_a_bad_action_on_a_request_that_does_not_exist_is_not_found(
+    client: TestClient, engine: Engine
+) -> None:
+    moderator = moderator_browser(client, engine)
+    token = csrf_from(moderator.get("/moderation/requests").text)
+    for request_id in (999999, 2**40):
+        response = moderator.post(
+            f"/moderation/requests/{request_id}",
+            data={"action": "zzz", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code in (404, 422), request_id
+    assert moderator.get(f"/moderation/requests/{2**40}").status_code in (404, 422)
+    assert moderator.get("/moderation/places").status_code == 200
+    big = moderator.post(
+        f"/moderation/places/{2**40}", data={"action": "reject", "csrf_token": token}
+    )
+    assert big.status_code in (404, 422)
+
+
+@pytest.mark.writes
+def test_two_requests_for_the_same_new_organisation_make_one(
+    client: TestClient, engine: Engine, mail_dir: Path
+) -> None:
+    assert (
+        ask(browser(client), email="one@zqorg.example", organisation_name="Zq Org").status_code
+        == 303
+    )
+    assert (
+        ask(browser(client), email="two@zqorg.example", organisation_name="zq org").status_code
+        == 303
+    )
+    moderator = moderator_browser(client, engine)
+    for email in ("one@zqorg.example", "two@zqorg.example"):
+        assert (
+            decide(moderator, the_request(engine, email).id or 0, action="approve").status_code
+            == 303
+        )
+    with Session(engine) as session:
+        users = session.exec(
+            select(User).where(col(User.email).in_(["one@zqorg.example", "two@zqorg.example"]))
+        ).all()
+        assert len({u.organisation_id for u in users}) == 1

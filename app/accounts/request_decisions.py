@@ -134,6 +134,13 @@ def approve_request(
             "email", gettext("An account for %(email)s exists already.", email=request.email)
         )
     organisation = view.organisation
+    if organisation is None and request.organisation_name and not request.organisation_id:
+        # A colleague's request, approved first, may have made it already.
+        organisation = session.exec(
+            select(Organisation).where(
+                func.lower(Organisation.name) == request.organisation_name.lower()
+            )
+        ).first()
     if organisation is None:
         if request.organisation_id or not request.organisation_name:
             raise AccountError.on("organisation", gettext("This organisation no longer exists."))

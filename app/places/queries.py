@@ -16,7 +16,7 @@ from app.models.places import Membership, Network, Organisation, Place, PlaceFac
 from app.models.practices import Practice
 from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer, visible
-from app.places.gazetteer.search import name_matches
+from app.places.gazetteer.search import name_matches, relevance
 from app.places.schemas import (
     FactOut,
     MemberOut,
@@ -58,7 +58,11 @@ class PlaceQuery(BaseModel):
         description="Level code (GET /api/v1/vocabularies/place-level); repeat for several.",
         examples=[["municipality"]],
     )
-    sort: Literal["name"] = Field(default="name", description="Sort order.")
+    sort: Literal["name", "relevance"] | None = Field(
+        default=None,
+        description="name, or relevance (whole names first, then the largest place); by "
+        "default relevance when searching with q, else name.",
+    )
     limit: int = page_limit(50)
     cursor: str | None = page_cursor()
 
@@ -133,6 +137,7 @@ def narrowing(query: PlaceQuery) -> list[ColumnElement[bool]]:
 def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
     if query.level:
         resolve_codes(session, "level", "place-level", query.level)
+    sort = query.sort or ("relevance" if query.q else "name")
     statement = select(Place).where(*narrowing(query))
     if (query.scope or ("all" if query.q else "catalogue")) == "catalogue":
         statement = statement.where(col(Place.catalogued).is_(True))
@@ -140,7 +145,7 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
         session,
         statement,
         id_column=col(Place.id),
-        sort=BY_NAME,
+        sort=SortKey(relevance(query.q)) if sort == "relevance" and query.q else BY_NAME,
         limit=query.limit,
         cursor=query.cursor,
     )

@@ -152,7 +152,8 @@ def publish(
         claim_version(session, practice, expected_version)
         practice.status = PracticeStatus.published
         session.add(practice)
-        enter_catalogue(session, practice.place_id)
+        if is_public(practice):  # a members-only practice must not reveal where it is
+            enter_catalogue(session, practice.place_id)
         note_change(session, practice, was_public=was_public)
         record(session, moderator, "practice.restore", practice.slug, client=client)
         session.commit()
@@ -168,7 +169,8 @@ def publish(
     practice.status = PracticeStatus.published
     practice.published_at = now
     session.add(practice)
-    enter_catalogue(session, practice.place_id)
+    if is_public(practice):
+        enter_catalogue(session, practice.place_id)
     note_change(session, practice, was_public=was_public, linked_before=linked_before)
     last = session.exec(
         select(func.max(PracticeRevision.number)).where(PracticeRevision.practice_id == practice.id)

@@ -4,7 +4,7 @@ that may be places the reports name: confirm or reject."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts.request_decisions import (
@@ -31,6 +31,9 @@ from app.web.deps import Moderator, SessionDep, ViewerDep
 from app.web.templating import href, render
 
 router = APIRouter()
+
+# A database id: larger numbers are no record (and overflow PostgreSQL's integer).
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/moderation", response_class=HTMLResponse)
@@ -63,7 +66,7 @@ def account_requests_page(
 def _request_page(
     request: Request,
     session: SessionDep,
-    request_id: int,
+    request_id: RecordId,
     *,
     errors: dict[str, str] | None = None,
     reason: str = "",
@@ -88,7 +91,7 @@ def _request_page(
 
 @router.get("/moderation/requests/{request_id}", response_class=HTMLResponse)
 def account_request_page(
-    request: Request, session: SessionDep, _moderator: Moderator, request_id: int
+    request: Request, session: SessionDep, _moderator: Moderator, request_id: RecordId
 ) -> HTMLResponse:
     return _request_page(request, session, request_id)
 
@@ -102,13 +105,14 @@ def decide_account_request(
     request: Request,
     session: SessionDep,
     moderator: Moderator,
-    request_id: int,
+    request_id: RecordId,
     action: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Approve (the account is made and its owner sent a password link) or decline with
     a reason; the requester is told either way."""
     client, site = client_address(request), site_url(request)
+    find_request(session, request_id)  # 404 before anything else
     try:
         if action == "approve":
             approve_request(session, moderator, request_id, client=client, site=site)
@@ -144,7 +148,7 @@ def decide_place_match(
     request: Request,
     session: SessionDep,
     moderator: Moderator,
-    match_id: int,
+    match_id: RecordId,
     action: Annotated[Literal["confirm", "reject"], Form()],
 ) -> Response:
     """Confirm that a GeoNames entry is the place (the two become one) or say it is not."""

@@ -16,8 +16,9 @@ from app.i18n import gettext
 from app.models.accounts import AccountRequest, User
 from app.models.base import utcnow
 from app.models.places import Membership, Organisation, Place, PlaceFact, PlaceMatch
-from app.models.practices import Practice
+from app.models.practices import Practice, PracticeRevision, RevisionState
 
+OPEN_STATES = (RevisionState.draft, RevisionState.submitted, RevisionState.returned)
 # Every column that refers to a place, as (table, column name).
 REFERRERS: tuple[tuple[Any, str], ...] = (
     (Practice, "place_id"),
@@ -48,6 +49,13 @@ def _find(session: Session, match_id: int) -> PlaceMatch:
 
 def merge_copy(session: Session, place: Place, copy: Place) -> None:
     """Make ``copy`` (the gazetteer's place) one with ``place``."""
+    # Drafts and submissions name their place by slug; the copy's slug is going away.
+    for revision in session.exec(
+        select(PracticeRevision).where(col(PracticeRevision.state).in_(OPEN_STATES))
+    ):
+        if revision.data.get("place") == copy.slug:
+            revision.data = {**revision.data, "place": place.slug}
+            session.add(revision)
     for model, column in REFERRERS:
         refers = getattr(model, column) == copy.id
         session.execute(update(model).where(refers).values({column: place.id}))

@@ -29,7 +29,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 def fold(name: str) -> str:
     """``name`` lower-cased, without diacritics, with runs of spaces and dashes as one space:
     "Köln" and "Koln" give "koln", "Saint-Étienne" gives "saint etienne"."""
-    text = unicodedata.normalize("NFKD", name.lower().translate(_LETTERS))
+    text = unicodedata.normalize("NFKD", name.replace("\x00", "").lower().translate(_LETTERS))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _SPACES.sub(" ", text).strip()
 

@@ -28,7 +28,9 @@ class Picked:
 
 def _answers(session: Session, place: Place, text: str) -> bool:
     """Whether searching for ``text`` finds ``place``."""
-    found = session.exec(select(Place.id).where(Place.id == place.id, name_matches(text)))
+    found = session.exec(
+        select(Place.id).where(Place.id == place.id, name_matches(text, words=True))
+    )
     return found.first() is not None
 
 
@@ -43,7 +45,9 @@ def pick_place(
     """The place a form's picker names. A chosen slug wins; otherwise typed text picks the
     one place with exactly that name, and anything else comes back with choices and an
     error for the field, so nothing is guessed."""
-    slug, text = (slug or "").strip(), (text or "").strip()
+    # NUL cannot go into a PostgreSQL query; 200 characters is longer than any name.
+    slug = (slug or "").replace("\x00", "").strip()[:200]
+    text = (text or "").replace("\x00", "").strip()[:200]
     if slug:
         place = session.exec(select(Place).where(Place.slug == slug)).first()
         # The chosen place stands unless the text was changed to name another place.

@@ -1,8 +1,9 @@
 """Finding places by any of their names, as they are typed."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, and_, case, false, func, or_
 from sqlmodel import Session, col, select
 
 from app.countries import country_name
@@ -34,15 +35,18 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def name_matches(text: str) -> ColumnElement[bool]:
-    """Places one of whose names starts with ``text`` (case and diacritics ignored), or whose
-    name contains it; places not yet given their search names match by name alone."""
+def name_matches(text: str, *, words: bool = False) -> ColumnElement[bool]:
+    """Places one of whose names starts with ``text`` (case and diacritics ignored; with
+    ``words``, any word of a name); text that folds to nothing matches no place."""
     folded = _like(fold(text))
-    return or_(
-        col(Place.search_names).like(f"%|{folded}%", escape="\\"),
-        func.lower(Place.name).like(f"%{_like(text.lower())}%", escape="\\"),
-        and_(col(Place.search_names).is_(None), func.lower(Place.name).like(f"%{folded}%")),
-    )
+    if not folded:
+        return false()
+    starts = [col(Place.search_names).like(f"%|{folded}%", escape="\\")]
+    if words:
+        starts.append(col(Place.search_names).like(f"% {folded}%", escape="\\"))
+    # Places not yet given their search names (before the first gazetteer load) by name.
+    unnamed = and_(col(Place.search_names).is_(None), func.lower(Place.name).like(f"{folded}%"))
+    return or_(*starts, unnamed)
 
 
 def population_of() -> ColumnElement[float]:
@@ -55,27 +59,38 @@ def population_of() -> ColumnElement[float]:
     )
 
 
+def exactness(text: str) -> ColumnElement[int]:
+    """0 when one of the place's names is ``text`` (its own or another), 1 when its own name
+    starts with it, 2 otherwise: whole names come first."""
+    folded = _like(fold(text.replace("\x00", "")))
+    return case(
+        (func.lower(Place.name) == text.replace("\x00", "").lower(), 0),
+        (col(Place.search_names).like(f"%|{folded}|%", escape="\\"), 0),
+        (func.lower(Place.name).like(f"{folded}%", escape="\\"), 1),
+        else_=2,
+    )
+
+
+def relevance(text: str) -> ColumnElement[Any]:
+    """One number to sort a search for ``text`` by, smallest first: whole names first, the
+    largest place first within each (so "Paris" lists Paris before La Défense)."""
+    return exactness(text) * 1e9 - func.coalesce(population_of(), 0)
+
+
 def find_places(
     session: Session, text: str, *, limit: int = SUGGESTIONS, country: str | None = None
 ) -> list[PlaceChoice]:
     """Places named ``text`` first, then those with a name starting with it; the largest
     first within each, so "Frankfurt" offers Frankfurt am Main before Frankfurt (Oder)."""
+    text = text.replace("\x00", "")
     folded = fold(text)
     if not folded:
         return []
     population = population_of().label("population")
-    escaped = _like(folded)
-    # A whole name (its own or another) before the start of its own name, before the start
-    # of another; the largest first within each, so "Cologne" offers Köln before Cologne (IT).
-    exact = case(
-        (func.lower(Place.name) == text.lower(), 0),
-        (col(Place.search_names).like(f"%|{escaped}|%", escape="\\"), 0),
-        (func.lower(Place.name).like(f"{_like(text.lower())}%", escape="\\"), 1),
-        else_=2,
-    ).label("exact")
+    exact = exactness(text).label("exact")
     statement = (
         select(Place, population, exact)
-        .where(name_matches(text))
+        .where(name_matches(text, words=True))
         .order_by(exact, population.desc().nulls_last(), col(Place.name), col(Place.id))
         .limit(limit)
     )
