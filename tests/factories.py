@@ -158,3 +158,27 @@ def published_practice(engine: Engine, data: PracticeIn, organisation: str) -> s
             expected_version=practice.version,
         )
         return practice.slug
+
+
+# --- The gazetteer ------------------------------------------------------------------------
+
+
+def named_place_with_two_matches(engine: Engine) -> str:
+    """A place named "Salamanca" as the reports would name it, then the gazetteer (places of
+    100,000 people or more) loaded: Spain has two Salamancas of about 145,000 people (the
+    city and a district of Madrid), so two matches wait for a moderator. Its slug."""
+    from app.loaders.gazetteer.loader import load_gazetteer
+
+    with Session(engine) as session:
+        session.add(
+            Place(
+                slug="salamanca-council",
+                name="Salamanca",
+                country="ES",
+                level="municipality",
+                search_names="|salamanca|",
+            )
+        )
+        session.commit()
+        load_gazetteer(session, 100000)
+    return "salamanca-council"

@@ -21,6 +21,7 @@ from app.models.vocabularies import Source
 from app.places.gazetteer.matches import confirm_match, pending_matches
 from tests.factories import (
     csrf_from,
+    named_place_with_two_matches,
     new_user,
     practice_form,
     practice_in,
@@ -241,18 +242,8 @@ def test_an_ambiguous_match_waits_for_a_moderator_and_confirming_it_merges_the_t
     engine: Engine,
 ) -> None:
     # Spain has two Salamancas of about 145,000 people (the city, and a district of Madrid).
+    named_place_with_two_matches(engine)
     with Session(engine) as session:
-        session.add(
-            Place(
-                slug="salamanca-council",
-                name="Salamanca",
-                country="ES",
-                level="municipality",
-                search_names="|salamanca|",
-            )
-        )
-        session.commit()
-        loader.load_gazetteer(session, 100000)
         named = session.exec(select(Place).where(Place.slug == "salamanca-council")).one()
         assert named.geonames_id is None  # never guessed
         pending = pending_matches(session)
@@ -288,18 +279,7 @@ def test_an_ambiguous_match_waits_for_a_moderator_and_confirming_it_merges_the_t
 def test_a_moderator_confirms_a_match_on_the_place_matches_page(
     signed_out: TestClient, engine: Engine
 ) -> None:
-    with Session(engine) as session:
-        session.add(
-            Place(
-                slug="salamanca-council",
-                name="Salamanca",
-                country="ES",
-                level="municipality",
-                search_names="|salamanca|",
-            )
-        )
-        session.commit()
-        loader.load_gazetteer(session, 100000)
+    named_place_with_two_matches(engine)
     client = signed_out
     sign_in(client, new_user(engine, "member", "oslo-city-council"))
     assert client.get("/moderation/places", follow_redirects=False).status_code == 403

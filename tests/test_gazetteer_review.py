@@ -7,7 +7,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.loaders.gazetteer import loader
 from app.models.accounts import User
 from app.models.places import Place, PlaceMatch
 from app.models.practices import Practice
@@ -15,6 +14,7 @@ from app.places.gazetteer.matches import confirm_match
 from app.practices.revisions import open_revision
 from tests.factories import (
     csrf_from,
+    named_place_with_two_matches,
     new_user,
     practice_form,
     practice_in,
@@ -84,18 +84,8 @@ def test_a_members_only_practice_does_not_put_its_place_in_the_catalogue(
 def test_confirming_a_match_moves_drafts_filed_at_the_gazetteers_copy(
     signed_out: TestClient, engine: Engine
 ) -> None:
+    named_place_with_two_matches(engine)
     with Session(engine) as session:
-        session.add(
-            Place(
-                slug="salamanca-council",
-                name="Salamanca",
-                country="ES",
-                level="municipality",
-                search_names="|salamanca|",
-            )
-        )
-        session.commit()
-        loader.load_gazetteer(session, 100000)
         match = session.exec(
             select(PlaceMatch).where(PlaceMatch.name == "Salamanca").order_by(PlaceMatch.id)
         ).first()

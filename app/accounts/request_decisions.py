@@ -22,6 +22,7 @@ from app.mail import send
 from app.models.accounts import AccountRequest, AuditEvent, User
 from app.models.base import utcnow
 from app.models.places import Organisation, Place
+from app.places.catalogue import enter_catalogue
 from app.places.gazetteer.names import slugify
 from app.validation import RequiredText, limit, parse_form
 from app.vocabularies.queries import scheme_terms
@@ -157,9 +158,7 @@ def approve_request(
     session.flush()
     place = session.get(Place, organisation.place_id) if organisation.place_id else view.place
     assert place is not None
-    if not place.catalogued:
-        place.catalogued, place.updated_at = True, utcnow()
-        session.add(place)
+    enter_catalogue(session, place.id)
     user = User(
         email=request.email,
         name=request.name,

@@ -82,8 +82,7 @@ def find_places(
 ) -> list[PlaceChoice]:
     """Places named ``text`` first, then those with a name starting with it; the largest
     first within each, so "Frankfurt" offers Frankfurt am Main before Frankfurt (Oder)."""
-    text = text.replace("\x00", "")
-    folded = fold(text)
+    folded = fold(text)  # without NUL, which PostgreSQL refuses; exactness drops it too
     if not folded:
         return []
     population = population_of().label("population")
@@ -91,7 +90,7 @@ def find_places(
     statement = (
         select(Place, population, exact)
         .where(name_matches(text, words=True))
-        .order_by(exact, population.desc().nulls_last(), col(Place.name), col(Place.id))
+        .order_by(relevance(text), col(Place.name), col(Place.id))
         .limit(limit)
     )
     if country:
