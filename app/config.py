@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         default="6000/minute",
         description="API requests per API key and worker; empty for no limit.",
     )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where rate-limit counts are kept: a `limits` storage URI. The default "
+        "keeps them in each worker's memory; a Redis (e.g. redis://redis:6379/0) makes "
+        "limits hold across workers and containers.",
+    )
     secure_cookies: bool | None = Field(
         default=None,
         description="Mark cookies Secure; by default when the request came over HTTPS "
