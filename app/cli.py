@@ -10,6 +10,8 @@ from app.config import get_settings
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.connections import connection_options
+
     settings = get_settings()
     uvicorn.run(
         "app.main:app",
@@ -17,6 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         proxy_headers=True,
+        **connection_options(),  # deadlines and limits on request heads
     )
     return 0
 

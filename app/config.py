@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from limits import parse_many
 from pydantic import Field, field_validator
@@ -79,7 +80,35 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(
         default=None,
-        description="The site's address for links in e-mails; by default the request's.",
+        description="The site's address (e.g. https://interlocal.example.org), used for every "
+        "absolute link: e-mails, linked data, feeds, the embed snippet. Required in the "
+        "container; without it links use the request's host, itself one of ALLOWED_HOSTS.",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the site answers to (a JSON list; \"*.example.org\" for its "
+        "subdomains, [\"*\"] for any); other Host headers get 400. By default the host of "
+        "PUBLIC_URL, localhost and 127.0.0.1.",
+    )
+    password_reset_rate_limit: str = Field(
+        default="3/hour;10/day",
+        description="Password e-mails one address may be sent (beyond it the form answers the "
+        "same and sends nothing); empty for no limit.",
+    )
+    password_reset_rate_limit_per_client: str = Field(
+        default="10/hour;50/day",
+        description="Password e-mails one client address may ask for; beyond it 429.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body (JSON or form) read; larger ones get 413.",
+    )
+    header_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        description="`interlocal serve` closes a connection whose request line and headers "
+        "take longer than this to arrive.",
     )
     mail_from: str = "interlocal@localhost"
     smtp_host: str | None = Field(default=None, description="SMTP server for e-mails.")
@@ -135,12 +164,35 @@ class Settings(BaseSettings):
                 return value.replace(scheme, "postgresql+psycopg://", 1)
         return value
 
-    @field_validator("rate_limit_anonymous", "rate_limit_key", "account_request_rate_limit")
+    @field_validator(
+        "rate_limit_anonymous",
+        "rate_limit_key",
+        "account_request_rate_limit",
+        "password_reset_rate_limit",
+        "password_reset_rate_limit_per_client",
+    )
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
         if value.strip():
             parse_many(value)  # raises ValueError naming what it could not read
         return value.strip()
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) address: {value!r}")
+        return value.strip().rstrip("/")
+
+    def trusted_hosts(self) -> list[str]:
+        """The Host names requests may name (see ``allowed_hosts``)."""
+        if self.allowed_hosts:
+            return [host.strip().lower() for host in self.allowed_hosts if host.strip()]
+        public = urlsplit(self.public_url).hostname if self.public_url else None
+        return [*([public] if public else []), "localhost", "127.0.0.1", "::1"]
 
 
 @lru_cache

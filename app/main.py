@@ -30,7 +30,8 @@ from app.schemas import Health
 from app.validation import api_errors
 from app.web import web_router
 from app.web.embed import is_embed, render_embed_error
-from app.web.framing import FramingMiddleware
+from app.web.framing import FramingMiddleware, SecurityHeadersMiddleware, docs_policy
+from app.web.incoming import AllowedHostsMiddleware, BodyLimitMiddleware
 from app.web.locale import LocaleMiddleware
 from app.web.templating import href, render_error
 
@@ -83,7 +84,9 @@ def create_app() -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.add_middleware(LocaleMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(FramingMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     if origins := get_settings().cors_origins:
         # Partners' widgets read the API from their own sites; keys and conditional
         # requests need their headers allowed in, and ETag and Location let out.
@@ -102,6 +105,7 @@ def create_app() -> FastAPI:
             expose_headers=["ETag", "Location", "Content-Language", "Idempotent-Replayed"],
             max_age=3600,
         )
+    app.add_middleware(AllowedHostsMiddleware)  # outermost: nothing runs for other hosts
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
@@ -114,13 +118,15 @@ def create_app() -> FastAPI:
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/api/v1/openapi.json",
             title="Interlocal API",
             swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
         )
+        page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body))
+        return page
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> Health:

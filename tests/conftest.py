@@ -91,6 +91,8 @@ def use_database(url: str, *, read_only: bool = False) -> None:
     # Every test request comes from one address; tests/test_rate_limits.py sets limits.
     os.environ["INTERLOCAL_RATE_LIMIT_ANONYMOUS"] = ""
     os.environ["INTERLOCAL_RATE_LIMIT_KEY"] = ""
+    # Starlette's TestClient names the host "testserver"; the live server 127.0.0.1.
+    os.environ["INTERLOCAL_ALLOWED_HOSTS"] = '["testserver", "localhost", "127.0.0.1"]'
     get_settings.cache_clear()
     if get_engine.cache_info().currsize:
         current = get_engine()

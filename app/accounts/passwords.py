@@ -7,10 +7,12 @@ from typing import Annotated
 
 from argon2 import PasswordHasher
 from pydantic import AfterValidator, BaseModel
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
+from app import limiting
 from app.accounts.audit import record
-from app.errors import AccountError
+from app.config import get_settings
+from app.errors import AccountError, TooManyRequests
 from app.i18n import gettext
 from app.models.accounts import PasswordToken, User, UserSession
 from app.models.base import utcnow
@@ -79,20 +81,73 @@ def _password_token(session: Session, token: str) -> PasswordToken | None:
     return row if expires_at > utcnow() else None
 
 
+def request_password_link(session: Session, email: str, client: str | None) -> str | None:
+    """Someone asks for a link to set the password of ``email``: a new token if it is an
+    active account's address and that address had fewer links than
+    ``INTERLOCAL_PASSWORD_RESET_RATE_LIMIT`` allows, else None. Every address is counted
+    and recorded alike, so nothing the caller shows tells who has an account. Raises
+    ``TooManyRequests`` when the client asked too often (for any addresses)."""
+    settings = get_settings()
+    if client and (
+        item := limiting.hit(
+            settings.password_reset_rate_limit_per_client, f"password-link/client/{client}"
+        )
+    ):
+        wait = limiting.seconds_until_reset(item, f"password-link/client/{client}")
+        raise TooManyRequests(
+            gettext(
+                "Too many requests from your address. Try again in %(minutes)s minutes.",
+                minutes=max(1, -(-wait // 60)),
+            ),
+            wait,
+        )
+    within = limiting.hit(settings.password_reset_rate_limit, f"password-link/{email}") is None
+    user = session.exec(select(User).where(User.email == email)).first()
+    record(
+        session,
+        user,
+        "password.link-requested",
+        email[:320],
+        client=client,
+        **({} if within else {"limited": True}),
+    )
+    token = None
+    if within and user is not None and user.is_active:
+        token = issue_password_link(session, user, PASSWORD_LINK_LIFETIME)
+    session.commit()
+    return token
+
+
 def password_link_is_valid(session: Session, token: str) -> bool:
     return bool(token) and _password_token(session, token) is not None
 
 
 def reset_password(session: Session, token: str, password: str, client: str | None) -> User:
-    """Set a new password with a link; the link is used up and every session ends."""
+    """Set a new password with a link; that link and every other link of the account are
+    used up, and every session ends."""
     row = _password_token(session, token)
     user = session.get(User, row.user_id) if row else None
+    expired = AccountError.on("password", gettext("This link has expired or was already used."))
     if row is None or user is None or not user.is_active:
-        raise AccountError.on("password", gettext("This link has expired or was already used."))
+        raise expired
     password = parse_form(NewPassword, {"password": password}, error=AccountError).password
+    now = utcnow()
+    # Claimed with a conditional update, so two requests with one link cannot both win.
+    claimed = session.exec(
+        update(PasswordToken)
+        .where(col(PasswordToken.id) == row.id, col(PasswordToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        raise expired
+    session.exec(
+        update(PasswordToken)
+        .where(col(PasswordToken.user_id) == user.id, col(PasswordToken.used_at).is_(None))
+        .values(used_at=now)
+    )
     user.password_hash = hash_password(password)
-    row.used_at = utcnow()
-    session.add_all([user, row])
+    session.add(user)
     session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))
     record(session, user, "password.reset", user.email, client=client)
     session.commit()

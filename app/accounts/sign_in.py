@@ -6,7 +6,6 @@ from typing import Any
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
-from app.accounts.audit import record
 from app.accounts.passwords import DUMMY_HASH, hasher
 from app.config import get_settings
 from app.errors import AppError
@@ -28,13 +27,22 @@ class TooManyAttempts(AppError):
         self.retry_after = retry_after
 
 
-def _retry_after(session: Session, condition: Any, limit: int) -> int:
-    """Seconds until fewer than ``limit`` failures matching ``condition`` are in the window."""
+FAILED = "login.failed"
+
+
+def _retry_after(session: Session, attempt: AuditEvent, condition: Any, limit: int) -> int:
+    """Seconds until fewer than ``limit`` failures matching ``condition``, besides
+    ``attempt`` itself, are in the window."""
     window = timedelta(minutes=get_settings().login_window_minutes)
     since = utcnow() - window
     times = session.exec(
         select(AuditEvent.at)
-        .where(AuditEvent.action == "login.failed", col(AuditEvent.at) > since, condition)
+        .where(
+            AuditEvent.action == FAILED,
+            col(AuditEvent.at) > since,
+            col(AuditEvent.id) != attempt.id,
+            condition,
+        )
         .order_by(col(AuditEvent.at).desc())
         .limit(limit)
     ).all()
@@ -47,22 +55,37 @@ def _retry_after(session: Session, condition: Any, limit: int) -> int:
 def sign_in(session: Session, email: str, password: str, client: str | None) -> User | None:
     """Check the credentials, refusing (``TooManyAttempts``) after repeated failures for
     the account or the client address. Unknown and known e-mail addresses are treated
-    alike, so the answers say nothing about who has an account."""
-    email = email.strip().lower()
+    alike, so the answers say nothing about who has an account.
+
+    Each attempt is written down as a failure *before* the failures are counted and the
+    password checked (and becomes a sign-in if the password is right), so concurrent
+    attempts count each other: the n-th to be written sees at least n - 1 others, and no
+    more than the limit can ever be checked, however many arrive at once."""
+    email = email.strip().lower()[:320]  # the audit log's width; no address is longer
     settings = get_settings()
-    wait = _retry_after(session, AuditEvent.target == email, settings.login_max_failures)
+    attempt = AuditEvent(action=FAILED, target=email, client=client)
+    session.add(attempt)
+    session.commit()
+    wait = _retry_after(session, attempt, AuditEvent.target == email, settings.login_max_failures)
     if client:
         wait = max(
             wait,
             _retry_after(
-                session, AuditEvent.client == client, settings.login_max_failures_per_client
+                session,
+                attempt,
+                AuditEvent.client == client,
+                settings.login_max_failures_per_client,
             ),
         )
     if wait:
+        session.delete(attempt)  # a refused attempt checked nothing and does not count
+        session.commit()
         raise TooManyAttempts(wait)
     user = authenticate(session, email, password)
-    record(session, user, "login" if user else "login.failed", email, client=client)
-    session.commit()
+    if user is not None:
+        attempt.action, attempt.user_id = "login", user.id
+        session.add(attempt)
+        session.commit()
     return user
 
 

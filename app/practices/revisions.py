@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.i18n import _, gettext
-from app.models.accounts import User
+from app.models.accounts import ApiKey, User
 from app.models.places import Organisation, Place
 from app.models.practices import (
     LineageKind,
@@ -168,18 +168,23 @@ def changes(names: Names, before: dict[str, Any] | None, after: dict[str, Any]) 
     return result
 
 
-def people_names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    """How the history names people: their name (or organisation), never their e-mail."""
+def people_names(
+    session: Session, ids: set[int | None], *, key_names: bool = False
+) -> dict[int, str]:
+    """How the history names people: their name (or organisation), never their e-mail.
+    An API key's user is named by its organisation: its name is the key's, internal to
+    the partner, shown only with ``key_names`` (to administrators)."""
     rows = session.exec(
-        select(User.id, User.name, Organisation.name)
+        select(User.id, User.name, Organisation.name, ApiKey.id)
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
+        .outerjoin(ApiKey, col(ApiKey.user_id) == User.id)
         .where(col(User.id).in_({i for i in ids if i}))
     ).all()
     return {
-        int(user_id or 0): name
+        int(user_id or 0): (name if key_names or key_id is None else None)
         or (gettext("a member of %(organisation)s", organisation=org) if org else "")
         or gettext("a moderator")
-        for user_id, name, org in rows
+        for user_id, name, org, key_id in rows
     }
 
 

@@ -4,15 +4,14 @@ account for one's authority."""
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
 from app.accounts.audit import record
 from app.accounts.passwords import (
-    PASSWORD_LINK_LIFETIME,
-    issue_password_link,
     password_link_is_valid,
+    request_password_link,
     reset_password,
 )
 from app.accounts.requests import submit_request
@@ -21,12 +20,11 @@ from app.accounts.sign_in import TooManyAttempts, sign_in
 from app.errors import AccountError, TooManyRequests
 from app.i18n import gettext
 from app.mail import send
-from app.models.accounts import User
 from app.models.places import Organisation, Place
 from app.places.gazetteer.picker import Picked, pick_place
 from app.requests import client_address, site_url
 from app.vocabularies.queries import scheme_terms
-from app.web.csrf import secure_cookies, verify_csrf
+from app.web.csrf import rotate, secure_cookies, verify_csrf
 from app.web.deps import CurrentUser, SessionDep
 from app.web.templating import display_country, href, render
 
@@ -81,6 +79,7 @@ def login(
                     samesite="lax",
                     secure=secure_cookies(request),
                 )
+                rotate(request, redirect)
                 return redirect
             errors = {"email": gettext("The e-mail address or the password is wrong.")}
     response = render(
@@ -100,6 +99,7 @@ def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response
     end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(href("/"), status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    rotate(request, response)
     return response
 
 
@@ -110,9 +110,13 @@ def forgot_form(request: Request) -> HTMLResponse:
 
 @router.post("/password/forgot", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
 def forgot(
-    request: Request, session: SessionDep, email: Annotated[str, Form()] = ""
+    request: Request,
+    session: SessionDep,
+    background: BackgroundTasks,
+    email: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    """Always the same answer, so the form says nothing about who has an account."""
+    """Always the same answer, so the form says nothing about who has an account; the
+    e-mail goes out after the answer, so neither does the time the answer takes."""
     email = email.strip().lower()
     if not email:
         return render(
@@ -121,13 +125,21 @@ def forgot(
             {"errors": {"email": gettext("This field is required.")}, "sent": False},
             status_code=422,
         )
-    user = session.exec(select(User).where(User.email == email)).first()
-    record(session, user, "password.link-requested", email, client=client_address(request))
-    if user is not None and user.is_active:
-        token = issue_password_link(session, user, PASSWORD_LINK_LIFETIME)
-        session.commit()
-        send(
-            user.email,
+    try:
+        token = request_password_link(session, email, client_address(request))
+    except TooManyRequests as exc:
+        response = render(
+            request,
+            "account/forgot.html",
+            {"errors": {"email": exc.detail}, "sent": False, "email": email},
+            status_code=exc.status_code,
+        )
+        response.headers.update(exc.headers or {})
+        return response
+    if token is not None:
+        background.add_task(
+            send,
+            email,
             gettext("Set a new Interlocal password"),
             gettext(
                 "Someone asked for a new password for this address. To choose one, open "
@@ -136,8 +148,6 @@ def forgot(
                 link=f"{site_url(request)}/password/reset?token={token}",
             ),
         )
-    else:
-        session.commit()
     return render(request, "account/forgot.html", {"errors": {}, "sent": True, "email": email})
 
 

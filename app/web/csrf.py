@@ -19,7 +19,10 @@ FIELD = "csrf_token"
 
 
 def csrf_token(request: Request) -> str:
-    """The token to embed in a form; a new one is set as a cookie by ``set_cookie``."""
+    """The token to embed in a form; a new one is set as a cookie by ``set_cookie``. The
+    page then must not be kept by shared caches (``app.web.framing``), which would hand
+    one reader's token to another."""
+    request.state.csrf_used = True
     token = request.cookies.get(COOKIE) or getattr(request.state, "new_csrf_token", None)
     if not token:
         token = secrets.token_urlsafe(32)
@@ -39,6 +42,13 @@ def set_cookie(request: Request, response: Response) -> None:
         response.set_cookie(
             COOKIE, token, httponly=True, samesite="lax", secure=secure_cookies(request)
         )
+
+
+def rotate(request: Request, response: Response) -> None:
+    """A new token at sign-in and sign-out, so a token someone learnt before (a shared
+    computer, a planted cookie) is worth nothing to the next session."""
+    request.state.new_csrf_token = secrets.token_urlsafe(32)
+    set_cookie(request, response)
 
 
 async def verify_csrf(request: Request) -> None:

@@ -16,7 +16,7 @@ from app.i18n import _, get_language
 from app.models.places import Organisation, Place
 from app.models.practices import Practice, RevisionState, Visibility
 from app.opendata.linked_data import practice_jsonld, script_json
-from app.permissions import may_edit_practice
+from app.permissions import is_admin, may_edit_practice
 from app.practices.detail import find_practice, practice_detail
 from app.practices.duplicates import similar_titles
 from app.practices.filters import FACETS, PracticeQuery
@@ -47,7 +47,7 @@ from app.web.practices.feed import ATOM, ENTRIES, iso_moment, published_moment
 from app.web.practices.forms import may_create, render_form, write_practice
 from app.web.practices.listing import OPEN_FACETS, filter_labels
 from app.web.practices.translating import EditablePractice, target_language, translation_form
-from app.web.templating import href, query_url, render
+from app.web.templating import href, query_url, render, signed_in_user
 
 router = APIRouter(prefix="/practices")
 
@@ -267,7 +267,9 @@ def history_page(
             "practice": practice,
             "revisions": revisions,
             "people": people_names(
-                session, {r.author_id for r in revisions} | {r.reviewer_id for r in revisions}
+                session,
+                {r.author_id for r in revisions} | {r.reviewer_id for r in revisions},
+                key_names=is_admin(signed_in_user(request)),
             ),
             "changed": changed,
         },
@@ -358,7 +360,11 @@ def revision_page(
             "fields": describe(names, shown.data),
             "revision": shown,
             "preview": False,
-            "people": people_names(session, {shown.author_id, shown.reviewer_id}),
+            "people": people_names(
+                session,
+                {shown.author_id, shown.reviewer_id},
+                key_names=is_admin(signed_in_user(request)),
+            ),
             "changes": changes(names, before.data, shown.data) if before else [],
         },
     )
