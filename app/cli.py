@@ -199,6 +199,55 @@ def _trust(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.backups import BackupError, export_database
+
+    try:
+        manifest = export_database(
+            get_settings().database_url, Path(args.path), with_secrets=args.with_secrets
+        )
+    except (BackupError, SQLAlchemyError) as exc:
+        problem = exc.message if isinstance(exc, BackupError) else exc
+        print(f"export: {problem}\nexport: no archive was written", file=sys.stderr)
+        return 2
+    rows = sum(t.rows for t in manifest.tables)
+    secrets = "with secrets" if manifest.with_secrets else "without secrets"
+    print(
+        f"export: {len(manifest.tables)} tables, {rows} rows ({secrets}, schema "
+        f"{manifest.alembic_revision}) written to {args.path}"
+    )
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.backups import BackupError, import_database
+
+    try:
+        manifest, rows = import_database(get_settings().database_url, Path(args.path))
+    except (BackupError, SQLAlchemyError) as exc:
+        problem = exc.message if isinstance(exc, BackupError) else exc
+        print(f"import: {problem}\nimport: nothing was restored", file=sys.stderr)
+        return 2
+    print(
+        f"import: {rows} rows of {len(manifest.tables)} tables restored from {args.path} "
+        f"(made {manifest.created_at} by Interlocal {manifest.app_version})"
+    )
+    if not manifest.with_secrets:
+        print(
+            "import: the archive held no secrets: every account needs a password reset "
+            "and every API key was revoked"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interlocal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -283,6 +332,23 @@ def build_parser() -> argparse.ArgumentParser:
     trust.add_argument("--organisation", required=True, help="slug of the organisation")
     trust.add_argument("--undo", action="store_true", help="review its writes again")
     trust.set_defaults(func=_trust)
+
+    export = commands.add_parser(
+        "export", help="write every table to a backup archive (.tar.gz); see the README"
+    )
+    export.add_argument("path", help="the archive to write")
+    export.add_argument(
+        "--with-secrets",
+        action="store_true",
+        help="include password hashes, session and password-link tokens and API key hashes",
+    )
+    export.set_defaults(func=_export)
+
+    restore = commands.add_parser(
+        "import", help="restore a backup archive into an empty database (all or nothing)"
+    )
+    restore.add_argument("path", help="the archive to read")
+    restore.set_defaults(func=_import)
     return parser
 
 
