@@ -22,11 +22,13 @@ run: install
 	$(BIN)/interlocal serve
 
 # Debian packages the tests drive: Chromium for the browser tests, PostgreSQL's server
-# binaries (initdb, pg_ctl) for the PostgreSQL run of the suite.
+# binaries (initdb, pg_ctl) for the PostgreSQL run of the suite, and redis-server for the
+# rate limits shared across app instances.
 system-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; }
 
 test: install system-deps
 	$(BIN)/python tests/fetch_axe.py

@@ -13,4 +13,6 @@ if [ "${INTERLOCAL_SEED_ON_START:-1}" = "1" ]; then
   interlocal seed
 fi
 interlocal gazetteer --if-empty
+# One JSON object per log line, for the host's log collector, unless told otherwise.
+export INTERLOCAL_LOG_FORMAT="${INTERLOCAL_LOG_FORMAT:-json}"
 exec interlocal serve --host "${INTERLOCAL_HOST:-0.0.0.0}" --port "${INTERLOCAL_PORT:-8000}" --workers "${INTERLOCAL_WORKERS:-2}"

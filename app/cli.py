@@ -11,16 +11,26 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.connections import connection_options
+    from app.limiting import StorageUnusable, check_storage
+    from app.operations.serving import metrics_folder, server_options
 
     settings = get_settings()
-    uvicorn.run(
-        "app.main:app",
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers or settings.workers,
-        proxy_headers=True,
-        **connection_options(),  # deadlines and limits on request heads
-    )
+    try:
+        check_storage()
+    except StorageUnusable as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 2
+    workers = args.workers or settings.workers
+    with metrics_folder(workers):
+        uvicorn.run(
+            "app.main:app",
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=workers,
+            proxy_headers=True,
+            **server_options(settings),
+            **connection_options(),  # deadlines and limits on request heads
+        )
     return 0
 
 

@@ -1,7 +1,9 @@
 """Settings, read once from environment variables prefixed ``INTERLOCAL_``."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from limits import parse_many
@@ -58,6 +60,31 @@ class Settings(BaseSettings):
         description="Where rate-limit counts are kept: a `limits` storage URI. The default "
         "keeps them in each worker's memory; a Redis (e.g. redis://redis:6379/0) makes "
         "limits hold across workers and containers.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="How `interlocal serve` writes its log: text lines, or one JSON object "
+        "per line (the container's default), each with the request id.",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="The least severe log records written."
+    )
+    metrics_allow: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Addresses or networks (a JSON list, e.g. [\"10.0.0.0/8\"]) that may read "
+        "/metrics directly; a request that came through a proxy (X-Forwarded-For) never "
+        "counts as one of them.",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="A bearer token that lets any client read /metrics "
+        "(Authorization: Bearer …).",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=20,
+        ge=0,
+        description="How long `interlocal serve` lets requests in flight finish after "
+        "SIGTERM before it closes their connections.",
     )
     secure_cookies: bool | None = Field(
         default=None,
@@ -163,6 +190,13 @@ class Settings(BaseSettings):
             if value.startswith(scheme):
                 return value.replace(scheme, "postgresql+psycopg://", 1)
         return value
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ip_network(network.strip(), strict=False)  # raises ValueError naming it
+        return [network.strip() for network in value]
 
     @field_validator(
         "rate_limit_anonymous",

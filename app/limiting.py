@@ -10,6 +10,7 @@ requests cannot all slip under a limit.
 import math
 import time
 from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
 
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
@@ -22,13 +23,45 @@ from app.config import get_settings
 def _limiter(uri: str) -> SlidingWindowCounterRateLimiter:
     storage = storage_from_string(uri)
     if not isinstance(storage, Storage):  # an async storage (async+redis://) cannot serve here
-        raise ValueError(f"INTERLOCAL_RATE_LIMIT_STORAGE needs a synchronous storage: {uri}")
+        raise ValueError("an asynchronous storage (async+…) cannot serve here")
     return SlidingWindowCounterRateLimiter(storage)
 
 
 def limiter() -> SlidingWindowCounterRateLimiter:
     """The limiter over the configured storage."""
     return _limiter(get_settings().rate_limit_storage)
+
+
+class StorageUnusable(RuntimeError):
+    """The configured rate-limit storage cannot be used: the server refuses to start."""
+
+
+def _without_password(uri: str) -> str:
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def check_storage() -> None:
+    """Make sure the configured storage can be used, at start-up rather than on the first
+    limited request: a storage URI that names no storage, or a Redis that does not answer,
+    stops the server with a message that says so."""
+    uri = get_settings().rate_limit_storage
+    shown = _without_password(uri)
+    try:
+        storage = limiter().storage
+    except Exception as exc:  # limits' ConfigurationError, or our own ValueError
+        raise StorageUnusable(
+            f"INTERLOCAL_RATE_LIMIT_STORAGE={shown} is not a storage the limits library "
+            f"knows ({exc}); use memory:// or redis://host:6379/0"
+        ) from exc
+    if not storage.check():
+        raise StorageUnusable(
+            f"INTERLOCAL_RATE_LIMIT_STORAGE={shown} does not answer: is it running, and "
+            "reachable from here?"
+        )
 
 
 @lru_cache(maxsize=32)

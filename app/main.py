@@ -19,12 +19,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import limiting
 from app.api import api_router, openapi
 from app.api.openapi import allowed_methods
 from app.catalogue.practice_index import practice_index
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import AppError, InvalidBody, LoginRequired
+from app.operations import metrics, scrape
+from app.operations.last_resort import LastResortMiddleware
+from app.operations.request_ids import RequestContextMiddleware
 from app.places.peers.features import place_features
 from app.schemas import Health
 from app.validation import api_errors
@@ -44,7 +48,11 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz")
+    return request.url.path.startswith("/api/") or request.url.path in (
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    )
 
 
 def _error_page(request: Request, status_code: int, detail: str) -> HTMLResponse:
@@ -52,6 +60,14 @@ def _error_page(request: Request, status_code: int, detail: str) -> HTMLResponse
     if is_embed(request.url.path):
         return render_embed_error(request, status_code, detail)
     return render_error(request, status_code, detail)
+
+
+def _error_response(request: Request, status_code: int, detail: str) -> Response:
+    """An error in the usual shape: the API's JSON, or a page."""
+    if _wants_json(request):
+        body = {"status": status_code, "detail": detail, "errors": []}
+        return JSONResponse(body, status_code=status_code)
+    return _error_page(request, status_code, detail)
 
 
 def _warm_up(engine: Engine) -> None:
@@ -67,8 +83,10 @@ def _warm_up(engine: Engine) -> None:
 
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    limiting.check_storage()  # a rate-limit storage that cannot be used stops the start
     threading.Thread(target=_warm_up, args=(get_engine(),), daemon=True).start()
     yield
+    metrics.worker_exited()
 
 
 def create_app() -> FastAPI:
@@ -83,6 +101,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=_operation_id,
     )
+    # Innermost: its answer to an unexpected error still gets the language and headers.
+    app.add_middleware(LastResortMiddleware, respond=_error_response)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(FramingMiddleware)
@@ -106,6 +126,8 @@ def create_app() -> FastAPI:
             max_age=3600,
         )
     app.add_middleware(AllowedHostsMiddleware)  # outermost: nothing runs for other hosts
+    # Around even that, so that every answer (a refused host too) has an id and a record.
+    app.add_middleware(RequestContextMiddleware)
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
@@ -114,6 +136,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(web_router)
+    app.include_router(scrape.router)
     openapi.install(app)
 
     @app.get("/api/docs", include_in_schema=False)

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.i18n import get_language
 from app.models.catalogue import CatalogueVersion, PracticeChange
+from app.operations import metrics
 
 # Tables whose rows say nothing about places, practices or their vocabularies.
 NOT_CATALOGUE = frozenset(
@@ -142,11 +143,13 @@ def loaded(session: Session, name: str, load: Callable[[Session], T]) -> T:
     version = catalogue_version(session)
     found = _loaded.get(key)
     if found is not None and found[0] == version:
+        metrics.cache_lookup(name, hit=True)
         return found[1]  # type: ignore[no-any-return]
     with _loading:
         found = _loaded.get(key)
+        metrics.cache_lookup(name, hit=found is not None and found[0] == version)
         if found is None or found[0] != version:
-            with Session(session.get_bind()) as own:
+            with Session(session.get_bind()) as own, metrics.index_load(name):
                 found = _loaded[key] = (version, load(own))
         return found[1]
 
@@ -180,7 +183,9 @@ def cached(session: Session, name: str, key: Hashable, compute: Callable[[], T])
         if _results is None:
             _results = LRUCache(maxsize=size)
         if full_key in _results:
+            metrics.cache_lookup(name, hit=True)
             return _results[full_key]  # type: ignore[no-any-return]
+    metrics.cache_lookup(name, hit=False)
     result = compute()
     with _lock:
         _results[full_key] = result
