@@ -79,7 +79,7 @@ def test_asking_for_an_account_with_javascript(
     email = "ane.js@bilbao.example.eus"
     page.goto(f"{live_server.url}/login?lang=en")
     page.get_by_role("link", name="Ask for an account for your authority").click()
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     fill_in_who(page, email)
     page.locator("#place").press_sequentially("Bilb")
     page.locator("#place-bilbao").wait_for()  # the suggestions arrived as it was typed
@@ -126,7 +126,7 @@ def test_an_ambiguous_place_brings_the_form_back_without_javascript(
 
 def test_the_form_with_errors_passes_axe(live_server: LiveServer, pages: Any, page: Any) -> None:
     page.goto(f"{live_server.url}/account/request?lang=de")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.locator("#name").fill("Ane Etxeberria")
     page.locator("#email").fill("not an address")
     page.locator("#place").fill("Kirchberg")

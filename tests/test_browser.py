@@ -8,13 +8,13 @@ from tests.conftest import LiveServer
 
 def test_filtering_by_country_updates_the_list_in_place(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/practices")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.evaluate("window.__no_reload = true")
     total_before = page.locator("#result-count").inner_text()
     page.get_by_label("Spain").first.check()
     page.wait_for_url("**/practices?*country=ES*")
     page.wait_for_function(
-        f"document.querySelector('#result-count').innerText !== {total_before!r}"
+        f"() => document.querySelector('#result-count').innerText !== {total_before!r}"
     )
     assert page.evaluate("window.__no_reload") is True  # no full page load happened
     places = page.locator(".practice-card .meta").all_inner_texts()
@@ -51,7 +51,7 @@ def test_search_from_the_home_page_finds_a_named_case(live_server: LiveServer, p
 
 def test_search_filters_and_pages_by_keyboard_alone(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/practices?lang=en")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
 
     def focused() -> dict[str, str]:
         return dict(
@@ -77,29 +77,31 @@ def test_search_filters_and_pages_by_keyboard_alone(live_server: LiveServer, pag
     tab_to(lambda f: f["id"] == "q")
     page.keyboard.type("festival")
     page.keyboard.press("Enter")
-    page.wait_for_function(f"document.querySelector('#result-count').innerText !== {before!r}")
+    page.wait_for_function(
+        f"() => document.querySelector('#result-count').innerText !== {before!r}"
+    )
     assert count.get_attribute("role") == "status"  # announced by screen readers
     assert "q=festival" in page.url
     # Typing also triggers a debounced search (400 ms); let it land before moving on.
     page.wait_for_timeout(600)
-    page.wait_for_function("document.querySelector('.htmx-request') === null")
+    page.wait_for_function("() => document.querySelector('.htmx-request') === null")
 
     tab_to(lambda f: f["id"].startswith("f-country-"))
     box = focused()["id"]
     page.keyboard.press("Space")
     page.wait_for_url("**country=**")
-    page.wait_for_function("document.querySelector('#catalogue.htmx-request') === null")
+    page.wait_for_function("() => document.querySelector('#catalogue.htmx-request') === null")
     assert focused()["id"] == box  # focus stays on the checkbox after the update
     assert page.locator(f"#{box}").is_checked()
 
     page.goto(f"{live_server.url}/practices?lang=en")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     first_title = page.locator(".practice-card .card-title").first.inner_text()
     page.get_by_role("link", name="Next page").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**cursor=**")
     page.wait_for_function(
-        f"document.querySelector('.practice-card .card-title').innerText !== {first_title!r}"
+        f"() => document.querySelector('.practice-card .card-title').innerText !== {first_title!r}"
     )
     # The link that was pressed is gone; focus moves to the top of the new results.
     assert focused()["id"] == "results-heading"

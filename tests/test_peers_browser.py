@@ -10,12 +10,14 @@ PHONE = {"width": 375, "height": 800}
 
 def test_find_peers_moves_focus_to_the_results_heading(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/peers?lang=en")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.evaluate("window.__no_reload = true")
     page.get_by_label("Name of your place").fill("Hackney")
     page.get_by_role("button", name="Find peers").first.click()
     page.wait_for_url("**/peers?*Hackney*")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'results-h'")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'results-h'"
+    )
     assert page.evaluate("window.__no_reload") is True  # swapped in place by htmx
     assert page.evaluate("document.activeElement.innerText") == "Places like Hackney"
     assert page.title().startswith("Places like Hackney")
@@ -28,12 +30,12 @@ def test_a_described_place_with_a_bad_population_focuses_the_error(
     live_server: LiveServer, page: Any
 ) -> None:
     page.goto(f"{live_server.url}/peers?lang=en")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.get_by_text("Or describe your place").click()
     page.get_by_label("Population", exact=True).fill("346.000")
     page.get_by_role("button", name="Find peers").nth(1).click()
     page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'"
+        "() => document.activeElement && document.activeElement.id === 'error-summary'"
     )
     assert "without a decimal mark" in page.locator("#population-error").inner_text()
 

@@ -62,7 +62,7 @@ def journey(live_server: LiveServer, page: Any, *, javascript: bool) -> None:
 
     page.goto(f"{base}/practices?q={word}")
     if javascript:
-        page.wait_for_function("window.htmx !== undefined")
+        page.wait_for_function("() => window.htmx !== undefined")
     page.get_by_role("link", name=title).click()
     assert page.locator("h1").inner_text() == title
     assert "Build friendships across the two estates." in page.locator("main").inner_text()
@@ -83,7 +83,7 @@ def test_publishing_journey_without_javascript(
 def test_the_duplicate_warning_appears_while_typing(live_server: LiveServer, page: Any) -> None:
     sign_in(page, live_server.url, account(live_server, "member", "oslo-city-council"), PASSWORD)
     page.goto(f"{live_server.url}/practices/new?lang=en")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.locator("#title").press_sequentially("Oslo Extra Large")
     warning = page.locator("#duplicates .notice")
     warning.wait_for()
