@@ -15,6 +15,7 @@ from app.catalogue import cache  # noqa: F401  (registers the catalogue-version 
 from app.config import get_settings
 
 BULK_BATCH = 5000
+SQLITE_BUSY_SECONDS = 30
 
 
 def make_engine(url: str) -> Engine:
@@ -22,14 +23,31 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # Writers queue for SQLite's single write lock; a burst of them must wait their
+        # turn rather than fail with "database is locked" after pysqlite's 5 s default.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # WAL: readers never wait for the writer. FULL: a commit is synced to the WAL
+            # before it is acknowledged, so it survives a crash of the machine, not only of
+            # the process.
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
+
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(connection: Connection, _name: str) -> None:
+            # pysqlite opens a transaction only before a write, so a SAVEPOINT coming first
+            # would open it itself, and releasing that savepoint would commit everything
+            # so far: begin the transaction the session thinks it is in.
+            raw: Any = connection.connection.driver_connection
+            if not raw.in_transaction:
+                raw.execute("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -35,7 +35,7 @@ from app.practices.checks import (
 )
 from app.practices.input import PracticeIn
 from app.practices.revisions import open_revision
-from app.practices.writing import apply_edit, claim_version, unique_slug
+from app.practices.writing import apply_edit, claim_version
 
 
 def create_practice(
@@ -59,7 +59,7 @@ def create_practice(
     if submit:
         check_submission(session, data, viewer, exclude_id=None, confirm_new=confirm_new)
     practice = Practice(
-        slug=unique_slug(session, data.title, data.place),
+        slug="",  # apply_edit inserts it under a free slug
         title=data.title,
         summary=data.summary or "",
         place_id=refs.place_id,

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from app.catalogue.search import index_practices
@@ -191,8 +192,11 @@ def apply_edit(session: Session, practice: Practice, data: PracticeIn, refs: Ref
             "updated_at": utcnow(),
         },
     )
-    session.add(practice)
-    session.flush()
+    if practice.id is None:
+        _insert_new(session, practice, data.place)
+    else:
+        session.add(practice)
+        session.flush()
     assert practice.id is not None
     outcomes = []
     for outcome in data.outcomes:
@@ -241,12 +245,47 @@ def claim_version(session: Session, practice: Practice, expected_version: int) -
     session.refresh(practice)
 
 
-def unique_slug(session: Session, title: str, place_slug: str) -> str:
-    base = normalise_title(f"{place_slug} {title}").replace(" ", "-")[:140].strip("-") or "practice"
-    taken = set(
+# How many free slugs a new practice tries before giving up: each refusal means another
+# writer took that slug in the meantime, so only a burst of creations with one title at
+# one place gets here.
+SLUG_ATTEMPTS = 25
+
+
+class SlugsBusy(Conflict):
+    """Too many practices with the same title were being created at once."""
+
+
+def _free_slug(session: Session, base: str, tried: set[str]) -> str:
+    taken = tried | set(
         session.exec(select(Practice.slug).where(col(Practice.slug).startswith(base))).all()
     )
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def _insert_new(session: Session, practice: Practice, place_slug: str) -> None:
+    """Insert the new ``practice`` under a slug made from its place and title.
+
+    Writers creating practices with one title at once all find the same slug free; the
+    unique index gives it to one, and each other, its INSERT refused, tries the next free
+    slug. The INSERT runs in a savepoint, so a refusal keeps the rest of the transaction.
+    """
+    title = normalise_title(f"{place_slug} {practice.title}").replace(" ", "-")
+    base = title[:140].strip("-") or "practice"
+    tried: set[str] = set()
+    for _ in range(SLUG_ATTEMPTS):
+        practice.slug = _free_slug(session, base, tried)
+        tried.add(practice.slug)
+        try:
+            with session.begin_nested():
+                session.add(practice)
+            return
+        except IntegrityError:
+            taken = session.exec(select(Practice.id).where(Practice.slug == practice.slug))
+            if taken.first() is None:
+                raise  # another constraint refused it: not ours to retry
+    raise SlugsBusy(
+        gettext("Many practices with this title are being saved at once: save again.")
+    )
