@@ -23,9 +23,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgresql+psycopg://… in production.",
     )
     seed_dir: Path = Field(default=ROOT / "seed", description="Folder of seed YAML files.")
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = Field(default=1, ge=1, description="Uvicorn worker processes.")
+    host: str = Field(
+        default="127.0.0.1",
+        description="Address `interlocal serve` listens on (0.0.0.0 in the container).",
+    )
+    port: int = Field(default=8000, description="Port `interlocal serve` listens on.")
+    workers: int = Field(
+        default=1, ge=1, description="Uvicorn worker processes (2 in the container)."
+    )
     result_cache_size: int = Field(
         default=512,
         ge=0,
@@ -40,7 +45,9 @@ class Settings(BaseSettings):
         default="sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         description="Subresource-integrity hash of htmx; empty to omit.",
     )
-    site_name: str = "Interlocal"
+    site_name: str = Field(
+        default="Interlocal", description="The site's name in its pages, feed and widget."
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Web origins whose pages may call the API from the browser (a JSON "
@@ -48,12 +55,14 @@ class Settings(BaseSettings):
     )
     rate_limit_anonymous: str = Field(
         default="600/minute",
-        description="API requests a client without a key may send, per address and worker "
-        '(e.g. "600/minute;10000/day"); empty for no limit.',
+        description="API requests a client without a key may send, per address (e.g. "
+        '"600/minute;10000/day"); empty for no limit. Counted per worker unless '
+        "RATE_LIMIT_STORAGE is shared.",
     )
     rate_limit_key: str = Field(
         default="6000/minute",
-        description="API requests per API key and worker; empty for no limit.",
+        description="API requests per API key (per worker unless RATE_LIMIT_STORAGE is "
+        "shared); empty for no limit.",
     )
     rate_limit_storage: str = Field(
         default="memory://",
@@ -137,11 +146,13 @@ class Settings(BaseSettings):
         description="`interlocal serve` closes a connection whose request line and headers "
         "take longer than this to arrive.",
     )
-    mail_from: str = "interlocal@localhost"
+    mail_from: str = Field(
+        default="interlocal@localhost", description="Sender address of the site's e-mails."
+    )
     smtp_host: str | None = Field(default=None, description="SMTP server for e-mails.")
-    smtp_port: int = 587
-    smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_port: int = Field(default=587, description="Port of the SMTP server (STARTTLS).")
+    smtp_user: str | None = Field(default=None, description="SMTP user name, if it wants one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
     mail_dir: Path | None = Field(
         default=None,
         description="Without SMTP, write e-mails as files here (else they go to the log).",

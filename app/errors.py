@@ -104,6 +104,17 @@ class TooManyRequests(AppError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class ServiceUnavailable(AppError):
+    """Something the request needs (the shared rate-limit storage) does not answer just
+    now; ``Retry-After`` says when to try again."""
+
+    status_code = 503
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class LoginRequired(AppError):
     """The page needs a signed-in user; pages answer by sending the browser to sign in."""
 

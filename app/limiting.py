@@ -7,6 +7,7 @@ across workers and containers. ``hit`` counts and checks in one step, so concurr
 requests cannot all slip under a limit.
 """
 
+import logging
 import math
 import time
 from functools import lru_cache
@@ -17,6 +18,11 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from app.config import get_settings
+from app.errors import ServiceUnavailable
+from app.i18n import gettext
+
+logger = logging.getLogger(__name__)
+RETRY_WHEN_UNAVAILABLE = 30  # seconds
 
 
 @lru_cache(maxsize=4)
@@ -72,10 +78,19 @@ def items(spec: str) -> tuple[RateLimitItem, ...]:
 
 def hit(spec: str, bucket: str) -> RateLimitItem | None:
     """Count one event in ``bucket`` against every limit of ``spec``; the first limit it
-    exceeds, or None when all still hold."""
+    exceeds, or None when all still hold. A shared storage that stops answering refuses
+    the request (503) rather than let it through uncounted."""
     current = limiter()
     for item in items(spec):
-        if not current.hit(item, bucket):
+        try:
+            allowed = current.hit(item, bucket)
+        except Exception as exc:  # the Redis client's errors, whichever client it is
+            logger.error("the rate-limit storage does not answer: %s", exc)
+            raise ServiceUnavailable(
+                gettext("This service is briefly unavailable. Try again in a minute."),
+                RETRY_WHEN_UNAVAILABLE,
+            ) from exc
+        if not allowed:
             return item
     return None
 

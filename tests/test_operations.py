@@ -188,3 +188,14 @@ def test_a_metrics_allow_list_that_names_no_network_is_refused(
     monkeypatch.setenv("INTERLOCAL_METRICS_ALLOW", '["10.0.0.0/33"]')
     with pytest.raises(ValidationError, match=r"10\.0\.0\.0/33"):
         Settings()
+
+
+def test_the_readme_lists_every_setting_as_the_code_describes_it() -> None:
+    from app.config import Settings
+    from app.operations.settings_doc import README, readme_block, settings_table
+
+    assert [name for name, f in Settings.model_fields.items() if not f.description] == []
+    assert readme_block(README.read_text(encoding="utf-8")) == settings_table(), (
+        "README.md's table of settings is out of date: run "
+        "`.venv/bin/python -m app.operations.settings_doc --write`"
+    )

@@ -148,3 +148,19 @@ def test_a_storage_that_cannot_be_used_stops_the_start(
     error = capsys.readouterr().err
     assert error.startswith("serve: INTERLOCAL_RATE_LIMIT_STORAGE=") and says in error
     assert "hunter2" not in error
+
+
+@SQLITE_ONLY
+def test_a_storage_that_stops_answering_refuses_limited_requests_for_now(
+    engine: Engine, storage: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.main import create_app
+
+    monkeypatch.setenv("INTERLOCAL_RATE_LIMIT_STORAGE", f"redis://127.0.0.1:{_free_port()}/0")
+    monkeypatch.setenv("INTERLOCAL_RATE_LIMIT_ANONYMOUS", "5/minute")
+    get_settings.cache_clear()
+    client = TestClient(create_app())  # no start-up: the storage went away after it
+    refused = client.get("/api/v1/vocabularies")
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+    assert refused.json()["status"] == 503 and "unavailable" in refused.json()["detail"]
+    assert client.get("/healthz").status_code == 200  # probes are not limited
