@@ -19,7 +19,8 @@ from app.models.accounts import User
 from app.models.places import Organisation, Place
 from app.permissions import viewer_for
 from app.practices.input import PracticeIn
-from app.practices.workflow import create_practice, publish
+from app.practices.revisions import editing_data
+from app.practices.workflow import create_practice, publish, save_practice
 from app.practices.worklists import find_any_practice
 
 PASSWORD = "a long enough password"
@@ -158,6 +159,28 @@ def published_practice(engine: Engine, data: PracticeIn, organisation: str) -> s
             expected_version=practice.version,
         )
         return practice.slug
+
+
+def published_edit(engine: Engine, slug: str, **changes: Any) -> None:
+    """An edit of the practice ``slug`` (``changes`` to its ``PracticeIn`` fields), made and
+    published by a new moderator: a new published revision."""
+    email = new_user(engine, "moderator")
+    with Session(engine) as session:
+        moderator = session.exec(select(User).where(User.email == email)).one()
+        viewer = viewer_for(session, moderator)
+        practice = find_any_practice(session, slug)
+        data = PracticeIn.model_validate({**editing_data(session, practice), **changes})
+        practice = save_practice(
+            session,
+            moderator,
+            viewer,
+            practice,
+            data,
+            expected_version=practice.version,
+            submit=True,
+            confirm_new=True,
+        )
+        publish(session, moderator, viewer, practice, expected_version=practice.version)
 
 
 # --- The gazetteer ------------------------------------------------------------------------

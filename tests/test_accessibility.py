@@ -60,6 +60,7 @@ SAMPLES: dict[str, list[str]] = {
         "/practices/similar-titles?title=Anti+rumour+strategy&place=barcelona"
     ],
     "/my/practices": ["/my/practices"],
+    "/my/networks": ["/my/networks"],
     "/moderation": ["/moderation"],
     "/moderation/{slug}": ["/moderation/oslo-extra-large-oxlo"],
     "/moderation/requests": ["/moderation/requests"],

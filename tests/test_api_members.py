@@ -1,6 +1,7 @@
-"""A network's coordinator keeps its member list through the API: add, change (If-Match),
-remove; nobody else may. Membership decides who sees the network's members-only practices,
-so the effect is checked there too. Runs on SQLite and PostgreSQL."""
+"""A network's coordinator keeps its member list through the API: invite, change (If-Match),
+remove; nobody else may (invitations and their answers: tests/test_memberships_consent.py).
+Membership decides who sees the network's members-only practices, so the effect is checked
+there too. Runs on SQLite and PostgreSQL."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -164,8 +165,15 @@ def test_a_new_member_sees_the_networks_members_only_practices(
     coordinator = auth(new_key(engine, "write", organisation=COORDINATOR))
     added = client.post(MEMBERS, json={"organisation": newcomer}, headers=coordinator)
     assert added.status_code == 201
-    assert client.get(f"/api/v1/practices/{slug}", headers=newcomer_key).status_code == 200
+    assert client.get(f"/api/v1/practices/{slug}", headers=newcomer_key).status_code == 404
 
     location = added.headers["Location"]
-    client.delete(location, headers={**coordinator, "If-Match": added.headers["ETag"]})
+    newcomer_writer = auth(new_key(engine, "write", organisation=newcomer))
+    accepted = client.post(
+        f"{location}/accept", headers={**newcomer_writer, "If-Match": added.headers["ETag"]}
+    )
+    assert accepted.status_code == 200
+    assert client.get(f"/api/v1/practices/{slug}", headers=newcomer_key).status_code == 200
+
+    client.delete(location, headers={**coordinator, "If-Match": accepted.headers["ETag"]})
     assert client.get(f"/api/v1/practices/{slug}", headers=newcomer_key).status_code == 404

@@ -2,6 +2,7 @@
 a member of the practice's organisation (A), a member of another organisation (B), a
 moderator and an administrator. Runs on SQLite and PostgreSQL."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,21 +11,24 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
 from app.models.accounts import AccountRequest, ApiKey, User
-from app.models.places import Place, PlaceMatch
-from app.models.practices import Practice
+from app.models.places import Membership, Network, Organisation, Place, PlaceMatch
+from app.models.practices import Practice, PracticePartner
 from app.permissions import viewer_for
+from app.places.member_lists import member_tag
 from app.practices.workflow import create_practice, publish
 from app.web import web_router
 from tests.factories import (
     PASSWORD,
+    auth,
     csrf_from,
     new_key,
     new_user,
     practice_in,
     sign_in,
+    trusted_organisation,
     user_id,
 )
 from tests.routes import flatten
@@ -116,6 +120,30 @@ class World:
             session.commit()
             return int(pending.id or 0)
 
+    def new_invitation_id(self) -> int:
+        """A new invitation of A's organisation to a network; its tag is kept for the
+        answer (each answer uses one up)."""
+        with Session(self.engine) as session:
+            network = session.exec(select(Network).where(Network.slug == "eurocities")).one()
+            organisation = session.exec(
+                select(Organisation).where(Organisation.slug == "oslo-city-council")
+            ).one()
+            session.exec(  # type: ignore[call-overload]
+                delete(Membership).where(
+                    col(Membership.network_id) == network.id,
+                    col(Membership.organisation_id) == organisation.id,
+                )
+            )
+            invitation = Membership(
+                network_id=int(network.id or 0),
+                organisation_id=organisation.id,
+                status="invited",
+            )
+            session.add(invitation)
+            session.commit()
+            self.invitation_tag = member_tag(invitation)
+            return int(invitation.id or 0)
+
     def new_place_match_id(self) -> int:
         with Session(self.engine) as session:
             match = PlaceMatch(
@@ -187,6 +215,14 @@ CASES = [
     ),
     Case("GET", "/practices/similar-titles", (REDIRECT, OK, OK, OK, OK), query="?title=x"),
     Case("GET", "/my/practices", (REDIRECT, OK, OK, OK, OK)),
+    Case("GET", "/my/networks", (REDIRECT, OK, OK, OK, OK)),
+    Case(
+        "POST",
+        "/my/networks/{membership_id}",
+        (REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"membership_id": w.new_invitation_id()},
+        lambda w: {"action": "accept", "tag": w.invitation_tag},
+    ),
     Case("GET", "/practices/{slug}/translate", (REDIRECT, OK, FORBIDDEN, OK, OK), PUBLISHED),
     Case(
         "POST",
@@ -326,3 +362,62 @@ def test_who_may_do_what(client: TestClient, engine: Engine) -> None:
                 assert response.headers["location"].startswith("/login"), path
     client.cookies.clear()
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.writes
+def test_a_partner_cannot_take_a_practice_over(client: TestClient, engine: Engine) -> None:
+    """A trusted partner's key (its writes publish at once) edits the practice it partners
+    in, but naming itself the lead is refused: the lead decides who edits."""
+    world = World(engine)
+    partner = trusted_organisation(engine)
+    with Session(engine) as session:
+        practice = session.exec(select(Practice).where(Practice.slug == world.published_a)).one()
+        organisation = session.exec(select(Organisation).where(Organisation.slug == partner)).one()
+        session.add(
+            PracticePartner(practice_id=int(practice.id or 0), organisation_id=organisation.id)
+        )
+        session.commit()
+    key = auth(new_key(engine, "write", organisation=partner))
+    url = f"/api/v1/practices/{world.published_a}"
+    taken = client.patch(
+        url,
+        json={"lead_organisation": partner},
+        headers={**key, "If-Match": client.get(url).headers["ETag"]},
+    )
+    assert taken.status_code == 422, taken.text
+    assert taken.json()["errors"][0]["param"] == "lead_organisation"
+    assert "moderator" in taken.json()["errors"][0]["message"]
+    assert client.get(url).json()["lead_organisation"]["slug"] == "oslo-city-council"
+    edited = client.patch(
+        url,
+        json={"summary": "Edited by a partner."},
+        headers={**key, "If-Match": client.get(url).headers["ETag"]},
+    )
+    assert edited.status_code == 200, edited.text
+
+
+@pytest.mark.writes
+def test_hidden_and_missing_practices_answer_alike(client: TestClient, engine: Engine) -> None:
+    """Someone who may not see a practice learns nothing from trying to edit it: a draft of
+    another organisation answers exactly as a practice that does not exist."""
+    world = World(engine)
+    key = auth(new_key(engine, "write", organisation="barcelona-city-council"))
+    client.cookies.clear()
+    sign_in(client, new_user(engine, "member", "barcelona-city-council"))
+
+    def answers(slug: str) -> list[tuple[int, str]]:
+        patched = client.patch(
+            f"/api/v1/practices/{slug}", json={"summary": "x"}, headers={**key, "If-Match": "*"}
+        )
+        seen = [(patched.status_code, patched.json()["detail"].replace(slug, "SLUG"))]
+        for page in ("edit", "preview"):
+            response = client.get(f"/practices/{slug}/{page}")
+            lead = re.search(r'<p class="lead">(.*?)</p>', response.text, re.S)
+            detail = lead.group(1) if lead else response.text
+            seen.append((response.status_code, detail.replace(slug, "SLUG")))
+        return seen
+
+    hidden, missing = answers(world.draft_a), answers("matrix-practice-nowhere")
+    client.cookies.clear()
+    assert [status for status, _text in hidden] == [404, 404, 404]
+    assert hidden == missing

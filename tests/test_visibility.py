@@ -5,13 +5,22 @@ networks and moderators do see it. Runs on SQLite and PostgreSQL."""
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from app.models.places import Membership, Network, Organisation, Place
 from app.practices.input import PracticeIn
-from tests.factories import new_user, published_practice, sign_in
+from tests.factories import (
+    new_organisation,
+    new_user,
+    published_edit,
+    published_practice,
+    sign_in,
+)
 from tests.routes import paths
 
 pytestmark = pytest.mark.writes  # every test here publishes a practice, on a copy
@@ -43,6 +52,36 @@ def secret(engine: Engine) -> Iterator[tuple[str, str]]:
     yield published_practice(engine, data, LEAD), word
 
 
+@pytest.fixture
+def public_child(engine: Engine, secret: tuple[str, str]) -> str:
+    """A practice of Birmingham's adapted from the secret one, first published for members
+    only with a candid lesson (revision 1), then made public without it (revision 2): its
+    old revision, its diff and its lineage must not show the secret to outsiders."""
+    _slug, word = secret
+    data = PracticeIn(
+        title="Open version of the pilot",
+        summary="What anyone may read.",
+        place="birmingham",
+        visibility="network",
+        what_did_not_work=f"The {word} leaflets reached nobody.",
+        terms={"target-group": ["whole-community"], "goal": ["informing-communities"]},
+        lineage=[{"practice": _slug, "kind": "adapted-from"}],  # type: ignore[list-item]
+    )
+    slug = published_practice(engine, data, LEAD)
+    published_edit(engine, slug, visibility="public", what_did_not_work=None)
+    return slug
+
+
+def join(engine: Engine, organisation: str, **membership: object) -> None:
+    """Give ``organisation`` a membership of NETWORK as ``membership`` says (role, years,
+    status), as if a coordinator had recorded it."""
+    with Session(engine) as session:
+        network = session.exec(select(Network.id).where(Network.slug == NETWORK)).one()
+        org = session.exec(select(Organisation.id).where(Organisation.slug == organisation)).one()
+        session.add(Membership(network_id=network, organisation_id=org, **membership))
+        session.commit()
+
+
 def get_routes(client: TestClient) -> list[str]:
     skipped = ("/api/docs", "/healthz", "/readyz")
     return sorted(
@@ -52,9 +91,9 @@ def get_routes(client: TestClient) -> list[str]:
     )
 
 
-def addresses(client: TestClient, slug: str, word: str) -> list[str]:
-    """Every GET route, filled in for the secret practice and its neighbours, plain and
-    with the secret word as a search."""
+def addresses(client: TestClient, slug: str, word: str, child: str) -> list[str]:
+    """Every GET route, filled in for the secret practice and its neighbours (and the
+    public practice adapted from it), plain and with the secret word as a search."""
     result = []
     routes = get_routes(client)
     assert len(routes) > 20
@@ -70,24 +109,35 @@ def addresses(client: TestClient, slug: str, word: str) -> list[str]:
             result.append(f"{filled}?q={word}")
             result.append(f"{filled}?title=Candid+lessons+{word}&place=birmingham")
         if "{slug}" in path and path.startswith(("/practices/", "/api/v1/practices/")):
-            result.append(re.sub(r"\{slug\}", ORIGIN, path).replace("{number}", "1"))
-    return result
+            for other in (ORIGIN, child):
+                for number in ("1", "2"):
+                    result.append(re.sub(r"\{slug\}", other, path).replace("{number}", number))
+    return sorted(set(result))
 
 
 def secret_phrases(word: str) -> list[str]:
     return [f"Candid lessons {word}", f"{word} pilot", f"{word} leaflets", f"{word} note"]
 
 
-@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "lapsed"])
 def test_network_only_practices_never_leak(
-    client: TestClient, engine: Engine, secret: tuple[str, str], who: str
+    client: TestClient, engine: Engine, secret: tuple[str, str], public_child: str, who: str
 ) -> None:
+    """``lapsed``: an organisation whose memberships of the network have ended, have not
+    begun yet, or are only an invitation it has not accepted: none of them counts."""
     slug, word = secret
     client.cookies.clear()
     if who == "outsider":
         sign_in(client, new_user(engine, "member", OUTSIDER))
+    if who == "lapsed":
+        lapsed = new_organisation(engine, "lapsed-forum")
+        this_year = date.today().year
+        join(engine, lapsed, role="member", start_year=2010, end_year=this_year - 1)
+        join(engine, lapsed, role="partner", start_year=this_year + 1)
+        join(engine, lapsed, role="associate", status="invited")
+        sign_in(client, new_user(engine, "member", lapsed))
     seen = []
-    for address in addresses(client, slug, word):
+    for address in addresses(client, slug, word, public_child):
         response = client.get(address, follow_redirects=False)
         assert response.status_code < 500, address
         # Its words, not the address (pages repeat their own address and search terms).
@@ -97,14 +147,21 @@ def test_network_only_practices_never_leak(
     client.cookies.clear()
 
 
-@pytest.mark.parametrize("who", ["insider", "moderator"])
+@pytest.mark.parametrize("who", ["insider", "moderator", "accepted"])
 def test_network_members_and_moderators_see_it(
     client: TestClient, engine: Engine, secret: tuple[str, str], who: str
 ) -> None:
+    """``accepted``: an organisation whose accepted membership runs this year only; the
+    lists and searches (the practice index) must agree with the practice page."""
     slug, word = secret
     client.cookies.clear()
     if who == "insider":
         sign_in(client, new_user(engine, "member", INSIDER))
+    elif who == "accepted":
+        accepted = new_organisation(engine, "joined-forum")
+        this_year = date.today().year
+        join(engine, accepted, role="member", start_year=this_year, end_year=this_year)
+        sign_in(client, new_user(engine, "member", accepted))
     else:
         sign_in(client, new_user(engine, "moderator"))
     assert word in client.get(f"/practices/{slug}").text
@@ -115,4 +172,24 @@ def test_network_members_and_moderators_see_it(
     assert "Networks only" in client.get(f"/practices/{slug}").text
     # The JSON API serves the public only (API keys with wider reach come with issue 6).
     assert client.get(f"/api/v1/practices/{slug}").status_code == 404
+    client.cookies.clear()
+
+
+def test_a_practice_leaves_its_networks_when_its_membership_ends(
+    client: TestClient, engine: Engine, secret: tuple[str, str]
+) -> None:
+    """Dates count on the practice's side too: once Birmingham's memberships have ended,
+    Glasgow's members no longer read its members-only practice."""
+    slug, word = secret
+    client.cookies.clear()
+    sign_in(client, new_user(engine, "member", INSIDER))
+    assert client.get(f"/practices/{slug}").status_code == 200
+    with Session(engine) as session:
+        birmingham = session.exec(select(Place.id).where(Place.slug == "birmingham")).one()
+        for membership in session.exec(select(Membership).where(Membership.place_id == birmingham)):
+            membership.end_year = 2020
+            session.add(membership)
+        session.commit()
+    assert client.get(f"/practices/{slug}").status_code == 404
+    assert f"/practices/{slug}" not in client.get("/practices", params={"q": word}).text
     client.cookies.clear()

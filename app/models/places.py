@@ -1,6 +1,7 @@
 """Places, the facts known about them, organisations, networks and memberships."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
@@ -93,6 +94,15 @@ class Network(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=500)
 
 
+class MembershipStatus(StrEnum):
+    """Joining takes both sides' consent: membership decides who reads a network's
+    members-only practices, and whose members-only practices the network reads."""
+
+    invited = "invited"  # by the coordinator; waits for the member
+    requested = "requested"  # by the member; waits for the coordinator
+    active = "active"  # accepted by both: the only status that counts
+
+
 class Membership(SQLModel, table=True):
     """Joins a place or an organisation to a network."""
 
@@ -104,3 +114,4 @@ class Membership(SQLModel, table=True):
     start_year: int | None = None
     end_year: int | None = None
     source_id: int | None = Field(default=None, foreign_key="source.id")
+    status: str = Field(default=MembershipStatus.active, max_length=20, index=True)

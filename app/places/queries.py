@@ -1,8 +1,7 @@
 """Listing and reading places, organisations and networks."""
 
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import ColumnElement, func
@@ -12,14 +11,13 @@ from app.catalogue.pagination import SortKey, page_cursor, page_limit, paginate
 from app.catalogue.text import contains
 from app.errors import NotFound
 from app.i18n import gettext
-from app.models.places import Membership, Network, Organisation, Place, PlaceFact
+from app.models.places import Membership, MembershipStatus, Network, Organisation, Place, PlaceFact
 from app.models.practices import Practice
 from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer, visible
 from app.places.gazetteer.search import name_matches, relevance
 from app.places.schemas import (
     FactOut,
-    MemberOut,
     NetworkSummary,
     OrganisationOut,
     PlaceDetail,
@@ -27,10 +25,13 @@ from app.places.schemas import (
 )
 from app.practices.filters import PracticeQuery
 from app.practices.listing import list_practices
-from app.schemas import NetworkRef, OrganisationRef, Page, PlaceRef, source_ref
+from app.schemas import NetworkRef, Page, PlaceRef, source_ref
 from app.vocabularies.queries import resolve_codes
 
 BY_NAME = SortKey(func.lower(Place.name))
+# Pages name the networks a member accepted (over any years); an invitation or a request
+# to join is not membership yet.
+ACCEPTED = col(Membership.status) == MembershipStatus.active
 
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
@@ -221,7 +222,7 @@ def get_place(
             select(Network)
             .where(
                 col(Network.id).in_(
-                    select(Membership.network_id).where(Membership.place_id == place.id)
+                    select(Membership.network_id).where(Membership.place_id == place.id, ACCEPTED)
                 )
             )
             .order_by(col(Network.name))
@@ -276,7 +277,7 @@ def list_organisations(session: Session, query: OrganisationQuery) -> Page[Organ
     for org_id, network in session.exec(
         select(Membership.organisation_id, Network)
         .join(Network, col(Network.id) == Membership.network_id)
-        .where(col(Membership.organisation_id).in_([o.id for o in orgs]))
+        .where(col(Membership.organisation_id).in_([o.id for o in orgs]), ACCEPTED)
         .order_by(col(Network.name))
     ):
         networks[org_id or 0].append(NetworkRef.model_validate(network))
@@ -298,7 +299,7 @@ def _network_summaries(session: Session, networks: list[Network]) -> list[Networ
     counts = dict(
         session.exec(
             select(Membership.network_id, func.count())
-            .where(col(Membership.network_id).in_([n.id for n in networks]))
+            .where(col(Membership.network_id).in_([n.id for n in networks]), ACCEPTED)
             .group_by(col(Membership.network_id))
         ).all()
     )
@@ -340,55 +341,3 @@ def find_network(session: Session, slug: str) -> Network:
 
 def get_network(session: Session, slug: str) -> NetworkSummary:
     return _network_summaries(session, [find_network(session, slug)])[0]
-
-
-def member_items(session: Session, members: Sequence[Membership]) -> list[MemberOut]:
-    """``members`` as the API shows them, with their places, organisations and sources."""
-    places = {
-        p.id: p
-        for p in session.exec(select(Place).where(col(Place.id).in_({m.place_id for m in members})))
-    }
-    orgs = {
-        o.id: o
-        for o in session.exec(
-            select(Organisation).where(
-                col(Organisation.id).in_({m.organisation_id for m in members})
-            )
-        )
-    }
-    sources = {
-        s.id: s
-        for s in session.exec(
-            select(Source).where(col(Source.id).in_({m.source_id for m in members}))
-        )
-    }
-    items: list[MemberOut] = []
-    for m in members:
-        place: Any = places.get(m.place_id)
-        org: Any = orgs.get(m.organisation_id)
-        items.append(
-            MemberOut(
-                id=int(m.id or 0),
-                place=PlaceRef.model_validate(place) if place else None,
-                organisation=OrganisationRef.model_validate(org) if org else None,
-                role=m.role,
-                start_year=m.start_year,
-                end_year=m.end_year,
-                source=source_ref(sources.get(m.source_id)),
-            )
-        )
-    return items
-
-
-def list_members(session: Session, slug: str, query: PagingQuery) -> Page[MemberOut]:
-    statement = select(Membership).where(Membership.network_id == find_network(session, slug).id)
-    sliced = paginate(
-        session,
-        statement,
-        id_column=col(Membership.id),
-        sort=SortKey(col(Membership.id)),
-        limit=query.limit,
-        cursor=query.cursor,
-    )
-    items = member_items(session, sliced.rows)
-    return Page[MemberOut](items=items, total=sliced.total, next_cursor=sliced.next_cursor)

@@ -112,10 +112,20 @@ class MemberOut(Schema):
     source: SourceRef | None = Field(
         default=None, description=N_("Where the membership is reported.")
     )
+    status: Literal["active", "invited", "requested"] = Field(
+        description=N_(
+            "active (accepted by both sides), invited (by the coordinator, waiting for the "
+            "member to accept) or requested (by the member, waiting for the coordinator). "
+            "Only an active membership, in the years it runs, lets its members read the "
+            "network's members-only practices and the network read theirs."
+        ),
+        examples=["active"],
+    )
 
 
 class MemberIn(BaseModel):
-    """A place or an organisation joining a network, written by the network's coordinator."""
+    """A place or an organisation joining a network: invited by the network's coordinator,
+    or asking to join for itself. Its status is not written here: the other side accepts."""
 
     model_config = ConfigDict(extra="forbid")
 

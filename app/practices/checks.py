@@ -64,8 +64,10 @@ def check_references(
             errors["lead_organisation"] = gettext("Choose one of the listed organisations.")
     allowed = leads_it_may_name(user, practice)
     if allowed is not None and refs.lead_organisation_id not in allowed:
-        errors["lead_organisation"] = gettext(
-            "Members publish practices led by their own organisation."
+        errors["lead_organisation"] = (
+            gettext("Members publish practices led by their own organisation.")
+            if practice is None
+            else gettext("Only a moderator can change a practice's lead organisation.")
         )
     for scheme, codes in data.terms.items():
         name = f"terms-{scheme}"

@@ -22,6 +22,7 @@ from app.models.practices import (
     Visibility,
 )
 from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
+from app.permissions import Viewer, sees_revision, visible
 from app.practices.fields import EDITABLE_SCHEMES, PRACTICE_FIELDS
 from app.practices.writing import snapshot
 from app.vocabularies.queries import list_schemes, term_label_column
@@ -55,7 +56,9 @@ class Names:
     terms: dict[tuple[str, str], str]
 
 
-def names_for(session: Session, datas: Sequence[dict[str, Any] | None]) -> Names:
+def names_for(session: Session, viewer: Viewer, datas: Sequence[dict[str, Any] | None]) -> Names:
+    """Names for ``datas``; practices they link to are named only if ``viewer`` may see them
+    (``describe`` leaves the others out)."""
     found = [d for d in datas if d]
 
     def slugs(key: str) -> set[str]:
@@ -72,7 +75,13 @@ def names_for(session: Session, datas: Sequence[dict[str, Any] | None]) -> Names
             session, Organisation.slug, Organisation.name, slugs("lead_organisation")
         ),
         sources=_names(session, Source.slug, Source.title, nested("outcomes", "source_report")),
-        practices=_names(session, Practice.slug, Practice.title, nested("lineage", "practice")),
+        practices=_names(
+            session,
+            Practice.slug,
+            Practice.title,
+            nested("lineage", "practice"),
+            *visible(viewer),
+        ),
         schemes={s.scheme: s.label for s in list_schemes(session)},
         terms={
             (scheme, code): label
@@ -85,8 +94,10 @@ def names_for(session: Session, datas: Sequence[dict[str, Any] | None]) -> Names
     )
 
 
-def _names(session: Session, key: Any, name: Any, wanted: set[str]) -> dict[str, str]:
-    return dict(session.exec(select(key, name).where(key.in_(wanted))).all()) if wanted else {}
+def _names(session: Session, key: Any, name: Any, wanted: set[str], *where: Any) -> dict[str, str]:
+    if not wanted:
+        return {}
+    return dict(session.exec(select(key, name).where(key.in_(wanted), *where)).all())
 
 
 def describe(names: Names, data: dict[str, Any]) -> list[FieldView]:
@@ -128,6 +139,7 @@ def describe(names: Names, data: dict[str, Any]) -> list[FieldView]:
                 f"{kinds.get(link.get('kind'), '')} {names.practices.get(link['practice'], '')}"
                 + (f": {link['note']}" if link.get("note") else "")
                 for link in value or []
+                if link.get("practice") in names.practices  # one the reader may see
             )
         written = spec.written or name == "outcomes"
         add(name, _(spec.label), value, text_lang if written else None)
@@ -201,8 +213,8 @@ def open_revision(session: Session, practice: Practice) -> PracticeRevision | No
     ).first()
 
 
-def published_revisions(session: Session, practice: Practice) -> list[PracticeRevision]:
-    """Published revisions, newest first."""
+def _published(session: Session, practice: Practice) -> list[PracticeRevision]:
+    """Every published revision, newest first (for the rules, not for readers)."""
     return list(
         session.exec(
             select(PracticeRevision)
@@ -215,14 +227,37 @@ def published_revisions(session: Session, practice: Practice) -> list[PracticeRe
     )
 
 
-def revision(session: Session, practice: Practice, number: int) -> PracticeRevision | None:
-    return session.exec(
+def published_revisions(
+    session: Session, practice: Practice, viewer: Viewer
+) -> list[PracticeRevision]:
+    """The published revisions ``viewer`` may read, newest first: a revision published for
+    members only stays theirs when the practice goes public later."""
+    return [r for r in _published(session, practice) if sees_revision(session, viewer, r.data)]
+
+
+def revision(
+    session: Session, practice: Practice, number: int, viewer: Viewer
+) -> PracticeRevision | None:
+    """Published revision ``number``, if ``viewer`` may read it."""
+    found = session.exec(
         select(PracticeRevision).where(
             PracticeRevision.practice_id == practice.id,
             PracticeRevision.number == number,
             PracticeRevision.state == RevisionState.published,
         )
     ).first()
+    return found if found and sees_revision(session, viewer, found.data) else None
+
+
+def revision_before(
+    session: Session, practice: Practice, number: int, viewer: Viewer
+) -> PracticeRevision | None:
+    """The latest revision before ``number`` that ``viewer`` may read, to show what changed
+    (never text from a revision the reader may not see)."""
+    return next(
+        (r for r in published_revisions(session, practice, viewer) if (r.number or 0) < number),
+        None,
+    )
 
 
 def editing_data(session: Session, practice: Practice) -> dict[str, Any]:
@@ -235,7 +270,7 @@ def published_data(session: Session, practice: Practice) -> dict[str, Any] | Non
     """The last published state (what a moderator compares an edit with); None for a
     practice never published. Practices loaded before revisions existed fall back to their
     live rows."""
-    latest = published_revisions(session, practice)
+    latest = _published(session, practice)
     if latest:
         return dict(latest[0].data)
     if practice.status in (PracticeStatus.published, PracticeStatus.archived):

@@ -69,9 +69,10 @@ def review_queue(session: Session) -> list[WorkItem]:
 
 
 def editable_practice(session: Session, user: User, viewer: Viewer, slug: str) -> Practice:
-    """The practice, if ``user`` may edit it: 404 when they may not even see it."""
-    practice = find_any_practice(session, slug)
-    if may_edit_practice(session, user, practice):
+    """The practice, if ``user`` may edit it: 404 when they may not even see it, the same
+    404 as for a practice that does not exist (so that hidden ones do not show)."""
+    practice = session.exec(select(Practice).where(Practice.slug == slug)).first()
+    if practice is not None and may_edit_practice(session, user, practice):
         return practice
     find_practice(session, slug, viewer)  # 404 unless visible
     raise Forbidden(gettext("Only the practice's organisations and moderators can edit it."))

@@ -19,6 +19,7 @@ from app.errors import AccountError
 from app.i18n import gettext
 from app.models.accounts import User
 from app.models.practices import Practice
+from app.permissions import Viewer
 from app.places.gazetteer.matches import confirm_match, pending_matches, reject_match
 from app.practices.checks import InvalidPractice
 from app.practices.revisions import changes, describe, names_for, open_revision, published_data
@@ -172,7 +173,10 @@ def _review(
 ) -> HTMLResponse:
     current = open_revision(session, practice)
     before = published_data(session, practice)
-    names = names_for(session, [before, current.data if current else None])
+    # Only moderators review, and they read every published practice.
+    names = names_for(
+        session, Viewer(moderator=True), [before, current.data if current else None]
+    )
     return render(
         request,
         "moderation/review.html",

@@ -3,7 +3,8 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.places.queries import PagingQuery, get_network, list_members, list_networks
+from app.places.member_lists import MemberQuery, list_members
+from app.places.queries import PagingQuery, get_network, list_networks
 from app.practices.filters import PracticeQuery
 from app.practices.listing import list_practices
 from app.requests import site_url
@@ -25,7 +26,7 @@ def network_page(
     request: Request, session: SessionDep, viewer: ViewerDep, slug: str
 ) -> HTMLResponse:
     network = get_network(session, slug)
-    members = list_members(session, slug, PagingQuery(limit=200))
+    members = list_members(session, slug, MemberQuery(limit=200, status=["active"]))
     practices = list_practices(session, PracticeQuery(network=[slug], limit=10), viewer)
     return render(
         request,

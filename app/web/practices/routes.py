@@ -31,6 +31,7 @@ from app.practices.revisions import (
     published_data,
     published_revisions,
     revision,
+    revision_before,
 )
 from app.practices.similar import similar_to
 from app.practices.translations import (
@@ -254,8 +255,8 @@ def history_page(
     request: Request, session: SessionDep, viewer: ViewerDep, slug: str
 ) -> HTMLResponse:
     practice = find_practice(session, slug, viewer)
-    revisions = published_revisions(session, practice)  # newest first
-    names = names_for(session, [r.data for r in revisions])
+    revisions = published_revisions(session, practice, viewer)  # newest first
+    names = names_for(session, viewer, [r.data for r in revisions])
     changed = {
         newer.number: [c.label for c in changes(names, older.data, newer.data)]
         for newer, older in pairwise(revisions)
@@ -285,7 +286,7 @@ def preview_page(
     current = open_revision(session, practice)
     data = editing_data(session, practice)
     before = published_data(session, practice)
-    names = names_for(session, [data, before])
+    names = names_for(session, viewer, [data, before])
     return render(
         request,
         "practices/revision.html",
@@ -347,11 +348,11 @@ def revision_page(
     request: Request, session: SessionDep, viewer: ViewerDep, slug: str, number: int
 ) -> HTMLResponse:
     practice = find_practice(session, slug, viewer)
-    shown = revision(session, practice, number)
+    shown = revision(session, practice, number, viewer)
     if shown is None:
         raise NotFound(_("no revision %(number)s of %(slug)r", number=number, slug=slug))
-    before = revision(session, practice, number - 1)
-    names = names_for(session, [shown.data, before.data if before else None])
+    before = revision_before(session, practice, number, viewer)
+    names = names_for(session, viewer, [shown.data, before.data if before else None])
     return render(
         request,
         "practices/revision.html",
@@ -366,5 +367,6 @@ def revision_page(
                 key_names=is_admin(signed_in_user(request)),
             ),
             "changes": changes(names, before.data, shown.data) if before else [],
+            "before": before,
         },
     )
