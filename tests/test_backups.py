@@ -230,7 +230,7 @@ def test_a_catalogue_round_trips_between_sqlite_and_postgresql_through_the_cli(
         assert indexed == session.exec(select(func.count()).select_from(Practice)).one()
         assert session.exec(select(CatalogueVersion.version)).one() > version_before
     # New rows get new ids (PostgreSQL's sequences moved past the restored ones).
-    published_practice(engine, practice_in(title="Written after the restore"), ORGANISATION)
+    new_organisation(engine, "founded-after-the-restore", place="barcelona")
 
 
 # --- Secrets -----------------------------------------------------------------------------
@@ -317,7 +317,6 @@ def test_import_refuses_an_archive_of_a_newer_release_through_the_cli(
         ("sqlite", "dangling"),
         ("sqlite", "damaged"),
         ("postgresql", "duplicate"),
-        ("postgresql", "dangling"),
     ],
 )
 def test_a_failing_import_leaves_the_database_as_it_was(
@@ -358,12 +357,12 @@ def _damage(archive: Path, table: str) -> None:
 # --- Archives of an older release --------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_an_archive_of_an_older_schema_is_migrated_after_loading(
-    request: pytest.FixtureRequest, tmp_path: Path, kind: str
+    request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    # A database of revision 0007 had no gazetteer: places had no `catalogued` column.
-    old = fresh_database(request, "sqlite", f"backup_0007_for_{kind}")
+    # A database of revision 0007 had no gazetteer: places had no `catalogued` column. On
+    # SQLite, migrating the loaded rows rebuilds the table (Alembic's batch mode).
+    old = fresh_database(request, "sqlite", "backup_0007")
     upgrade(old, "0007")
     engine = make_engine(old)
     reflected = MetaData()
@@ -390,7 +389,8 @@ def test_an_archive_of_an_older_schema_is_migrated_after_loading(
         [(table_spec(sources), _sources(1)[1]), (place_spec, rows)],
         alembic_revision="0007",
     )
-    target = fresh_database(request, kind, "backup_from_0007")
+    target = fresh_database(request, "sqlite", "backup_from_0007")
+    upgrade(target)  # empty, at a newer revision than the archive: migrated down first
     import_database(target, archive)
     engine = make_engine(target)
     with engine.connect() as conn:

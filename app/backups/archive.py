@@ -235,7 +235,7 @@ class ArchiveWriter:
 
     def finish(self, manifest: Manifest) -> None:
         manifest.tables = self.tables
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # mkstemp makes it 0600: the archive holds personal data (and, asked for, secrets).
         handle, partial = tempfile.mkstemp(dir=self.path.parent, prefix=".export-")
         os.close(handle)
         try:
@@ -246,7 +246,6 @@ class ArchiveWriter:
                 tar.addfile(info, io.BytesIO(raw))
                 for spec in self.tables:
                     tar.add(Path(self._scratch.name) / f"{spec.name}.jsonl", _member(spec.name))
-            os.chmod(partial, 0o600)  # it may hold personal data (and, asked for, secrets)
             os.replace(partial, self.path)
         except BaseException:
             Path(partial).unlink(missing_ok=True)

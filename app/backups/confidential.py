@@ -13,6 +13,8 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from app.accounts.passwords import hash_password
+
 # Whole tables of secrets (and, for idempotent requests, answers replayed to a key holder).
 SECRET_TABLES = frozenset({"user_session", "password_token", "idempotent_request"})
 
@@ -42,8 +44,6 @@ class Replacements:
         # One real argon2 hash (of a secret nobody keeps) for every account, so a sign-in
         # attempt costs the same work as for any other account.
         if self._password_hash is None:
-            from app.accounts.passwords import hash_password
-
             self._password_hash = hash_password(secrets.token_urlsafe(32))
         return self._password_hash
 

@@ -97,6 +97,11 @@ def export_database(url: str, path: Path, *, with_secrets: bool = False) -> Mani
                 )
         writer.finish(manifest)
         return manifest
+    except OSError as exc:
+        writer.discard()
+        raise BackupError(
+            gettext("Cannot write the archive %(path)s: %(error)s", path=path, error=exc)
+        ) from exc
     except BaseException:
         writer.discard()
         raise
