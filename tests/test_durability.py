@@ -9,36 +9,44 @@ miss nothing.
 """
 
 import itertools
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import Session, select
 
 from app.db import make_engine
+from app.models.accounts import User
+from app.models.practices import Practice
+from app.permissions import viewer_for
+from app.practices import workflow
 from tests.conftest import copy_database, drop_database
-from tests.factories import (
-    PASSWORD,
-    auth,
-    csrf_from,
-    new_key,
-    new_user,
-    practice_data,
-    practice_form,
-    trusted_organisation,
+from tests.factories import auth, new_key, new_user, practice_in, trusted_organisation
+from tests.servers import (
+    AppServer,
+    Ledger,
+    all_at_once,
+    form_slug,
+    keep_writing,
+    patch_summary,
+    post_api,
+    post_form,
+    read_feed,
+    served,
+    signed_in,
 )
-from tests.servers import AppServer, served
 
 pytestmark = pytest.mark.writes
 
 THREADS = 10
-ACKNOWLEDGEMENTS = 12  # before the SIGKILL
+ACKNOWLEDGEMENTS = 8  # before the SIGKILL
+EDITS = 6  # by each of four editors
+CREATIONS = 4  # by each of two clients
 
 
 @pytest.fixture
@@ -59,119 +67,6 @@ def setup_engine(database: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-
-
-def signed_in(base_url: str, email: str, copies: int) -> list[tuple[httpx.Client, str]]:
-    """``copies`` browser-like clients sharing one sign-in as ``email`` (one password
-    check, not one each), with the CSRF token of their forms."""
-    client = httpx.Client(base_url=base_url, timeout=60)
-    token = csrf_from(client.get("/login").text)
-    response = client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/"}
-    )
-    assert response.status_code == 303, response.text
-    token = csrf_from(client.get("/practices/new").text)
-    others = [
-        httpx.Client(base_url=base_url, timeout=60, cookies=client.cookies)
-        for _ in range(copies - 1)
-    ]
-    return [(c, token) for c in [client, *others]]
-
-
-def post_form(client: httpx.Client, token: str, title: str) -> httpx.Response:
-    fields = practice_form(title, action="submit", confirm_new="yes", csrf_token=token)
-    return client.post("/practices/new", data=fields)
-
-
-def form_slug(response: httpx.Response) -> str:
-    """The slug of the practice a form submitted (it redirects to the author's list)."""
-    assert response.status_code == 303, response.text
-    found = re.search(r"submitted=([\w-]+)", response.headers["location"])
-    assert found, response.headers["location"]
-    return found.group(1)
-
-
-def post_api(client: httpx.Client, key: str, title: str, place: str = "oslo") -> httpx.Response:
-    return client.post(
-        "/api/v1/practices?confirm_new=true",
-        json=practice_data(title, place=place),
-        headers=auth(key),
-    )
-
-
-def patch_summary(client: httpx.Client, key: str, slug: str, summary: str) -> httpx.Response:
-    """Change the practice's summary from the version just read (If-Match its ETag)."""
-    read = client.get(f"/api/v1/practices/{slug}", headers=auth(key))
-    assert read.status_code == 200, read.text
-    return client.patch(
-        f"/api/v1/practices/{slug}?confirm_new=true",
-        json={"summary": summary},
-        headers={**auth(key), "If-Match": read.headers["etag"]},
-    )
-
-
-def all_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run ``jobs`` in threads released together; their results (or exceptions)."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = jobs[i]()
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
-def read_feed(client: httpx.Client, since: str) -> tuple[list[tuple[str, str, str]], str]:
-    """Every change after cursor ``since`` now, and the cursor after the last."""
-    items: list[tuple[str, str, str]] = []
-    while True:
-        response = client.get("/api/v1/changes", params={"since": since, "limit": 1000})
-        assert response.status_code == 200, response.text
-        page = response.json()
-        items += [(i["kind"], i["practice"], i["at"]) for i in page["items"]]
-        since = page["next_cursor"]
-        if not page["has_more"]:
-            return items, since
-
-
-@dataclass
-class Ledger:
-    """What the clients sent, and what they saw acknowledged (a 2xx)."""
-
-    created: dict[str, str] = field(default_factory=dict)  # slug: title
-    published: set[str] = field(default_factory=set)
-    edits: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # (version, summary)
-    sent: dict[str, list[str]] = field(default_factory=dict)  # summaries, acknowledged or not
-    failures: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def acknowledged(self) -> int:
-        with self.lock:
-            return len(self.created) + sum(len(e) for e in self.edits.values())
-
-
-def keep_writing(stop: threading.Event, ledger: Ledger, write: Callable[[int], None]) -> None:
-    """Call ``write(n)`` for n = 0, 1, … until ``stop``, or until the server is gone."""
-    for n in itertools.count():
-        if stop.is_set():
-            return
-        try:
-            write(n)
-        except httpx.TransportError:
-            return  # killed mid-request: that write was never acknowledged
-        except Exception as exc:
-            with ledger.lock:
-                ledger.failures.append(repr(exc))
-            return
 
 
 def api_writes(client: httpx.Client, key: str, ledger: Ledger, name: str) -> Callable[[int], None]:
@@ -242,13 +137,6 @@ def test_a_new_practice_whose_write_fails_after_its_insert_leaves_nothing(
 ) -> None:
     """The slug is claimed in a savepoint; on SQLite, a savepoint that opened the
     transaction would commit the practice when released, whatever came after."""
-    from sqlmodel import Session, select
-
-    from app.models.accounts import User
-    from app.models.practices import Practice
-    from app.permissions import viewer_for
-    from app.practices import workflow
-    from tests.factories import practice_in
 
     def fail(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("the write fails after the practice was inserted")
@@ -275,7 +163,7 @@ def test_concurrent_creates_with_one_title_each_get_a_slug_of_their_own(
     key = new_key(setup_engine, "read", "write", organisation="oslo-city-council")
     member = new_user(setup_engine, "member", "oslo-city-council")
     title = "Welcome walks with new neighbours"
-    with served(database) as server:
+    with served(database) as [server]:
         api = httpx.Client(base_url=server.url, timeout=60)
         jobs: list[Callable[[], str]] = []
         for client, token in signed_in(server.url, member, THREADS // 2):
@@ -350,3 +238,96 @@ def test_a_server_killed_mid_write_keeps_every_acknowledged_write_whole(
     finally:
         server.stop()
         server.log.unlink(missing_ok=True)
+
+
+def edits(
+    client: httpx.Client, key: str, slugs: list[str], ledger: Ledger, name: str
+) -> Callable[[], None]:
+    """Change the summaries of ``slugs`` in turn, each from the version just read; a
+    refusal because someone else saved meanwhile (409, 412) is expected."""
+
+    def run() -> None:
+        for n in range(EDITS):
+            slug, summary = slugs[n % len(slugs)], f"Changed by {name}, edit {n}."
+            changed = patch_summary(client, key, slug, summary)
+            if changed.status_code == 200:
+                with ledger.lock:
+                    ledger.edits.setdefault(slug, []).append((changed.json()["version"], summary))
+            elif changed.status_code not in (409, 412):
+                ledger.failures.append(f"{changed.status_code} {changed.text}")
+
+    return run
+
+
+def creations(client: httpx.Client, key: str, ledger: Ledger, title: str) -> Callable[[], None]:
+    def run() -> None:
+        for _ in range(CREATIONS):
+            created = post_api(client, key, title, place="barcelona")
+            if created.status_code != 201:
+                ledger.failures.append(f"{created.status_code} {created.text}")
+                continue
+            with ledger.lock:
+                if created.json()["slug"] in ledger.created:
+                    ledger.failures.append(f"slug given twice: {created.json()['slug']}")
+                ledger.created[created.json()["slug"]] = title
+
+    return run
+
+
+@pytest.mark.parametrize("catalogue", ["postgresql"], indirect=True)
+def test_two_servers_on_one_postgresql_lose_no_update_and_no_change(
+    database: str, setup_engine: Engine
+) -> None:
+    """Two app processes share one PostgreSQL. Four clients edit the same two practices
+    through both (If-Match), two create practices with one title through both, and a
+    partner follows the change feed through both meanwhile: no acknowledged version is
+    overwritten by a writer that started from an older one, no slug is given twice, and
+    the partner, reading on from each cursor, sees every change the feed ends up with."""
+    key = new_key(setup_engine, "read", "write", organisation=trusted_organisation(setup_engine))
+    ledger, writing = Ledger(), threading.Event()
+    with served(database, count=2) as servers:
+        clients = [httpx.Client(base_url=s.url, timeout=60) for s in servers]
+        slugs = [
+            post_api(clients[0], key, f"Practice edited from two servers {i}", place="barcelona")
+            .raise_for_status()
+            .json()["slug"]
+            for i in range(2)
+        ]
+        _, start = read_feed(clients[0], "")
+        followed: list[tuple[str, str, str]] = []
+
+        def follow() -> None:
+            cursor = start
+            for n in itertools.count():
+                last_round = not writing.is_set()
+                items, cursor = read_feed(clients[n % 2], cursor)
+                followed.extend(items)
+                if last_round:
+                    return
+
+        jobs = [edits(clients[i % 2], key, slugs, ledger, f"editor {i}") for i in range(4)]
+        jobs += [creations(c, key, ledger, "One title from two servers") for c in clients]
+        writing.set()
+        reader = threading.Thread(target=follow)
+        reader.start()
+        all_at_once(jobs)
+        writing.clear()
+        reader.join(timeout=60)
+        feed, _ = read_feed(clients[1], start)
+        for server in servers:
+            assert not server.errors(), server.errors()
+    assert ledger.failures == [], ledger.failures
+    assert len(ledger.created) == 2 * CREATIONS
+    with setup_engine.connect() as conn:
+        for slug in slugs:
+            acknowledged = sorted(ledger.edits.get(slug, []))
+            assert acknowledged, f"no edit of {slug} got through"
+            versions = [version for version, _ in acknowledged]
+            assert len(set(versions)) == len(versions), f"two writers got {versions}"
+            live = conn.execute(
+                text("SELECT version, summary FROM practice WHERE slug = :slug"), {"slug": slug}
+            ).one()
+            assert tuple(live) == acknowledged[-1]  # the last acknowledged edit stands
+    assert followed == feed
+    assert {slug for _, slug, _ in feed} >= set(ledger.created) | set(slugs)
+    assert half_written(setup_engine) == []
