@@ -55,7 +55,11 @@ class AppServer:
     def launch(self) -> None:
         """Start the process; ``wait_ready`` waits until it answers."""
         port = free_port()
-        env = {**os.environ, "INTERLOCAL_DATABASE_URL": self.database_url}
+        env = {
+            **os.environ,
+            "INTERLOCAL_DATABASE_URL": self.database_url,
+            "INTERLOCAL_ALLOWED_HOSTS": '["127.0.0.1"]',  # the address clients use
+        }
         env.pop("INTERLOCAL_PUBLIC_URL", None)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
