@@ -6,15 +6,17 @@ years, slugs, language codes).
 language (the pages and the practice writes use it); ``api_errors`` turns it into the API's
 error list (the request-validation handler and the API's writes use it). ``parse_form`` and
 ``parse_body`` validate and raise the matching error of ``app.errors``; ``Stripped`` and
-``Filled`` are the text types of the small form schemas. Plain functions over pydantic:
-the domain packages use them without the web framework.
+``Filled`` are the text types of the small form schemas. Every text type holds to one
+rule of characters (``unsafe_character``), which the request check of paths and query
+strings shares. Plain functions over pydantic: the domain packages use them without the
+web framework.
 """
 
 import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Protocol, TypeVar
 
-from annotated_types import MaxLen
+from annotated_types import Interval, MaxLen
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -42,9 +44,63 @@ def filled(value: str) -> str:
     return value
 
 
+# The one rule of characters in text. Refused everywhere: control characters (Unicode
+# category Cc: XML, so the Atom feed, cannot hold them, and they hide in terminals and
+# logs), the bidirectional overrides and isolates (text that reads other than it is, U+202A
+# to U+202E and U+2066 to U+2069), lone surrogates (no UTF-8 database stores them) and
+# U+FFFE/U+FFFF (not characters, refused by XML). Tab and line breaks are kept in text of
+# several lines and refused in a line.
+_UNSAFE = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # Cc but tab and line breaks
+    "\u202a-\u202e\u2066-\u2069"  # bidirectional overrides and isolates
+    "\ud800-\udfff\ufffe\uffff"
+)
+_UNSAFE_IN_TEXT = re.compile(f"[{_UNSAFE}]")
+_UNSAFE_IN_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
+
+
+def unsafe_character(value: str, *, one_line: bool = False) -> str | None:
+    """What is wrong with ``value``'s characters, in a sentence; None if nothing is."""
+    found = (_UNSAFE_IN_LINE if one_line else _UNSAFE_IN_TEXT).search(value)
+    if found is None:
+        return None
+    character = found.group()
+    if character in "\t\n\r":
+        return gettext(
+            "Write this on one line: it holds a tab or a line break at character %(position)s.",
+            position=found.start() + 1,
+        )
+    return gettext(
+        "Remove the invisible character U+%(code)s at character %(position)s: text may not "
+        "hold control characters, direction overrides or lone surrogates.",
+        code=f"{ord(character):04X}",
+        position=found.start() + 1,
+    )
+
+
+def printable(text: str) -> str:
+    """``text`` with what the rule refuses replaced by U+FFFD, to name a field (a JSON key,
+    a form field) in an error: a lone surrogate cannot even be encoded in the answer."""
+    return _UNSAFE_IN_TEXT.sub("\ufffd", text)
+
+
+def safe_text(value: str | None) -> str | None:
+    """Refuse text that breaks the rule of characters (a validator of every text type)."""
+    if value is not None and (problem := unsafe_character(value)):
+        raise PydanticCustomError("unsafe_character", problem)
+    return value
+
+
+def one_line(value: str | None) -> str | None:
+    """Refuse text of several lines where a field is one line (a title, a name)."""
+    if value is not None and (problem := unsafe_character(value, one_line=True)):
+        raise PydanticCustomError("unsafe_character", problem)
+    return value
+
+
 # Form text that is stripped but, unlike a practice's own text (app.schemas.Text), not
 # checked for markup: translations keep what the translator wrote.
-Stripped = Annotated[str, StringConstraints(strip_whitespace=True)]
+Stripped = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(safe_text)]
 Filled = Annotated[Stripped, AfterValidator(filled)]
 
 
@@ -86,7 +142,7 @@ def message(error: Mapping[str, Any], name: str) -> str:
     if kind == "extra_forbidden":
         return gettext("This field is not part of a practice.")
     # Our own validators' messages (app.schemas), already in the reader's language.
-    if kind in ("missing", "string_too_long", "end_before_start"):
+    if kind in ("missing", "string_too_long", "end_before_start", "unsafe_character"):
         return str(error["msg"])
     return gettext("This value is not valid.")
 
@@ -100,7 +156,7 @@ def form_errors(
     hints = hints or {}
     fields: dict[str, str] = {}
     for error in exc.errors():
-        name = field_name(error["loc"], whole)
+        name = printable(field_name(error["loc"], whole))
         fields.setdefault(name, gettext(hints[name]) if name in hints else message(error, name))
     return fields
 
@@ -110,8 +166,9 @@ def api_errors(exc: HasErrors) -> list[dict[str, Any]]:
     is null for the body as a whole)."""
     errors = []
     for error in exc.errors():
-        loc = [str(part) for part in error.get("loc", ()) if part not in _LOCATIONS]
-        errors.append({"param": ".".join(loc) or None, "message": error.get("msg", "invalid")})
+        loc = [printable(str(part)) for part in error.get("loc", ()) if part not in _LOCATIONS]
+        message = printable(str(error.get("msg", "invalid")))
+        errors.append({"param": ".".join(loc) or None, "message": message})
     return errors
 
 
@@ -158,6 +215,7 @@ def _plain(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip()
+    safe_text(value)
     if _TAG.search(value):
         raise ValueError(gettext("Write plain text: HTML tags are not allowed."))
     return value or None
@@ -202,6 +260,10 @@ Text = Annotated[str | None, AfterValidator(_plain)]
 RequiredText = Annotated[str, AfterValidator(_required)]
 
 
+# Text of one line (a title, a figure): no tab or line break either.
+Line = Annotated[Text, AfterValidator(one_line)]
+
+
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160, pattern=_SLUG)]
 
 
@@ -213,6 +275,15 @@ def not_a_boolean(value: object) -> object:
 
 
 Year = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1800, le=2100)]
+
+
+# The largest id of a record: PostgreSQL's INTEGER. A larger number names no record, and
+# would overflow the database's integers (SQLite's at 2**63) if it reached a query.
+MAX_RECORD_ID = 2**31 - 1
+
+# A record's id as an address gives it (a path parameter of the pages and the API); plain
+# metadata, so that FastAPI reads it with its own ``Path()`` and checks the range.
+RecordId = Annotated[int, Interval(ge=1, le=MAX_RECORD_ID)]
 
 
 def interface_language(value: str) -> str:

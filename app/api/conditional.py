@@ -18,7 +18,9 @@ from app.errors import PreconditionFailed, PreconditionRequired
 from app.i18n import get_language, gettext
 from app.permissions import PUBLIC, Viewer
 
-_VERSION = re.compile(r'^"v(\d+)\.')
+# A version as the ETag writes it; longer numbers are no version of ours (and int() of
+# thousands of digits is an error), so they match nothing and get 412 like any stale one.
+_VERSION = re.compile(r'^"v([0-9]{1,18})\.')
 NOT_MODIFIED: dict[int | str, dict[str, str]] = {
     304: {"description": "Not modified since the ETag sent in If-None-Match."}
 }

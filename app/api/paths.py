@@ -4,6 +4,8 @@ from typing import Annotated
 
 from fastapi import Path
 
+from app.validation import RecordId
+
 PracticeSlug = Annotated[
     str,
     Path(description="The practice's `slug`.", examples=["barcelona-anti-rumour-strategy"]),
@@ -15,7 +17,7 @@ OtherPlaceSlug = Annotated[
 NetworkSlug = Annotated[
     str, Path(description="The network's `slug`.", examples=["inclusive-cities"])
 ]
-MemberId = Annotated[int, Path(description="The membership's `id`.", examples=[118])]
+MemberId = Annotated[RecordId, Path(description="The membership's `id`.", examples=[118])]
 SchemeCode = Annotated[
     str, Path(description="The vocabulary scheme's `code`.", examples=["activity-type"])
 ]

@@ -2,21 +2,27 @@
 
 A cursor encodes the sort value and id of the last row of a page; the next page starts
 strictly after it, so pages never overlap or skip rows even while records are added.
+A cursor comes back from the client, so ``decode_cursor`` takes only the shape its list
+issues (the kind of sort value, an id in range): anything else is a 422 saying the cursor
+is not valid, and never reaches a query.
 """
 
 import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
 
-from pydantic import Field
+from annotated_types import Interval, Len
+from pydantic import AfterValidator, AllowInfNan, Field, Strict, TypeAdapter, ValidationError
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import InvalidParameter
 from app.i18n import gettext
+from app.validation import MAX_RECORD_ID, safe_text
 
 # The most items one page of any list holds, for the pages and the API alike.
 MAX_PAGE_SIZE = 200
@@ -37,11 +43,24 @@ def page_cursor() -> Any:
     return Field(default=None, max_length=500, description="`next_cursor` of the previous page.")
 
 
+# The kinds of sort value a cursor carries. Strict: JSON's true is no number, 1.5 no
+# integer. Integers fit a 64-bit column, numbers are finite and text holds only what text
+# may (no NUL, which PostgreSQL refuses, nor lone surrogates).
+CursorText = Annotated[str, Strict(), AfterValidator(safe_text)]
+CursorInteger = Annotated[int, Strict(), Interval(ge=-(2**63), le=2**63 - 1)]
+CursorNumber = Annotated[float, Strict(), AllowInfNan(False)]
+# A sort value that names its sort order: ``["title", "Anti-rumour"]``.
+NamedValue = Annotated[list[CursorText | CursorInteger | CursorNumber], Len(2, 2)]
+CursorId = Annotated[int, Strict(), Interval(ge=1, le=MAX_RECORD_ID)]
+
+
 @dataclass(frozen=True)
 class SortKey:
-    """One sort order: an SQL expression (whose values JSON can carry) and its direction."""
+    """One sort order: an SQL expression (whose values JSON can carry), the kind of its
+    values (``CursorText``, ``CursorInteger`` or ``CursorNumber``) and its direction."""
 
     expression: Any  # an SQL expression (column or function)
+    kind: Any = CursorText
     descending: bool = False
 
 
@@ -57,15 +76,19 @@ def invalid_cursor() -> InvalidParameter:
     )
 
 
-def decode_cursor(cursor: str) -> tuple[Any, int]:
+@cache
+def _shape(kind: Any) -> TypeAdapter[tuple[Any, int]]:
+    return TypeAdapter(tuple[kind, CursorId])
+
+
+def decode_cursor(cursor: str, kind: Any = CursorText) -> tuple[Any, int]:
+    """The sort value (of ``kind``) and the id a cursor holds; ``invalid_cursor`` if it
+    holds anything else."""
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, ident = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(ident, int):
-            raise ValueError
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode())
+        return _shape(kind).validate_json(raw)
+    except (ValueError, binascii.Error, ValidationError) as exc:
         raise invalid_cursor() from exc
-    return value, ident
 
 
 @dataclass(frozen=True)
@@ -94,7 +117,7 @@ def paginate(
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     paged = statement.add_columns(sort.expression)
     if cursor:
-        value, ident = decode_cursor(cursor)
+        value, ident = decode_cursor(cursor, sort.kind)
         if sort.descending:
             after = or_(sort.expression < value, and_(sort.expression == value, id_column < ident))
         else:

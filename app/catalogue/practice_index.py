@@ -24,7 +24,7 @@ from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 
 from sqlmodel import Session, col, select
 
 from app.catalogue.cache import loaded
-from app.catalogue.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.catalogue.pagination import NamedValue, decode_cursor, encode_cursor, invalid_cursor
 from app.models.places import Place
 from app.models.practices import Practice, PracticeSource, PracticeStatus, PracticeTerm
 from app.models.vocabularies import VocabularyTermAncestor
@@ -114,7 +114,7 @@ class PracticeIndex:
         the cursor holds the last row's sort key and id, so pages never overlap)."""
         rows, keys, ids = self.orders[order], self.sorted_keys[order], self.ids[self.orders[order]]
         if cursor:
-            value, ident = decode_cursor(cursor)
+            value, ident = decode_cursor(cursor, NamedValue)
             key = _cursor_key(order, value)
             low = int(np.searchsorted(keys, key, side="left"))
             high = int(np.searchsorted(keys, key, side="right"))
@@ -133,7 +133,7 @@ class PracticeIndex:
     ) -> Page:
         """Like ``page``, best score first (``scores`` per row), ties by id descending."""
         if cursor:
-            value, ident = decode_cursor(cursor)
+            value, ident = decode_cursor(cursor, NamedValue)
             value = _cursor_key("relevance", value)
             mask = mask & ((scores < value) | ((scores == value) & (self.ids < ident)))
         rows = np.flatnonzero(mask)

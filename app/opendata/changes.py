@@ -13,7 +13,7 @@ from sqlalchemy import and_, insert, or_
 from sqlmodel import Session, col, select
 
 from app.catalogue.cache import mark_changed
-from app.catalogue.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.catalogue.pagination import CursorInteger, decode_cursor, encode_cursor
 from app.models.base import utcnow
 from app.models.catalogue import PracticeChange
 from app.models.practices import Practice, PracticeLineage, PracticeStatus, Visibility
@@ -89,10 +89,7 @@ def list_changes(session: Session, since: str | None, limit: int) -> ChangesPage
     """Changes after the cursor ``since`` (from the beginning without one), oldest first."""
     seq, ident = -1, 0
     if since:
-        value, ident = decode_cursor(since)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid_cursor()
-        seq = value
+        seq, ident = decode_cursor(since, CursorInteger)
     rows = session.exec(
         select(PracticeChange)
         .where(col(PracticeChange.seq).is_not(None))

@@ -7,7 +7,13 @@ from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from app.catalogue.pagination import SortKey, page_cursor, page_limit, paginate
+from app.catalogue.pagination import (
+    CursorNumber,
+    SortKey,
+    page_cursor,
+    page_limit,
+    paginate,
+)
 from app.catalogue.text import contains
 from app.errors import NotFound
 from app.i18n import gettext
@@ -146,7 +152,11 @@ def list_places(session: Session, query: PlaceQuery) -> Page[PlaceSummary]:
         session,
         statement,
         id_column=col(Place.id),
-        sort=SortKey(relevance(query.q)) if sort == "relevance" and query.q else BY_NAME,
+        sort=(
+            SortKey(relevance(query.q), CursorNumber)
+            if sort == "relevance" and query.q
+            else BY_NAME
+        ),
         limit=query.limit,
         cursor=query.cursor,
     )

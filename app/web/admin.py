@@ -22,6 +22,7 @@ from app.i18n import _
 from app.models.accounts import ApiKey, AuditEvent, User, UserSession
 from app.models.places import Organisation
 from app.requests import client_address, site_url
+from app.validation import RecordId
 from app.web.csrf import verify_csrf
 from app.web.deps import Admin, SessionDep
 from app.web.templating import href, render
@@ -100,7 +101,7 @@ def set_active(
     request: Request,
     session: SessionDep,
     admin: Admin,
-    user_id: int,
+    user_id: RecordId,
     active: Annotated[bool, Form()] = False,
 ) -> Response:
     """Switch an account off (its sessions end) or on again."""
@@ -196,7 +197,7 @@ def add_api_key(
 
 
 @router.post("/admin/api-keys/{key_id}/revoke", dependencies=[Depends(verify_csrf)])
-def revoke_key(request: Request, session: SessionDep, admin: Admin, key_id: int) -> Response:
+def revoke_key(request: Request, session: SessionDep, admin: Admin, key_id: RecordId) -> Response:
     key = session.get(ApiKey, key_id)
     if key is None:
         raise NotFound(_("no API key %(id)s", id=key_id))

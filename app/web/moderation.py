@@ -4,7 +4,7 @@ that may be places the reports name: confirm or reject."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts.request_decisions import (
@@ -27,14 +27,12 @@ from app.practices.workflow import archive, publish, return_to_authors
 from app.practices.worklists import find_any_practice, review_queue
 from app.practices.writing import EditConflict
 from app.requests import client_address, site_url
+from app.validation import RecordId
 from app.web.csrf import verify_csrf
 from app.web.deps import Moderator, SessionDep, ViewerDep
 from app.web.templating import href, render
 
 router = APIRouter()
-
-# A database id: larger numbers are no record (and overflow PostgreSQL's integer).
-RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/moderation", response_class=HTMLResponse)

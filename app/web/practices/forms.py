@@ -68,7 +68,7 @@ def _error_labels(errors: dict[str, str], labels: dict[str, str], schemes: Any) 
     for name in errors:
         if name.startswith("terms-") and name[6:] in schemes:
             result[name] = schemes[name[6:]].label
-        elif m := re.fullmatch(r"(outcomes|lineage)-(\d+)-\w+", name):
+        elif m := re.fullmatch(ROW_FIELD, name):
             row = int(m.group(2)) + 1
             result[name] = (
                 gettext("Outcome %(n)s", n=row)
@@ -78,10 +78,19 @@ def _error_labels(errors: dict[str, str], labels: dict[str, str], schemes: Any) 
     return result
 
 
+# A field of a repeated row: ``outcomes-0-text``. The form numbers rows from 0 and a
+# practice has at most 50 of each, so longer numbers are no row of this form: they are
+# ignored (and never handed to int(), which refuses thousands of digits).
+ROW_FIELD = re.compile(r"(outcomes|lineage)-([0-9]{1,4})-[a-z_]+")
+
+# The version the form was read at: a number as the form writes it, else none (-1).
+VERSION = re.compile(r"[0-9]{1,18}")
+
+
 def _rows(form: FormData, prefix: str, names: tuple[str, ...]) -> list[dict[str, str | None]]:
     """Repeated rows (``outcomes-0-text`` …) in order, leaving out rows left blank."""
     indexes = sorted(
-        {int(m.group(1)) for key in form if (m := re.fullmatch(rf"{prefix}-(\d+)-\w+", key))}
+        {int(m.group(2)) for key in form if (m := ROW_FIELD.fullmatch(key)) and m[1] == prefix}
     )
     rows = []
     for i in indexes:
@@ -203,7 +212,7 @@ async def write_practice(
     action = str(form.get("action", "save"))
     note = str(form.get("note", "")).strip()
     posted_version = str(form.get("version", ""))
-    version = int(posted_version) if posted_version.isdigit() else -1
+    version = int(posted_version) if VERSION.fullmatch(posted_version) else -1
     # Any place of the gazetteer: chosen from the picker, or found by the name typed.
     picked = pick_place(
         session, "place", values["place"], str(form.get("place_q", "")), required=False

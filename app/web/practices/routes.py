@@ -41,6 +41,7 @@ from app.practices.translations import (
 )
 from app.practices.worklists import editable_practice
 from app.requests import site_url
+from app.validation import RecordId
 from app.vocabularies.queries import list_schemes
 from app.web.csrf import verify_csrf
 from app.web.deps import CurrentUser, SessionDep, SignedIn, ViewerDep
@@ -345,7 +346,7 @@ def save_practice_translation_form(
 
 @router.get("/{slug}/revisions/{number}", response_class=HTMLResponse)
 def revision_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, slug: str, number: int
+    request: Request, session: SessionDep, viewer: ViewerDep, slug: str, number: RecordId
 ) -> HTMLResponse:
     practice = find_practice(session, slug, viewer)
     shown = revision(session, practice, number, viewer)
