@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import swagger_ui_bundle
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -37,6 +37,7 @@ from app.web.embed import is_embed, render_embed_error
 from app.web.framing import FramingMiddleware, SecurityHeadersMiddleware, docs_policy
 from app.web.incoming import AllowedHostsMiddleware, BodyLimitMiddleware
 from app.web.locale import LocaleMiddleware
+from app.web.request_text import refuse_unsafe_text
 from app.web.templating import href, render_error
 
 STATIC = Path(__file__).parent / "static"
@@ -100,6 +101,7 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=_operation_id,
+        dependencies=[Depends(refuse_unsafe_text)],  # no NUL, no control character
     )
     # Innermost: its answer to an unexpected error still gets the language and headers.
     app.add_middleware(LastResortMiddleware, respond=_error_response)

@@ -16,7 +16,7 @@ from app.permissions import Viewer, leads_it_may_name, visible
 from app.practices.duplicates import similar_titles
 from app.practices.fields import EDITABLE_SCHEMES, SINGLE_TERM_SCHEMES
 from app.practices.input import PracticeIn
-from app.validation import parse_form, too_long
+from app.validation import parse_form, too_long, unsafe_character
 from app.vocabularies.queries import scheme_terms
 
 
@@ -156,3 +156,5 @@ def check_submission(
 def check_note(name: str, note: str | None, limit: int) -> None:
     if note and len(note) > limit:
         raise InvalidPractice({name: too_long(limit, len(note))})
+    if note and (problem := unsafe_character(note)):
+        raise InvalidPractice({name: problem})

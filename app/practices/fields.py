@@ -21,11 +21,13 @@ class PracticeField:
     # shown, and searched (title and summary are indexed apart, the others as its body).
     written: bool = False
     section: str | None = None  # the edit form's folded section; None: always shown
+    # Written on one line (the form's one-line box): no tab or line break.
+    one_line: bool = False
 
 
 # In the order revision pages and diffs show them.
 PRACTICE_FIELDS: tuple[PracticeField, ...] = (
-    PracticeField("title", N_("Title"), written=True),
+    PracticeField("title", N_("Title"), written=True, one_line=True),
     PracticeField("summary", N_("Summary"), written=True),
     PracticeField("description", N_("Description"), written=True, section="detail"),
     PracticeField("aim", N_("What is it designed to achieve?"), written=True),
@@ -68,6 +70,9 @@ SINGLE_VALUE_FIELDS = tuple(
 
 
 WRITTEN_FIELDS = tuple(f.name for f in PRACTICE_FIELDS if f.written)
+
+
+ONE_LINE_FIELDS = tuple(f.name for f in PRACTICE_FIELDS if f.one_line)
 
 
 # How long each written field may be (the form's maxlength): its column's length.

@@ -9,13 +9,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from app.i18n import gettext
 from app.models.practices import LineageKind, PracticeBase
-from app.validation import RequiredText, Slug, Text, limit
+from app.practices.fields import ONE_LINE_FIELDS
+from app.validation import Line, RequiredText, Slug, Text, limit, one_line
 
 
 def _outcome_date(value: str | None) -> str | None:
@@ -41,10 +43,10 @@ class OutcomeIn(BaseModel):
     text: Annotated[RequiredText, limit(2000)] = Field(
         description="What was found.", examples=["Reached an audience across the region."]
     )
-    metric: Annotated[Text, limit(200)] = Field(
+    metric: Annotated[Line, limit(200)] = Field(
         default=None, description="What was measured.", examples=["front-line staff trained"]
     )
-    value: Annotated[Text, limit(100)] = Field(
+    value: Annotated[Line, limit(100)] = Field(
         default=None, description="The measured value, as reported.", examples=["nearly 1000"]
     )
     date: Annotated[str | None, AfterValidator(_outcome_date)] = Field(
@@ -53,7 +55,7 @@ class OutcomeIn(BaseModel):
         description="When: a year (2011) or a date (2011-05-14).",
         examples=["2011"],
     )
-    source: Annotated[Text, limit(500)] = Field(
+    source: Annotated[Line, limit(500)] = Field(
         default=None,
         description="Where the figure comes from: a citation or a link.",
         examples=["Evaluation by the university, 2012"],
@@ -109,6 +111,9 @@ class PracticeIn(PracticeBase):
         max_length=20,
         description="Practices elsewhere it was adapted from or inspired by.",
     )
+
+    # Every text field holds to the rule of characters (app.validation); these, one line.
+    _one_line = field_validator(*ONE_LINE_FIELDS)(one_line)
 
     @model_validator(mode="after")
     def _years_in_order(self) -> "PracticeIn":

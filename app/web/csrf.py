@@ -56,8 +56,11 @@ async def verify_csrf(request: Request) -> None:
     form = await request.form()
     submitted = form.get(FIELD)
     expected = request.cookies.get(COOKIE)
+    # Compared as bytes: compare_digest refuses str with other than ASCII (a 500).
     if not (
-        isinstance(submitted, str) and expected and secrets.compare_digest(submitted, expected)
+        isinstance(submitted, str)
+        and expected
+        and secrets.compare_digest(submitted.encode(), expected.encode())
     ):
         raise Forbidden(
             gettext(
