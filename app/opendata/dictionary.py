@@ -135,6 +135,14 @@ CSV_DESCRIPTIONS: dict[str, str] = {
 }
 
 
+# How the CSV keeps a spreadsheet from running text as a formula (app.opendata.exports).
+CSV_FORMULAS = N_(
+    "A cell whose text would start with =, +, -, @, a tab or a carriage return starts with a "
+    "single quote (') before it, so that spreadsheets show it as text instead of running it "
+    "as a formula; remove that quote to read the value as written."
+)
+
+
 TERM_COLUMN_DESCRIPTION = N_(
     "Codes of its terms of the vocabulary “%(vocabulary)s”, separated by `%(separator)s`."
 )
@@ -170,6 +178,7 @@ class Dictionary:
     columns: list[ColumnDoc]
     schemes: list[SchemeSummary]
     example_slug: str | None  # a public practice, for example links
+    csv_formulas: str = ""  # how cells that look like formulas are written
 
 
 def model_name(model: type[BaseModel]) -> str:
@@ -323,4 +332,5 @@ def data_dictionary(session: Session) -> Dictionary:
         columns=column_docs(schemes),
         schemes=schemes,
         example_slug=example,
+        csv_formulas=_(CSV_FORMULAS),
     )

@@ -1,7 +1,9 @@
 """Open data exports of the public catalogue.
 
 The CSV is written in batches of practices as it is sent, so memory stays flat however
-many rows there are: only the ids of the matching practices are held at once.
+many rows there are: only the ids of the matching practices are held at once. A text cell
+that a spreadsheet would read as a formula starts with a single quote instead (OWASP's
+rule against CSV injection), as the data dictionary says.
 """
 
 import csv
@@ -44,9 +46,21 @@ CSV_COLUMNS = [
 SEPARATOR = "; "  # between the values of a multi-valued field
 
 
+# What makes a spreadsheet read a cell as a formula (or as the start of one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_cell(value: object) -> object:
+    """``value``, with a single quote before text that would start a formula, so that
+    ``=HYPERLINK(…)`` in a title is shown, not run, by whoever opens the file."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _line(values: Sequence[object]) -> str:
     out = io.StringIO()
-    csv.writer(out).writerow(values)
+    csv.writer(out).writerow([neutral_cell(value) for value in values])
     return out.getvalue()
 
 
