@@ -1,0 +1,476 @@
+"""No input gives a 5xx, anywhere: Hypothesis drives every route of the site and the API
+(read from the application, so a new route is covered without a word here) with hostile
+path parameters, query parameters, form fields, JSON bodies and headers (``If-Match``,
+``Idempotency-Key``, ``Accept-Language``, ``Cookie``), as an anonymous visitor, a signed-in
+member and a member's API key, on SQLite and PostgreSQL. Every answer is a 2xx, 3xx or 4xx,
+and an error leaves the database as it was.
+
+Hostile means: integers past any column, lone surrogates, control characters, direction
+overrides, very long text, values of the wrong type and shape, and cursors that are base64
+of JSON no list issued. A valid request is the starting point, with a few of its values
+replaced, so that the hostile ones reach the code behind the first checks.
+"""
+
+import base64
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi import params
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+from sqlalchemy import Engine, String, cast, func, select
+from sqlmodel import SQLModel
+
+from app.accounts.sessions import SESSION_COOKIE
+from app.api.openapi import flatten
+from app.web.csrf import COOKIE as CSRF_COOKIE
+from tests.factories import (
+    auth,
+    csrf_from,
+    new_key,
+    practice_data,
+    practice_form,
+    signed_in_client,
+)
+
+pytestmark = pytest.mark.writes  # hostile writes that succeed land in a copy
+
+EXAMPLES = 4  # per route and method, and more for routes with many parameters
+PRACTICE = "barcelona-anti-rumour-strategy"
+HUGE = "99999999999999999999999"
+
+# --- Hostile values ----------------------------------------------------------------------
+
+
+def _cursor(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode("utf-8", "surrogatepass")).decode().rstrip("=")
+
+
+NASTY = [
+    "",
+    "0",
+    "-1",
+    HUGE,
+    "-" + HUGE,
+    "9" * 5000,
+    "²",
+    "1e309",
+    "NaN",
+    "true",
+    "null",
+    "[]",
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    "x\udfffy",
+    "\x01\x0b\x1b[31m",
+    "\u202eevil\u2066",
+    "\r\n",
+    "é" * 400,
+    "a" * 5000,
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%00",
+    '=HYPERLINK("http://x.example")',
+    '"v' + "9" * 5000 + '."',
+    _cursor('[["title", "a"], true]'),
+    _cursor(f"[{HUGE}, {HUGE}]"),
+    _cursor('["\\u0000", 1]'),
+    _cursor('["\\ud800", 1]'),
+    _cursor("[null, 1]"),
+    _cursor('{"a": [1]}'),
+]
+
+# Characters that each broke something once, and words that name records: a valid name
+# with a bad character in it gets past the checks a random string fails.
+BAD_CHARACTERS = ["\x00", "\ud800", "\udc00", "\x1b", "\u202e", "\x85", "\n", "é", "\ufffe"]
+WORDS = ["barcelona", "inclusive-cities", "compas", PRACTICE, "activity-type", "member", "en"]
+spiked = st.builds(
+    lambda word, at, character: word[:at] + character + word[at:],
+    st.sampled_from(WORDS),
+    st.integers(0, 8),
+    st.sampled_from(BAD_CHARACTERS),
+)
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(),
+    st.sampled_from(NASTY),
+    spiked,
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=12),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+# Mostly the shape a cursor has (a sort value and an id), with values of any kind in it.
+cursors = st.builds(
+    lambda value: _cursor(json.dumps(value)), st.tuples(json_values, json_scalars) | json_values
+)
+hostile = st.one_of(
+    st.sampled_from(NASTY),
+    spiked,
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=20),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
+    cursors,
+)
+
+
+def encoded(text: str) -> str:
+    """``text`` as it travels in an address or a form (lone surrogates as their bytes)."""
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
+
+
+# --- Valid values the hostile ones are mixed with -----------------------------------------
+
+# A record of each kind, by the first part of the paths that name it.
+SLUGS = {
+    "/api/v1/places": "barcelona",
+    "/places": "barcelona",
+    "/api/v1/networks": "inclusive-cities",
+    "/networks": "inclusive-cities",
+    "/api/v1/organisations": "barcelona-city-council",
+    "/vocabularies": "activity-type",
+    "/api/v1/vocabularies": "activity-type",
+}
+OTHER_PATH_VALUES = {"other": "hackney", "scheme": "activity-type", "code": "activity-type"}
+FORM_FIELDS = [
+    *practice_form("Story circle"),
+    "start_year",
+    "terms-goal",
+    "links",
+    "languages",
+    "outcomes-0-text",
+    "outcomes-0-date",
+    "lineage-0-practice",
+    "version",
+    "note",
+    "action",
+    "confirm_new",
+    "place_q",
+    "language",
+    "label-1",
+    "definition-1",
+]
+HEADERS = ("If-Match", "Idempotency-Key", "Accept-Language")
+OWN = ("path", "query", "json", "form")  # the parts that hold a route's own parameters
+NUMBERS = ("id", "number", "limit", "year", "version", "population", "share")
+
+
+def valid_path_value(path: str, name: str, ids: dict[str, str]) -> str:
+    if name in ids:
+        return ids[name]
+    if name in OTHER_PATH_VALUES:
+        return OTHER_PATH_VALUES[name]
+    if name.endswith(NUMBERS):
+        return "1"
+    return next((slug for prefix, slug in SLUGS.items() if path.startswith(prefix)), PRACTICE)
+
+
+def hostile_for(name: str) -> st.SearchStrategy[str]:
+    """Hostile values, most of them of the kind the parameter ``name`` holds."""
+    if name in ("cursor", "since"):
+        return st.one_of(cursors, cursors, st.sampled_from(NASTY[-6:]), hostile)
+    if name.endswith(NUMBERS):
+        huge = st.integers(-(2**80), 2**80).map(str)
+        return st.one_of(huge, huge, st.sampled_from(NASTY[:10]), hostile)
+    return st.one_of(spiked, hostile)  # a name with a bad character in it: twice as likely
+
+
+def json_base(method: str, path: str) -> dict[str, Any]:
+    """A valid body to start from, for the routes that take one."""
+    if path.startswith("/api/v1/practices"):
+        return practice_data("Fuzzed story circle") if method == "POST" else {"summary": "New."}
+    if "/members" in path:
+        return {"place": "hackney", "role": "member"} if method == "POST" else {"role": "member"}
+    if path == "/api/v1/peers":
+        return {"country": "ES", "population": 100000}
+    return {}
+
+
+# --- The routes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    path_params: tuple[str, ...]
+    query_params: tuple[str, ...]
+    form_params: tuple[str, ...]
+    json_body: bool
+    web_form: bool  # a page's form: carries a CSRF token
+
+    def slots(self) -> list[tuple[str, str]]:
+        """Where a hostile value can go: (part of the request, name); "*" for a name of
+        its own (an unknown parameter, or a body of another shape)."""
+        own = [("path", name) for name in self.path_params]
+        own += [("query", name) for name in self.query_params]
+        others = [("query", "*"), *(("header", name) for name in HEADERS)]
+        others += [("cookie", SESSION_COOKIE), ("cookie", CSRF_COOKIE)]
+        if self.json_body:
+            own += [("json", name) for name in json_base(self.method, self.path)]
+            others.append(("json", "*"))
+        if self.web_form:  # the fields it declares, or the practice form's
+            own += [("form", name) for name in self.form_params or FORM_FIELDS]
+            others += [("form", "csrf_token"), ("form", "*")]
+        return own + others
+
+    def weighted_slots(self) -> list[tuple[str, str]]:
+        """The slots, the route's own parameters three times as likely as the rest."""
+        own = [s for s in self.slots() if s[1] not in ("*", "csrf_token") and s[0] in OWN]
+        return [*own, *own, *self.slots()]
+
+
+def _all(dependant: Dependant) -> Iterator[Dependant]:
+    """``dependant`` and everything it depends on (the parameters its dependencies read)."""
+    yield dependant
+    for sub in dependant.dependencies:
+        yield from _all(sub)
+
+
+def _query_names(route: APIRoute) -> tuple[str, ...]:
+    names: list[str] = []
+    for param in (p for d in _all(route.dependant) for p in d.query_params):
+        annotation = param.field_info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names += [f.alias or n for n, f in annotation.model_fields.items()]
+        else:
+            names.append(param.alias)
+    return tuple(dict.fromkeys(names))
+
+
+def endpoints() -> list[Endpoint]:
+    """Every route and method of the application, as it is now."""
+    from app.main import create_app
+
+    found = []
+    for path, route in flatten(create_app().routes):
+        forms = tuple(
+            p.alias
+            for d in _all(route.dependant)
+            for p in d.body_params
+            if isinstance(p.field_info, params.Form)
+        )
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            api = path.startswith("/api/")
+            found.append(
+                Endpoint(
+                    method,
+                    path,
+                    tuple(re.findall(r"{(\w+)", path)),
+                    _query_names(route),
+                    forms,
+                    json_body=api and method in ("POST", "PATCH"),
+                    web_form=not api and method == "POST",
+                )
+            )
+    return found
+
+
+ENDPOINTS = endpoints()
+
+
+# --- The database, before and after ------------------------------------------------------
+
+# Tables an error may write to: the audit trail and sign-in throttle, sessions, password
+# links and idempotency records. Every other table stays as it was.
+UNWATCHED = {"user_session", "password_token", "audit_event", "idempotent_request"}
+# The gazetteer's tables are large: their highest id stands for their count, to keep the
+# check cheap (a request adds places, it never deletes one).
+LARGE = {"place", "place_fact"}
+
+
+def _states(engine: Engine, table: Any, column: str) -> Any:
+    """Every row's ``column`` (a state, a flag), in id order, as one text."""
+    rows = select(cast(table.c[column], String).label("v")).order_by(table.c.id).subquery()
+    joined = func.string_agg if engine.dialect.name == "postgresql" else func.group_concat
+    return select(joined(rows.c.v, ",")).scalar_subquery()
+
+
+def fingerprint(engine: Engine) -> tuple[Any, ...]:
+    """Row counts, the latest change, the sum of versions and every row's state, of the
+    tables a request may change."""
+    columns = []
+    for name, table in SQLModel.metadata.tables.items():
+        if name in UNWATCHED:
+            continue
+        if name in LARGE:
+            columns.append(select(func.max(table.c.id)).scalar_subquery())
+        else:
+            columns.append(select(func.count()).select_from(table).scalar_subquery())
+        for column in ("updated_at", "revoked_at", "version"):
+            if column in table.c:
+                aggregate = func.sum if column == "version" else func.max
+                columns.append(select(aggregate(table.c[column])).scalar_subquery())
+        for column in ("status", "state", "is_active", "trusted", "role"):
+            if column in table.c and "id" in table.c:
+                columns.append(_states(engine, table, column))
+    with engine.connect() as connection:
+        return tuple(connection.execute(select(*columns)).one())
+
+
+# --- Who asks ------------------------------------------------------------------------------
+
+
+class Visitors:
+    """An anonymous browser, a signed-in member's browser and two members' API keys, and
+    the ids of records the paths can name."""
+
+    def __init__(self, client: TestClient, engine: Engine) -> None:
+        self.engine = engine
+        self.anonymous = TestClient(client.app, raise_server_exceptions=False)
+        self.member = TestClient(client.app, raise_server_exceptions=False)
+        self.sign_in()
+        self.anonymous.get("/login")  # its CSRF cookie
+        self.keys = [
+            new_key(engine, "read", "write", organisation="barcelona-city-council"),
+            new_key(engine, "read", "write", organisation="compas"),  # coordinates a network
+        ]
+        members = client.get("/api/v1/networks/inclusive-cities/members").json()["items"]
+        self.ids = {"member_id": str(members[0]["id"])} if members else {}
+        self.state = fingerprint(engine)
+
+    def sign_in(self) -> None:
+        signed_in_client(self.member, self.engine, "member", "barcelona-city-council")
+        csrf_from(self.member.get("/practices/new").text)  # sets the CSRF cookie
+
+    def still_signed_in(self) -> None:
+        """Sign in again if a fuzzed request signed the member out (``/logout``)."""
+        if self.member.get("/my/practices", follow_redirects=False).status_code != 200:
+            self.sign_in()
+
+
+@pytest.fixture
+def visitors(client: TestClient, engine: Engine) -> Iterator[Visitors]:
+    yield Visitors(client, engine)
+
+
+# --- One request ---------------------------------------------------------------------------
+
+
+def request_for(draw: Callable[..., Any], endpoint: Endpoint, visitors: Visitors) -> dict[str, Any]:
+    """The arguments of one request to ``endpoint``: a valid one, with hostile values in
+    one or two places."""
+    who = draw(st.sampled_from(["anonymous", "member", "key"]))
+    browser = visitors.member if who == "member" else visitors.anonymous
+    targets = draw(st.lists(st.sampled_from(endpoint.weighted_slots()), min_size=1, max_size=2))
+    bad = {slot: draw(hostile_for(slot[1])) for slot in targets}
+
+    headers: dict[str, bytes] = {}
+    if who == "key":
+        headers["Authorization"] = auth(draw(st.sampled_from(visitors.keys)))[
+            "Authorization"
+        ].encode()
+    path = endpoint.path
+    for name in endpoint.path_params:
+        valid = valid_path_value(endpoint.path, name, visitors.ids)
+        path = path.replace(f"{{{name}}}", encoded(bad.get(("path", name), valid)))
+    query = [
+        f"{encoded(name)}={encoded(value)}"
+        for (part, name), value in bad.items()
+        if part == "query" and name != "*"
+    ]
+    if ("query", "*") in bad:
+        query.append(f"{encoded(draw(hostile))}={encoded(bad['query', '*'])}")
+    url = path + ("?" + "&".join(query) if query else "")
+
+    content: bytes | None = None
+    if endpoint.json_body:
+        body: Any = json_base(endpoint.method, endpoint.path)
+        for (part, name), _value in bad.items():
+            if part == "json":
+                if name == "*":
+                    body = draw(json_values)
+                elif isinstance(body, dict):
+                    body[name] = draw(json_values | hostile_for(name))
+        content = json.dumps(body).encode()
+        headers["Content-Type"] = b"application/json"
+    elif endpoint.web_form:
+        fields = {
+            **practice_form("Story circle"),
+            "csrf_token": browser.cookies.get(CSRF_COOKIE, ""),
+        }
+        for (part, name), value in bad.items():
+            if part == "form":
+                fields[draw(hostile) if name == "*" else name] = value
+        content = "&".join(f"{encoded(k)}={encoded(v)}" for k, v in fields.items()).encode()
+        headers["Content-Type"] = b"application/x-www-form-urlencoded"
+
+    for (part, name), value in bad.items():
+        if part == "header":
+            headers[name] = value.encode("utf-8", "surrogatepass")
+        elif part == "cookie":  # the visitor's cookies, one of them replaced
+            jar = {**dict(browser.cookies.items()), name: value}
+            cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+            headers["Cookie"] = cookie.encode("utf-8", "surrogatepass")
+    return {
+        "client": browser,
+        "method": endpoint.method,
+        "url": url,
+        "content": content,
+        "headers": headers,
+    }
+
+
+def check(endpoint: Endpoint, visitors: Visitors) -> None:
+    """Hostile requests to ``endpoint``: each answered below 500, and an error changes
+    nothing in the database."""
+
+    @settings(
+        max_examples=min(EXAMPLES + len(endpoint.slots()) // 4, 10),
+        derandomize=True,
+        deadline=None,
+        database=None,
+        # No shrinking: the database moves on, so an example may not fail the same way
+        # twice; the message says the whole request.
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.data())
+    def one_request(data: st.DataObject) -> None:
+        arguments = request_for(data.draw, endpoint, visitors)
+        client = arguments.pop("client")
+        response = client.request(**arguments, follow_redirects=False)
+        said = (
+            f"{arguments['method']} {arguments['url'][:300]} {arguments['headers']!r:.300} "
+            f"{arguments['content']!r:.300} -> {response.status_code}"
+        )
+        assert response.status_code < 500, said
+        before, visitors.state = visitors.state, fingerprint(visitors.engine)
+        if response.status_code >= 400:
+            assert visitors.state == before, f"{said} changed the database"
+
+    one_request()
+
+
+def test_no_route_answers_5xx(visitors: Visitors) -> None:
+    failures = []
+    for endpoint in ENDPOINTS:
+        try:
+            check(endpoint, visitors)
+        except Exception as exc:  # every route's first failure, not just the first's
+            failures.append(f"{endpoint.method} {endpoint.path}: {str(exc)[:600]}")
+        visitors.still_signed_in()
+        visitors.state = fingerprint(visitors.engine)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_route_is_driven() -> None:
+    paths = {(e.method, e.path) for e in ENDPOINTS}
+    assert ("POST", "/practices/new") in paths and ("PATCH", "/api/v1/practices/{slug}") in paths
+    assert len(paths) > 60
