@@ -93,12 +93,22 @@ def test_integers_past_any_record_id_are_refused(client: TestClient) -> None:
 
 
 @pytest.mark.writes
-def test_admin_ids_past_any_record_are_refused(client: TestClient, engine: Engine) -> None:
+def test_admin_forms_refuse_huge_ids_and_control_characters(
+    client: TestClient, engine: Engine
+) -> None:
     signed_in_client(client, engine, "admin", None)
     token = csrf_from(client.get("/admin/users").text)
     for path in (f"/admin/users/{HUGE}/active", f"/admin/api-keys/{HUGE}/revoke"):
         response = client.post(path, data={"csrf_token": token}, follow_redirects=False)
         assert response.status_code in (404, 422), path
+    # An account's name and a key's name are text like any other (and one line).
+    for path, fields, code in (
+        ("/admin/users", {"email": "new@example.org", "name": "Ann\x1b[2J"}, "U+001B"),
+        ("/admin/api-keys", {"name": "Feed\u202e", "scopes": "read"}, "U+202E"),
+    ):
+        fields = {**fields, "organisation": "oslo-city-council", "csrf_token": token}
+        response = client.post(path, data=fields)
+        assert response.status_code == 422 and code in response.text, path
 
 
 @pytest.mark.writes

@@ -23,7 +23,7 @@ from app.models.accounts import ApiKey, User
 from app.models.base import utcnow
 from app.models.places import Organisation
 from app.permissions import Viewer, viewer_for
-from app.validation import parse_form
+from app.validation import one_line, parse_form
 
 SCOPES = ("read", "write")
 
@@ -50,7 +50,12 @@ def known_scopes(scopes: list[str]) -> list[str]:
 class ApiKeyIn(BaseModel):
     """A key as an administrator's form or ``interlocal create-api-key`` asks for it."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(a_key_name)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True),
+        AfterValidator(a_key_name),
+        AfterValidator(one_line),
+    ]
     scopes: Annotated[list[str], AfterValidator(known_scopes)]
 
 

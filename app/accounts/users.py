@@ -19,7 +19,7 @@ from app.errors import AccountError
 from app.i18n import N_, gettext
 from app.models.accounts import User
 from app.models.places import Organisation
-from app.validation import parse_form
+from app.validation import one_line, parse_form
 
 ROLES = (N_("member"), N_("moderator"), N_("admin"))
 
@@ -48,7 +48,12 @@ class AccountIn(BaseModel):
     # None: the account cannot sign in until its owner uses a password link.
     password: Annotated[str, AfterValidator(long_enough)] | None = None
     organisation: str | None = None
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    name: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(one_line)
+        ]
+        | None
+    ) = None
 
 
 def account_organisation(session: Session, slug: str) -> Organisation:
