@@ -11,13 +11,11 @@ of JSON no list issued. A valid request is the starting point, with a few of its
 replaced, so that the hostile ones reach the code behind the first checks.
 """
 
-import base64
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from fastapi import params
@@ -34,106 +32,24 @@ from app.accounts.sessions import SESSION_COOKIE
 from app.api.openapi import flatten
 from app.web.csrf import COOKIE as CSRF_COOKIE
 from tests.factories import (
-    auth,
     csrf_from,
     new_key,
     practice_data,
     practice_form,
     signed_in_client,
 )
+from tests.hostile_values import (
+    NUMBERS,
+    PRACTICE,
+    encoded,
+    hostile,
+    hostile_for,
+    json_values,
+)
 
 pytestmark = pytest.mark.writes  # hostile writes that succeed land in a copy
 
 EXAMPLES = 4  # per route and method, and more for routes with many parameters
-PRACTICE = "barcelona-anti-rumour-strategy"
-HUGE = "99999999999999999999999"
-
-# --- Hostile values ----------------------------------------------------------------------
-
-
-def _cursor(raw: str) -> str:
-    return base64.urlsafe_b64encode(raw.encode("utf-8", "surrogatepass")).decode().rstrip("=")
-
-
-NASTY = [
-    "",
-    "0",
-    "-1",
-    HUGE,
-    "-" + HUGE,
-    "9" * 5000,
-    "²",
-    "1e309",
-    "NaN",
-    "true",
-    "null",
-    "[]",
-    "\x00",
-    "a\x00b",
-    "\ud800",
-    "x\udfffy",
-    "\x01\x0b\x1b[31m",
-    "\u202eevil\u2066",
-    "\r\n",
-    "é" * 400,
-    "a" * 5000,
-    "../../etc/passwd",
-    "<script>alert(1)</script>",
-    "' OR 1=1 --",
-    "%00",
-    '=HYPERLINK("http://x.example")',
-    '"v' + "9" * 5000 + '."',
-    _cursor('[["title", "a"], true]'),
-    _cursor(f"[{HUGE}, {HUGE}]"),
-    _cursor('["\\u0000", 1]'),
-    _cursor('["\\ud800", 1]'),
-    _cursor("[null, 1]"),
-    _cursor('{"a": [1]}'),
-]
-
-# Characters that each broke something once, and words that name records: a valid name
-# with a bad character in it gets past the checks a random string fails.
-BAD_CHARACTERS = ["\x00", "\ud800", "\udc00", "\x1b", "\u202e", "\x85", "\n", "é", "\ufffe"]
-WORDS = ["barcelona", "inclusive-cities", "compas", PRACTICE, "activity-type", "member", "en"]
-spiked = st.builds(
-    lambda word, at, character: word[:at] + character + word[at:],
-    st.sampled_from(WORDS),
-    st.integers(0, 8),
-    st.sampled_from(BAD_CHARACTERS),
-)
-json_scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(),
-    st.sampled_from(NASTY),
-    spiked,
-    st.text(st.characters(codec=None, exclude_categories=()), max_size=12),
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
-# Mostly the shape a cursor has (a sort value and an id), with values of any kind in it.
-cursors = st.builds(
-    lambda value: _cursor(json.dumps(value)), st.tuples(json_values, json_scalars) | json_values
-)
-hostile = st.one_of(
-    st.sampled_from(NASTY),
-    spiked,
-    st.text(st.characters(codec=None, exclude_categories=()), max_size=20),
-    st.integers(min_value=-(2**80), max_value=2**80).map(str),
-    cursors,
-)
-
-
-def encoded(text: str) -> str:
-    """``text`` as it travels in an address or a form (lone surrogates as their bytes)."""
-    return quote(text.encode("utf-8", "surrogatepass"), safe="")
-
 
 # --- Valid values the hostile ones are mixed with -----------------------------------------
 
@@ -168,7 +84,6 @@ FORM_FIELDS = [
 ]
 HEADERS = ("If-Match", "Idempotency-Key", "Accept-Language")
 OWN = ("path", "query", "json", "form")  # the parts that hold a route's own parameters
-NUMBERS = ("id", "number", "limit", "year", "version", "population", "share")
 
 
 def valid_path_value(path: str, name: str, ids: dict[str, str]) -> str:
@@ -179,16 +94,6 @@ def valid_path_value(path: str, name: str, ids: dict[str, str]) -> str:
     if name.endswith(NUMBERS):
         return "1"
     return next((slug for prefix, slug in SLUGS.items() if path.startswith(prefix)), PRACTICE)
-
-
-def hostile_for(name: str) -> st.SearchStrategy[str]:
-    """Hostile values, most of them of the kind the parameter ``name`` holds."""
-    if name in ("cursor", "since"):
-        return st.one_of(cursors, cursors, st.sampled_from(NASTY[-6:]), hostile)
-    if name.endswith(NUMBERS):
-        huge = st.integers(-(2**80), 2**80).map(str)
-        return st.one_of(huge, huge, st.sampled_from(NASTY[:10]), hostile)
-    return st.one_of(spiked, hostile)  # a name with a bad character in it: twice as likely
 
 
 def json_base(method: str, path: str) -> dict[str, Any]:
@@ -373,9 +278,7 @@ def request_for(draw: Callable[..., Any], endpoint: Endpoint, visitors: Visitors
 
     headers: dict[str, bytes] = {}
     if who == "key":
-        headers["Authorization"] = auth(draw(st.sampled_from(visitors.keys)))[
-            "Authorization"
-        ].encode()
+        headers["Authorization"] = f"Bearer {draw(st.sampled_from(visitors.keys))}".encode()
     path = endpoint.path
     for name in endpoint.path_params:
         valid = valid_path_value(endpoint.path, name, visitors.ids)
