@@ -27,6 +27,9 @@ from tests import postgres
 from tests.browser_checks import check_page
 
 LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
+# Starlette's TestClient names the host "testserver"; the live server 127.0.0.1. Set on
+# import, as test modules may build an app when they are collected (tests/test_contract.py).
+os.environ["INTERLOCAL_ALLOWED_HOSTS"] = '["testserver", "localhost", "127.0.0.1"]'
 
 
 @pytest.fixture(scope="session")
@@ -91,8 +94,6 @@ def use_database(url: str, *, read_only: bool = False) -> None:
     # Every test request comes from one address; tests/test_rate_limits.py sets limits.
     os.environ["INTERLOCAL_RATE_LIMIT_ANONYMOUS"] = ""
     os.environ["INTERLOCAL_RATE_LIMIT_KEY"] = ""
-    # Starlette's TestClient names the host "testserver"; the live server 127.0.0.1.
-    os.environ["INTERLOCAL_ALLOWED_HOSTS"] = '["testserver", "localhost", "127.0.0.1"]'
     get_settings.cache_clear()
     if get_engine.cache_info().currsize:
         current = get_engine()

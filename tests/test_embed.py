@@ -313,7 +313,8 @@ def test_only_the_widget_may_be_framed_by_other_sites(client: TestClient) -> Non
         "/static/app.css",
     ):
         response = client.get(path)
-        assert response.headers["content-security-policy"].endswith("; frame-ancestors 'self'"), path
+        policy = response.headers["content-security-policy"]
+        assert policy.endswith("; frame-ancestors 'self'"), path
         assert response.headers["x-frame-options"] == "SAMEORIGIN", path
     docs = client.get("/api/docs")
     assert docs.status_code == 200

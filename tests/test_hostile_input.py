@@ -255,3 +255,27 @@ def test_the_csv_neutralises_formulas(client: TestClient, engine: Engine) -> Non
         row[column][:1] in ("=", "+", "-", "@", "\t", "\r") for row in rows for column in row
     )
     assert "formula" in client.get("/data").text
+
+
+@pytest.mark.writes
+def test_the_feed_stays_readable_when_older_rows_hold_control_characters(
+    client: TestClient, engine: Engine
+) -> None:
+    """Rows saved before the rule of characters may hold them; the feed must still parse."""
+    from datetime import UTC, datetime
+    from xml.etree import ElementTree
+
+    from sqlmodel import Session, select
+
+    from app.models.practices import Practice
+
+    with Session(engine) as session:
+        practice = session.exec(select(Practice).where(Practice.slug == PRACTICE)).one()
+        practice.title = "Anti\x02-rumour\x1b strategy"  # (PostgreSQL holds no NUL)
+        practice.summary = "Candid\x0b summary"
+        practice.published_at = datetime.now(UTC)  # first in the feed
+        session.add(practice)
+        session.commit()
+    feed = ElementTree.fromstring(client.get("/practices.atom").content)
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert "Anti-rumour strategy" in titles

@@ -45,7 +45,7 @@ from app.validation import RecordId
 from app.vocabularies.queries import list_schemes
 from app.web.csrf import verify_csrf
 from app.web.deps import CurrentUser, SessionDep, SignedIn, ViewerDep
-from app.web.practices.feed import ATOM, ENTRIES, iso_moment, published_moment
+from app.web.practices.feed import ATOM, ENTRIES, iso_moment, published_moment, xml_text
 from app.web.practices.forms import may_create, render_form, write_practice
 from app.web.practices.listing import OPEN_FACETS, filter_labels
 from app.web.practices.translating import EditablePractice, target_language, translation_form
@@ -128,16 +128,18 @@ def practices_feed(
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         url = f"{site}{summary.url}"
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = summary.title
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = xml_text(summary.title)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
         ET.SubElement(entry, f"{{{ATOM}}}published").text = iso_moment(published_moment(practice))
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = iso_moment(practice.updated_at)
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         lead = summary.lead_organisation
-        ET.SubElement(author, f"{{{ATOM}}}name").text = lead.name if lead else summary.place.name
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary.summary
+        name = lead.name if lead else summary.place.name
+        ET.SubElement(author, f"{{{ATOM}}}name").text = xml_text(name)
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = xml_text(summary.summary)
         for term in summary.terms.get("activity-type", []):
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=term.code, label=term.label)
+            label = xml_text(term.label) or ""
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=term.code, label=label)
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
