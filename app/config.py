@@ -80,14 +80,13 @@ class Settings(BaseSettings):
     )
     metrics_allow: list[str] = Field(
         default_factory=lambda: ["127.0.0.1", "::1"],
-        description="Addresses or networks (a JSON list, e.g. [\"10.0.0.0/8\"]) that may read "
+        description='Addresses or networks (a JSON list, e.g. ["10.0.0.0/8"]) that may read '
         "/metrics directly; a request that came through a proxy (X-Forwarded-For) never "
         "counts as one of them.",
     )
     metrics_token: str | None = Field(
         default=None,
-        description="A bearer token that lets any client read /metrics "
-        "(Authorization: Bearer …).",
+        description="A bearer token that lets any client read /metrics (Authorization: Bearer …).",
     )
     graceful_shutdown_seconds: int = Field(
         default=20,
@@ -122,8 +121,8 @@ class Settings(BaseSettings):
     )
     allowed_hosts: list[str] = Field(
         default_factory=list,
-        description="Host names the site answers to (a JSON list; \"*.example.org\" for its "
-        "subdomains, [\"*\"] for any); other Host headers get 400. By default the host of "
+        description='Host names the site answers to (a JSON list; "*.example.org" for its '
+        'subdomains, ["*"] for any); other Host headers get 400. By default the host of '
         "PUBLIC_URL, localhost and 127.0.0.1.",
     )
     password_reset_rate_limit: str = Field(

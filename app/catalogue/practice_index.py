@@ -15,7 +15,7 @@ in SQL (``app.permissions.visible``, one rule for every query), as does full-tex
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -53,7 +53,8 @@ class PracticeIndex:
     keys: dict[str, np.ndarray]  # sort -> each row's sort key
     orders: dict[str, np.ndarray]  # sort -> rows ascending by (key, id)
     sorted_keys: dict[str, np.ndarray]  # sort -> the keys in that order
-    _visible: dict[Viewer, np.ndarray] = field(default_factory=dict)
+    # By viewer and year: memberships start and end with a year (app.permissions).
+    _visible: dict[tuple[Viewer, int], np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -74,12 +75,13 @@ class PracticeIndex:
 
     def visible(self, session: Session, viewer: Viewer) -> np.ndarray:
         """Rows ``viewer`` may see, worked out in SQL once per viewer and version."""
-        mask = self._visible.get(viewer)
+        key = (viewer, date.today().year)
+        mask = self._visible.get(key)
         if mask is None:
             with Session(session.get_bind()) as own:  # committed rows only, like the index
                 ids = own.exec(select(Practice.id).where(*visible(viewer))).all()
             mask = self.mask(self.rows([int(i or 0) for i in ids])[0])
-            self._visible[viewer] = mask
+            self._visible[key] = mask
         return mask
 
     def having(self, kind: Kind, values: Iterable[Any]) -> np.ndarray:

@@ -286,6 +286,4 @@ def _insert_new(session: Session, practice: Practice, place_slug: str) -> None:
             taken = session.exec(select(Practice.id).where(Practice.slug == practice.slug))
             if taken.first() is None:
                 raise  # another constraint refused it: not ours to retry
-    raise SlugsBusy(
-        gettext("Many practices with this title are being saved at once: save again.")
-    )
+    raise SlugsBusy(gettext("Many practices with this title are being saved at once: save again."))

@@ -172,9 +172,7 @@ def _review(
     current = open_revision(session, practice)
     before = published_data(session, practice)
     # Only moderators review, and they read every published practice.
-    names = names_for(
-        session, Viewer(moderator=True), [before, current.data if current else None]
-    )
+    names = names_for(session, Viewer(moderator=True), [before, current.data if current else None])
     return render(
         request,
         "moderation/review.html",
