@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -287,6 +288,12 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# Addresses (path and query) already opened again and checked by an earlier test of this
+# process: the same address shows the same template, so one check of it is enough (a page
+# load with axe takes about a second, and journeys pass the same pages, e.g. /login).
+_revisited: set[str] = set()
+
+
 class CheckedPages:
     """Pages that are checked (axe-core and language) when the test ends: each address the
     test opened, and the last state of each page (after its htmx swaps)."""
@@ -329,12 +336,19 @@ class CheckedPages:
                 check_page(page)
             self.checked.add(page.url)
         for url, options in self.visited.items():
-            if url.startswith("http") and "/api/" not in url and url not in self.checked:
+            address = urlsplit(url)._replace(scheme="", netloc="").geturl()
+            if (
+                url.startswith("http")
+                and "/api/" not in url
+                and url not in self.checked
+                and address not in _revisited
+            ):
                 context = self.browser.new_context(**options)
                 revisit = context.new_page()
                 revisit.goto(url)
                 check_page(revisit)
                 context.close()
+                _revisited.add(address)
 
     def close(self) -> None:
         for context in self.contexts:
