@@ -32,7 +32,7 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/python tests/fetch_axe.py
-	$(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder --durations=25
+	$(BIN)/python -m pytest -n 3 --dist loadfile --durations=25
 
 # Extract translatable strings into app/locale/messages.pot and merge them into each
 # language's catalogue; then translate the new or fuzzy entries (tests fail until you do).

@@ -33,32 +33,6 @@ LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
 os.environ["INTERLOCAL_ALLOWED_HOSTS"] = '["testserver", "localhost", "127.0.0.1"]'
 
 
-# The files that take longest, longest first. `make test` hands out whole files in
-# collection order (--dist loadfile --no-loadscope-reorder), so these start at once and no
-# worker is left with one of them at the end; the other files follow in random order.
-LONGEST_FILES = (
-    "test_accessibility.py",
-    "test_fuzz_routes.py",
-    "test_changes.py",
-    "test_durability.py",
-    "test_quality.py",
-    "test_contract.py",
-    "test_authorization.py",
-    "test_container.py",
-    "test_publishing_browser.py",
-    "test_browser.py",
-    "test_account_requests_browser.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def weight(item: pytest.Item) -> int:
-        name = item.path.name
-        return LONGEST_FILES.index(name) if name in LONGEST_FILES else len(LONGEST_FILES)
-
-    items.sort(key=weight)  # stable: pytest-randomly's order holds within each file
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     if not postgres.available():
