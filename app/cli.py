@@ -10,8 +10,8 @@ from app.config import get_settings
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.connections import connection_options
     from app.limiting import StorageUnusable, check_storage
+    from app.operations.connections import connection_options
     from app.operations.serving import metrics_folder, server_options
 
     settings = get_settings()

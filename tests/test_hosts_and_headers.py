@@ -206,7 +206,7 @@ def test_bodies_over_the_limit_are_refused_before_they_are_read(client: TestClie
 @pytest.fixture
 def guarded_server(settings_env: pytest.MonkeyPatch) -> Iterator[int]:
     """A uvicorn with ``interlocal serve``'s connection options and a 0.5 s deadline."""
-    from app.connections import connection_options
+    from app.operations.connections import connection_options
 
     setenv(settings_env, header_timeout_seconds="0.5")
 
@@ -227,7 +227,7 @@ def guarded_server(settings_env: pytest.MonkeyPatch) -> Iterator[int]:
 
 
 def test_slow_or_huge_request_heads_are_cut_off(guarded_server: int) -> None:
-    from app.connections import MAX_HEAD_BYTES
+    from app.operations.connections import MAX_HEAD_BYTES
 
     with socket.create_connection(("127.0.0.1", guarded_server), timeout=5) as sock:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
