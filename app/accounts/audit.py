@@ -5,11 +5,14 @@ transaction as the write it describes: there is never a write without its event,
 event for a write that was rolled back.
 """
 
+from datetime import UTC, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
 
 from app.models.accounts import AuditEvent, User
+from app.models.base import utcnow
 
 
 def record(
@@ -30,3 +33,20 @@ def record(
             client=client,
         )
     )
+
+
+def seconds_until_below(
+    session: Session, conditions: list[ColumnElement[bool]], limit: int, window: timedelta
+) -> int:
+    """Seconds until fewer than ``limit`` events matching ``conditions`` lie in the last
+    ``window`` (0: already). Limits counted from the audit log hold in every worker alike."""
+    times = session.exec(
+        select(AuditEvent.at)
+        .where(col(AuditEvent.at) > utcnow() - window, *conditions)
+        .order_by(col(AuditEvent.at).desc())
+        .limit(limit)
+    ).all()
+    if len(times) < limit:
+        return 0
+    oldest = times[-1] if times[-1].tzinfo else times[-1].replace(tzinfo=UTC)
+    return max(1, int((oldest + window - utcnow()).total_seconds()))

@@ -9,21 +9,20 @@ counted per client address in the audit trail, and refused beyond the setting
 """
 
 from collections.abc import Mapping
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from limits import parse_many
 from pydantic import AfterValidator, BaseModel
 from sqlmodel import Session, col, func, select
 
-from app.accounts.audit import record
+from app.accounts.audit import record, seconds_until_below
 from app.accounts.users import an_email_address
 from app.config import get_settings
 from app.errors import AccountError, InvalidInput, TooManyRequests
 from app.i18n import get_language, gettext
 from app.mail import send
 from app.models.accounts import AccountRequest, AuditEvent, User
-from app.models.base import utcnow
 from app.models.places import Organisation
 from app.places.gazetteer.picker import Picked
 from app.validation import Filled, RequiredText, Stripped, Text, limit, parse_form
@@ -52,23 +51,11 @@ def _retry_after(session: Session, client: str | None) -> int:
     spec = get_settings().account_request_rate_limit
     if not client or not spec:
         return 0
-    wait = 0
-    for item in parse_many(spec):
-        window = timedelta(seconds=item.get_expiry())
-        times = session.exec(
-            select(AuditEvent.at)
-            .where(
-                col(AuditEvent.action).in_(SUBMITTED),
-                AuditEvent.client == client,
-                col(AuditEvent.at) > utcnow() - window,
-            )
-            .order_by(col(AuditEvent.at).desc())
-            .limit(item.amount)
-        ).all()
-        if len(times) >= item.amount:
-            oldest = times[-1] if times[-1].tzinfo else times[-1].replace(tzinfo=UTC)
-            wait = max(wait, 1, int((oldest + window - utcnow()).total_seconds()))
-    return wait
+    conditions = [col(AuditEvent.action).in_(SUBMITTED), col(AuditEvent.client) == client]
+    return max(
+        seconds_until_below(session, conditions, item.amount, timedelta(seconds=item.get_expiry()))
+        for item in parse_many(spec)
+    )
 
 
 def _organisation_errors(

@@ -1,17 +1,17 @@
 """Signing in with an e-mail address and a password, throttled after failures."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
+from app.accounts.audit import seconds_until_below
 from app.accounts.passwords import DUMMY_HASH, hasher
 from app.config import get_settings
 from app.errors import AppError
 from app.i18n import gettext
 from app.models.accounts import AuditEvent, User
-from app.models.base import utcnow
 
 
 class TooManyAttempts(AppError):
@@ -34,22 +34,8 @@ def _retry_after(session: Session, attempt: AuditEvent, condition: Any, limit: i
     """Seconds until fewer than ``limit`` failures matching ``condition``, besides
     ``attempt`` itself, are in the window."""
     window = timedelta(minutes=get_settings().login_window_minutes)
-    since = utcnow() - window
-    times = session.exec(
-        select(AuditEvent.at)
-        .where(
-            AuditEvent.action == FAILED,
-            col(AuditEvent.at) > since,
-            col(AuditEvent.id) != attempt.id,
-            condition,
-        )
-        .order_by(col(AuditEvent.at).desc())
-        .limit(limit)
-    ).all()
-    if len(times) < limit:
-        return 0
-    oldest = times[-1] if times[-1].tzinfo else times[-1].replace(tzinfo=UTC)
-    return max(1, int((oldest + window - utcnow()).total_seconds()))
+    conditions = [AuditEvent.action == FAILED, col(AuditEvent.id) != attempt.id, condition]
+    return seconds_until_below(session, conditions, limit, window)
 
 
 def sign_in(session: Session, email: str, password: str, client: str | None) -> User | None:
