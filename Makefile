@@ -63,7 +63,8 @@ lint: install
 	$(BIN)/hadolint Dockerfile
 
 # Load 50,000 synthetic practices and measure the API with wrk against Datasette serving the
-# same practices (see bench/README.md). Datasette gets its own venv, so the app's stays clean.
+# same practices, then 500,000 on PostgreSQL (BENCH_POSTGRES=0 skips it; see bench/README.md).
+# Datasette gets its own venv, so the app's stays clean.
 BENCH_VENV := .venv-bench
 
 $(BENCH_VENV)/.installed:
@@ -76,6 +77,9 @@ $(BENCH_VENV)/.installed:
 bench: install $(BENCH_VENV)/.installed
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py
+	@[ "$${BENCH_POSTGRES:-1}" = 0 ] || command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
+	[ "$${BENCH_POSTGRES:-1}" = 0 ] || $(BIN)/python bench/postgres.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""Driving wrk: one URL again and again, or a file of paths cycled by paths.lua, and reading
+its report."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common import get, log
+
+LUA = Path(__file__).with_name("paths.lua")
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+DURATION = int(os.environ.get("BENCH_DURATION", "15"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))  # seconds of wrk before each measured run
+
+
+@dataclass
+class Result:
+    name: str
+    what: str  # the URL, or the path file and how many paths it holds
+    rps: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    requests: int = 0
+    errors: int = 0
+    note: str = ""
+    raw: str = ""  # wrk's own output
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _ms(value: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value)
+    if not match:
+        raise ValueError(f"cannot read wrk latency {value!r}")
+    return float(match[1]) * UNITS_MS[match[2]]
+
+
+def parse_wrk(output: str, result: Result) -> Result:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
+    total = re.search(r"(\d+) requests in", output)
+    if not (rps and p50 and p99 and total):
+        raise ValueError(f"unexpected wrk output:\n{output}")
+    result.rps, result.p50_ms, result.p99_ms = float(rps[1]), _ms(p50[1]), _ms(p99[1])
+    result.requests = int(total[1])
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    result.errors = int(non_2xx[1]) if non_2xx else 0
+    if socket_errors:
+        result.errors += sum(int(n) for n in socket_errors.groups())
+    if result.errors:
+        result.note = f"{result.errors:,} errors"
+    result.raw = output
+    return result
+
+
+def _wrk(target: str, seconds: int, script: list[str] | None = None) -> str:
+    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
+    args += ["--latency"]
+    if script:
+        args += ["-s", str(LUA), target, "--", *script]
+    else:
+        args += [target]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def one_url(name: str, url: str) -> Result:
+    """wrk asking ``url`` again and again (warmed up first)."""
+    status, _body = get(url)
+    result = Result(name, url)
+    if status != 200:
+        result.note = f"missing: HTTP {status}"
+        log(f"{name}: {url} answers {status}; not measured")
+        return result
+    _wrk(url, WARMUP)
+    log(f"{name}: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s {url}")
+    return parse_wrk(_wrk(url, DURATION), result)
+
+
+class PathCycle:
+    """A file of paths that wrk cycles through, each run continuing where the last stopped,
+    so that no path comes back before every other path has been asked."""
+
+    def __init__(self, base: str, paths: list[str], file: Path) -> None:
+        self.base, self.count, self.file = base, len(paths), file
+        file.write_text("\n".join(paths) + "\n")
+        self.start = 0
+
+    def run(self, seconds: int) -> str:
+        output = _wrk(self.base, seconds, [str(self.file), str(self.start), str(THREADS)])
+        found = re.search(r"^next start (\d+)$", output, re.M)
+        if found is None:
+            raise ValueError(f"paths.lua did not report where it stopped:\n{output}")
+        self.start = int(found[1])
+        return output
+
+    def measure(self, name: str, warm_up: bool = True) -> Result:
+        if warm_up:
+            self.run(WARMUP)
+        what = f"{self.count:,} paths of {self.file.name}, cycled"
+        log(f"{name}: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s -s paths.lua ({what})")
+        return parse_wrk(self.run(DURATION), Result(name, what))
