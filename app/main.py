@@ -10,10 +10,10 @@ import swagger_ui_bundle
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -35,12 +35,14 @@ from app.validation import api_errors
 from app.web import web_router
 from app.web.embed import is_embed, render_embed_error
 from app.web.framing import FramingMiddleware, SecurityHeadersMiddleware, docs_policy
+from app.web.head import HeadMiddleware
 from app.web.incoming import AllowedHostsMiddleware, BodyLimitMiddleware
 from app.web.locale import LocaleMiddleware
 from app.web.request_text import refuse_unsafe_text
+from app.web.static_files import STATIC_DIR, CachedStaticFiles, static_url
 from app.web.templating import href, render_error
 
-STATIC = Path(__file__).parent / "static"
+SWAGGER_UI = Path(swagger_ui_bundle.swagger_ui_path)
 logger = logging.getLogger(__name__)
 
 
@@ -127,15 +129,20 @@ def create_app() -> FastAPI:
             expose_headers=["ETag", "Location", "Content-Language", "Idempotent-Replayed"],
             max_age=3600,
         )
+    # Compresses what every middleware above wrote, streamed exports too (chunk by chunk).
+    # Level 5: a 77 kB page in 0.8 ms (2.4 ms at the default 9) for 2 % more bytes.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=5)
+    # Outside the compression, so that a HEAD gets GET's Content-Length and -Encoding.
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(AllowedHostsMiddleware)  # outermost: nothing runs for other hosts
     # Around even that, so that every answer (a refused host too) has an id and a record.
     app.add_middleware(RequestContextMiddleware)
     app.mount(
         "/static/swagger-ui",
-        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        CachedStaticFiles(directory=SWAGGER_UI),
         name="swagger-ui",
     )
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
     app.include_router(web_router)
     app.include_router(scrape.router)
@@ -146,9 +153,9 @@ def create_app() -> FastAPI:
         page = get_swagger_ui_html(
             openapi_url="/api/v1/openapi.json",
             title="Interlocal API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
+            swagger_js_url=static_url("swagger-ui-bundle.js", SWAGGER_UI, "/static/swagger-ui"),
+            swagger_css_url=static_url("swagger-ui.css", SWAGGER_UI, "/static/swagger-ui"),
+            swagger_favicon_url=static_url("favicon.svg"),
         )
         page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body))
         return page

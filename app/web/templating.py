@@ -13,6 +13,7 @@ from app.config import get_settings
 from app.countries import country_name
 from app.permissions import is_moderator
 from app.web import csrf
+from app.web.static_files import static_url
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
@@ -74,6 +75,7 @@ templates.env.globals.update(
     csrf_token=csrf.csrf_token,
     signed_in_user=signed_in_user,
     is_moderator=is_moderator,
+    static_url=static_url,
 )
 
 
