@@ -1,12 +1,17 @@
 """Jinja2 set-up and the one place that decides between a full page and an htmx fragment."""
 
+import contextlib
+import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import starlette
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import FileSystemBytecodeCache
+from jinja2.bccache import Bucket
 
 from app import i18n
 from app.config import get_settings
@@ -15,7 +20,33 @@ from app.permissions import is_moderator
 from app.web import csrf
 from app.web.static_files import static_url
 
+
+class _BytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates kept in a private directory of the system's temporary one
+    (Jinja's default: made with mode 0700, refused if another user owns it), so that a new
+    worker loads them instead of compiling them again: all fifty templates take 0.6 to 0.8 s
+    to compile and 15 ms to load, each page's first render in a worker 30 to 50 ms. It
+    does nothing for later requests, which use the templates already in memory.
+
+    Jinja checks a template's source and its own version, not how the environment
+    compiles (extensions, autoescape): the files' names carry a digest of this module,
+    where the environment is set up, and of Starlette's version, whose defaults it uses."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):  # a full disk: the page is rendered all the same
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    try:
+        setup = Path(__file__).read_bytes() + starlette.__version__.encode()
+        return _BytecodeCache(pattern=f"interlocal-{hashlib.sha256(setup).hexdigest()[:12]}-%s")
+    except (OSError, RuntimeError):  # no private temporary directory: compile each time
+        return None
+
+
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+templates.env.bytecode_cache = _bytecode_cache()
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.template_gettext, i18n.template_ngettext, newstyle=True
