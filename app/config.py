@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         description="List, peer and vocabulary results each worker keeps in memory until "
         "the catalogue changes; 0 turns the cache off.",
     )
+    index_rebuild_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="Each worker updates its practice index and peer features as practices "
+        "are published, and reloads them whole in the background this often as a safety "
+        "net; 0 never does.",
+    )
     htmx_url: str = Field(
         default=f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js",
         description="Where pages load htmx from; set to /static/vendor/… for offline hosts.",

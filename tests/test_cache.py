@@ -6,8 +6,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.catalogue.cache import catalogue_version
 from app.catalogue.search import index_practices
+from app.catalogue.tracking import catalogue_version
 from app.db import make_engine
 from app.models.places import Place, PlaceFact
 from app.models.practices import Practice

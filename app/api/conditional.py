@@ -1,7 +1,7 @@
 """Conditional requests: ETags on single resources, ``If-None-Match`` and ``If-Match``.
 
 A resource's ETag changes whenever its representation can: with the catalogue version
-(any committed change, ``app/catalogue/cache.py``) and the language of the answer. A
+(any change public readers can see, ``app/catalogue/tracking.py``) and the language of the answer. A
 practice's ETag also names its own version, the number ``If-Match`` is checked against
 when it is changed: a write that started from an older version gets 412 and changes
 nothing, however much else in the catalogue changed meanwhile.
@@ -13,7 +13,7 @@ import re
 from fastapi import Request, Response
 from sqlmodel import Session
 
-from app.catalogue.cache import catalogue_version
+from app.catalogue.tracking import catalogue_version
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.i18n import get_language, gettext
 from app.permissions import PUBLIC, Viewer

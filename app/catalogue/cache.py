@@ -1,139 +1,64 @@
 """What is derived from the catalogue and kept in memory, and how it knows it is stale.
 
-Every commit that writes to a catalogue table also adds one to ``catalogue_version``, in the
-same transaction (the session events below), whichever code path did the writing. Results
-cached under that number (``cached``) therefore cannot outlive a change: the request after
-a commit reads the new number, in every worker process, and computes afresh. Reading it is
-one primary-key lookup, far cheaper than the list and peer queries it saves.
+Results cached under the catalogue version (``cached``) cannot outlive a change: every
+commit that changes what public readers use adds one to it (``app/catalogue/tracking.py``),
+and the request after that commit reads the new number, in every worker process, and
+computes afresh. Reading it is one primary-key lookup, far cheaper than what it saves.
 
-Writes that bypass the ORM session (raw SQL on a connection) are not seen: make them through
-a session, or call ``mark_changed``.
+The large things loaded once per worker (the practice index, the peer features) are not
+reloaded when only practices changed: ``loaded`` applies the changed practices to them,
+and reloads them whole in the background now and then as a safety net.
 """
 
-import secrets
 import threading
+import time
 from collections.abc import Callable, Hashable
-from itertools import chain
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache
-from sqlalchemy import event, update
-from sqlalchemy.orm import ORMExecuteState, SessionTransaction
-from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from app.catalogue.tracking import catalogue_version, changed_since, pending_changes
 from app.config import get_settings
 from app.i18n import get_language
-from app.models.catalogue import CatalogueVersion, PracticeChange
 from app.operations import metrics
-
-# Tables whose rows say nothing about places, practices or their vocabularies.
-NOT_CATALOGUE = frozenset(
-    {
-        "catalogue_version",
-        "user_account",
-        "user_session",
-        "password_token",
-        "audit_event",
-        "api_key",
-        "idempotent_request",
-        "account_request",  # approving one writes organisations and places, which count
-        "place_match",  # confirming one writes places, which count
-        "practice_change",  # written beside the change it records, and stamped at commit
-    }
-)
-
-
-_CHANGED = "interlocal.catalogue_changed"
-
-
-_TO_STAMP = "interlocal.changes_to_stamp"
-
 
 T = TypeVar("T")
 
 
-def _is_catalogue(table_name: str | None) -> bool:
-    return table_name not in NOT_CATALOGUE  # unknown (None) counts as a change
+# Given what was loaded, a session and the practices changed since: the updated value, or
+# None when reloading it whole is better.
+Update = Callable[[T, Session, set[int]], T | None]
 
 
-def mark_changed(session: OrmSession, *, feed: bool = False) -> None:
-    """Count the session's next commit as a change of the catalogue; ``feed`` when it
-    added rows to the change feed, which the commit stamps with its version."""
-    session.info[_CHANGED] = True
-    if feed:
-        session.info[_TO_STAMP] = True
+@dataclass
+class _Loaded(Generic[T]):
+    version: int
+    value: T
+    at: float  # when it was last loaded whole (time.monotonic)
 
 
-def _pending_changes(session: OrmSession) -> bool:
-    if session.info.get(_CHANGED):
-        return True
-    objects = chain(session.new, session.dirty, session.deleted)
-    return any(_is_catalogue(getattr(obj, "__tablename__", None)) for obj in objects)
+def unchanged(value: T, _session: Session, _practices: set[int]) -> T:
+    """The update of what practices do not change (vocabulary labels, say)."""
+    return value
 
 
-# On SQLAlchemy's Session, so that sessions of every kind (SQLModel's too) are covered.
-@event.listens_for(OrmSession, "before_flush")
-def _note_flushed_changes(session: OrmSession, _context: Any, _instances: Any) -> None:
-    if _pending_changes(session):
-        mark_changed(session)
-
-
-@event.listens_for(OrmSession, "do_orm_execute")
-def _note_bulk_changes(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if _is_catalogue(getattr(table, "name", None)):
-            mark_changed(state.session)
-
-
-@event.listens_for(OrmSession, "before_commit")
-def _count_the_change(session: OrmSession) -> None:
-    session.flush()  # before_commit runs before the final flush; flushing notes its changes
-    if not session.info.pop(_CHANGED, False):
-        return
-    version = session.execute(
-        update(CatalogueVersion)
-        .where(CatalogueVersion.id == 1)  # type: ignore[arg-type]
-        .values(version=CatalogueVersion.version + 1)
-        .returning(col(CatalogueVersion.version))
-    ).scalar_one_or_none()
-    if version is None:
-        # A database created from the models rather than by the migrations.
-        version = secrets.randbelow(2**30)
-        session.add(CatalogueVersion(id=1, version=version))
-        session.flush()
-    if session.info.pop(_TO_STAMP, False):
-        # Holding the version row's lock until commit, so the feed's order is commit order.
-        session.execute(
-            update(PracticeChange)
-            .where(PracticeChange.seq == None)  # type: ignore[arg-type]  # noqa: E711
-            .values(seq=version)
-        )
-
-
-@event.listens_for(OrmSession, "after_transaction_end")
-def _forget_changes(session: OrmSession, transaction: SessionTransaction) -> None:
-    # A rolled-back transaction changed nothing (a savepoint's rollback may leave changes
-    # made outside it, so only the outermost transaction clears the mark).
-    if transaction.parent is None:
-        session.info.pop(_CHANGED, None)
-        session.info.pop(_TO_STAMP, None)
-
-
-def catalogue_version(session: Session) -> int:
-    return session.exec(select(CatalogueVersion.version)).first() or 0
-
-
-_loaded: dict[tuple[str, str], tuple[int, Any]] = {}  # (database, name) -> (version, value)
+_loaded: dict[tuple[str, str], _Loaded[Any]] = {}  # (database, name) -> what was loaded
 
 
 _loading = threading.Lock()
 
 
-def loaded(session: Session, name: str, load: Callable[[Session], T]) -> T:
-    """``load(session)``'s result (the peer features, the practice index), loaded again only
-    when the catalogue version has moved on.
+_rebuilding: set[tuple[str, str]] = set()
+
+
+def loaded(
+    session: Session, name: str, load: Callable[[Session], T], update: Update[T] | None = None
+) -> T:
+    """``load(session)``'s result (the peer features, the practice index), brought up to date
+    when the catalogue version has moved on: by ``update`` with the practices changed since,
+    when given and nothing else changed, otherwise by loading it again.
 
     It loads in a session of its own, so that nobody's uncommitted changes get into what
     every request shares. Requests that waited while another loaded reuse its result
@@ -142,16 +67,53 @@ def loaded(session: Session, name: str, load: Callable[[Session], T]) -> T:
     key = (str(session.get_bind().engine.url), name)
     version = catalogue_version(session)
     found = _loaded.get(key)
-    if found is not None and found[0] == version:
+    if found is not None and found.version >= version:  # newer than the reader's is fine
         metrics.cache_lookup(name, hit=True)
-        return found[1]  # type: ignore[no-any-return]
+        if update is not None:
+            _rebuild_if_due(session, key, name, load, found)
+        return found.value  # type: ignore[no-any-return]
     with _loading:
         found = _loaded.get(key)
-        metrics.cache_lookup(name, hit=found is not None and found[0] == version)
-        if found is None or found[0] != version:
-            with Session(session.get_bind()) as own, metrics.index_load(name):
-                found = _loaded[key] = (version, load(own))
-        return found[1]
+        metrics.cache_lookup(name, hit=found is not None and found.version >= version)
+        if found is None or found.version < version:
+            with Session(session.get_bind()) as own:
+                value = None
+                if found is not None and update is not None:
+                    changed = changed_since(own, found.version, version)
+                    if changed is not None:
+                        with metrics.index_load(f"{name} (changes)"):
+                            value = update(found.value, own, changed)
+                if value is not None and found is not None:
+                    found = _Loaded(version, value, found.at)
+                else:
+                    with metrics.index_load(name):
+                        found = _Loaded(version, load(own), time.monotonic())
+            _loaded[key] = found
+        return found.value  # type: ignore[no-any-return]
+
+
+def _rebuild_if_due(
+    session: Session, key: tuple[str, str], name: str, load: Callable[[Session], T], found: Any
+) -> None:
+    """Reload in the background, as a safety net, what has been updated for long enough
+    (``INTERLOCAL_INDEX_REBUILD_SECONDS``); readers keep the updated copy meanwhile."""
+    every = get_settings().index_rebuild_seconds
+    if not every or time.monotonic() - found.at < every or key in _rebuilding:
+        return
+    _rebuilding.add(key)
+    bind = session.get_bind()
+
+    def rebuild() -> None:
+        try:
+            with Session(bind) as own, metrics.index_load(name):
+                version = catalogue_version(own)
+                value = load(own)
+            with _loading:  # a later version is caught up with by the next request
+                _loaded[key] = _Loaded(version, value, time.monotonic())
+        finally:
+            _rebuilding.discard(key)
+
+    threading.Thread(target=rebuild, name=f"rebuild {name}", daemon=True).start()
 
 
 _results: LRUCache[Hashable, Any] | None = None  # made on first use, at the configured size
@@ -169,7 +131,7 @@ def cached(session: Session, name: str, key: Hashable, compute: Callable[[], T])
     with uncommitted changes of its own always computes afresh.
     """
     size = get_settings().result_cache_size
-    if not size or _pending_changes(session):
+    if not size or pending_changes(session):
         return compute()
     full_key = (
         str(session.get_bind().engine.url),

@@ -5,30 +5,29 @@ values over the result with each facet's own filter left out, and pages through 
 that is a statement per facet, each applying every filter again (60 ms on 50,000
 practices). Here every filter value has the rows that carry it (its "postings"), a filter
 is a boolean mask, a facet count is a sum over a mask, and a page is the next rows of a
-sort order computed once: vector operations of well under a millisecond.
+sort order: vector operations of well under a millisecond.
 
-Each worker loads the index once per catalogue version (``app/catalogue/cache.py``), in a
-session of its own so that nobody's uncommitted changes get into it. Who may see what stays
-in SQL (``app.permissions.visible``, one rule for every query), as does full-text matching.
+Each worker loads the index once (``app/catalogue/cache.py``), in a session of its own so
+that nobody's uncommitted changes get into it, and then applies the practices each commit
+changed (``updated``): a changed practice's row is retired and a new row appended, so rows
+never move and postings only grow at their end; the periodic full reload drops retired
+rows. Who may see what follows ``app.permissions.visible`` (tested to agree with it), and
+full-text matching stays in SQL.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import func
-from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.catalogue.cache import loaded
 from app.catalogue.pagination import NamedValue, decode_cursor, encode_cursor, invalid_cursor
-from app.models.places import Place
-from app.models.practices import Practice, PracticeSource, PracticeStatus, PracticeTerm
-from app.models.vocabularies import VocabularyTermAncestor
-from app.permissions import Viewer, practice_networks, visible
+from app.catalogue.practice_rows import KINDS, SORTS, PracticeRows, micros, read_rows
+from app.permissions import Viewer
 
 # What a filter or facet can look up: a country code, a term (matching its sub-types too),
 # a network, a place (exactly; callers add the places within it) or a source.
@@ -36,6 +35,10 @@ Kind = Literal["country", "term", "network", "place", "source"]
 
 
 OrderName = Literal["title", "start", "updated", "published"]
+
+
+# Retired rows beyond which a full reload is cheaper than carrying them.
+MAX_RETIRED = 0.25
 
 
 @dataclass
@@ -46,13 +49,20 @@ class Page:
 
 @dataclass
 class PracticeIndex:
-    """One row per published practice (network-only ones too: ``visible`` narrows)."""
+    """One row per published practice (network-only ones too: ``visible`` narrows), plus
+    retired rows of practices that changed or left since the index was loaded."""
 
-    ids: np.ndarray  # practice id of each row, ascending
-    postings: dict[str, dict[Any, np.ndarray]]  # kind -> value -> rows
+    ids: np.ndarray  # practice id of each row
+    live: np.ndarray  # bool: the row is its practice's current one
+    public: np.ndarray  # bool: visible to everyone
+    lead: np.ndarray  # lead organisation id, -1 for none
+    by_id: np.ndarray  # the live rows' practice ids, ascending
+    row_of: np.ndarray  # the live row of each of ``by_id``
+    postings: dict[str, dict[Any, np.ndarray]]  # kind -> value -> rows, ascending
     keys: dict[str, np.ndarray]  # sort -> each row's sort key
     orders: dict[str, np.ndarray]  # sort -> rows ascending by (key, id)
     sorted_keys: dict[str, np.ndarray]  # sort -> the keys in that order
+    sorted_ids: dict[str, np.ndarray]  # sort -> the ids in that order
     # By viewer and year: memberships start and end with a year (app.permissions).
     _visible: dict[tuple[Viewer, int], np.ndarray] = field(default_factory=dict)
 
@@ -65,22 +75,30 @@ class PracticeIndex:
             result[rows] = True
         return result
 
-    def rows(self, practice_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of the practices ``practice_ids`` that are in the index, and which of the
-        given ids they are (positions into ``practice_ids``)."""
+    def rows(self, practice_ids: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Live rows of the practices ``practice_ids`` that are in the index, and which of
+        the given ids they are (positions into ``practice_ids``)."""
         wanted = np.asarray(practice_ids, dtype=np.int64)
-        at = np.searchsorted(self.ids, wanted).clip(0, max(len(self) - 1, 0))
-        found = self.ids[at] == wanted if len(self) else np.zeros(len(wanted), dtype=bool)
-        return at[found], np.flatnonzero(found)
+        if not len(self.by_id):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        at = np.searchsorted(self.by_id, wanted).clip(0, len(self.by_id) - 1)
+        found = self.by_id[at] == wanted
+        return self.row_of[at[found]], np.flatnonzero(found)
 
-    def visible(self, session: Session, viewer: Viewer) -> np.ndarray:
-        """Rows ``viewer`` may see, worked out in SQL once per viewer and version."""
+    def visible(self, _session: Session, viewer: Viewer) -> np.ndarray:
+        """Live rows ``viewer`` may see: ``app.permissions.visible``'s rule (published, and
+        public, led by the viewer's organisation or linked to one of its networks)."""
         key = (viewer, date.today().year)
         mask = self._visible.get(key)
         if mask is None:
-            with Session(session.get_bind()) as own:  # committed rows only, like the index
-                ids = own.exec(select(Practice.id).where(*visible(viewer))).all()
-            mask = self.mask(self.rows([int(i or 0) for i in ids])[0])
+            mask = self.live.copy()
+            if not viewer.moderator:
+                allowed = self.public.copy()
+                if viewer.organisation_id is not None:
+                    allowed |= self.lead == viewer.organisation_id
+                if viewer.networks:
+                    allowed |= self.having("network", viewer.networks)
+                mask &= allowed
             self._visible[key] = mask
         return mask
 
@@ -114,7 +132,7 @@ class PracticeIndex:
     ) -> Page:
         """Up to ``limit`` rows of ``mask`` in ``order`` after ``cursor`` (keyset paging:
         the cursor holds the last row's sort key and id, so pages never overlap)."""
-        rows, keys, ids = self.orders[order], self.sorted_keys[order], self.ids[self.orders[order]]
+        rows, keys, ids = self.orders[order], self.sorted_keys[order], self.sorted_ids[order]
         if cursor:
             value, ident = decode_cursor(cursor, NamedValue)
             key = _cursor_key(order, value)
@@ -161,7 +179,7 @@ def _cursor_key(order: str, value: Any) -> Any:
             return key
         if order in ("updated", "published") and isinstance(key, str):
             try:
-                return _micros(datetime.fromisoformat(key))
+                return micros(datetime.fromisoformat(key))
             except ValueError:
                 pass
     raise invalid_cursor()
@@ -177,92 +195,132 @@ def _cursor_value(order: str, key: Any) -> list[Any]:
     return [order, key]
 
 
-def _datetime(value: Any) -> datetime:
-    """A datetime from a database expression (SQLite returns coalesce() as text)."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
-def _micros(moment: datetime) -> int:
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1_000_000)
-
-
 def practice_index(session: Session) -> PracticeIndex:
     """The index of the catalogue as last committed."""
-    return loaded(session, "practice index", _load)
+    return loaded(session, "practice index", build, updated)
 
 
-def _postings(pairs: Iterable[tuple[Any, Any]], row: dict[int, int]) -> dict[Any, np.ndarray]:
-    """value -> rows, from (practice id, value) pairs."""
-    grouped: dict[Any, list[int]] = defaultdict(list)
-    for practice_id, value in pairs:
-        if practice_id in row:
-            grouped[value].append(row[practice_id])
-    return {value: np.unique(np.array(rows, dtype=np.int64)) for value, rows in grouped.items()}
+def _postings(rows: PracticeRows, first_row: int) -> dict[str, dict[Any, np.ndarray]]:
+    """kind -> value -> rows, for ``rows`` numbered from ``first_row``."""
+    result: dict[str, dict[Any, np.ndarray]] = {}
+    for kind in KINDS:
+        grouped: dict[Any, list[int]] = defaultdict(list)
+        for i, value in rows.values[kind]:
+            grouped[value].append(first_row + i)
+        result[kind] = {v: np.unique(np.array(r, dtype=np.int64)) for v, r in grouped.items()}
+    return result
 
 
-def _load(session: Session) -> PracticeIndex:
-    published = col(Practice.status) == PracticeStatus.published
-    practices = session.execute(
-        sa_select(
-            col(Practice.id),
-            col(Practice.title),
-            col(Practice.start_year),
-            col(Practice.updated_at),
-            col(Practice.place_id),
-            col(Place.country),
-            # Practices loaded from the reports have no publication date: their loading is it.
-            func.coalesce(col(Practice.published_at), col(Practice.created_at)),
-        )
-        .join(Place, col(Place.id) == Practice.place_id)
-        .where(published)
-        .order_by(col(Practice.id))
-    ).all()
-    ids = np.array([int(p[0] or 0) for p in practices], dtype=np.int64)
-    row = {int(practice_id): i for i, practice_id in enumerate(ids)}
-    keys: dict[str, list[Any]] = {
-        "title": [title.lower() for _id, title, *_rest in practices],
-        "start": [start or 0 for _id, _title, start, *_rest in practices],
-        "updated": [_micros(updated) for _id, _title, _start, updated, *_rest in practices],
-        "published": [_micros(_datetime(p[6])) for p in practices],
-    }
-    row_keys, orders, sorted_keys = {}, {}, {}
-    for name, values in keys.items():
-        order = np.array(sorted(range(len(values)), key=lambda i: (values[i], ids[i])), dtype=int)
-        row_keys[name] = np.array(values, dtype=object if name == "title" else np.int64)
-        orders[name] = order
-        sorted_keys[name] = row_keys[name][order]
+def _in_order(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Positions of ``keys`` ascending by (key, id)."""
+    if keys.dtype == object:  # titles: NumPy's lexsort does not sort Python strings
+        return np.array(sorted(range(len(keys)), key=lambda i: (keys[i], ids[i])), dtype=np.int64)
+    return np.lexsort((ids, keys)).astype(np.int64)
 
-    links = practice_networks()
-    postings = {
-        "country": _postings(((p[0], p[5]) for p in practices), row),
-        "place": _postings(((p[0], p[4]) for p in practices), row),
-        "term": _postings(
-            session.exec(
-                select(PracticeTerm.practice_id, VocabularyTermAncestor.ancestor_id)
-                .join(
-                    VocabularyTermAncestor,
-                    col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id,
-                )
-                .distinct()
-            ),
-            row,
-        ),
-        "network": _postings(session.execute(select(links.c.practice_id, links.c.network_id)), row),
-        "source": _postings(
-            session.exec(
-                select(PracticeSource.practice_id, PracticeSource.source_id).where(
-                    col(PracticeSource.practice_id).in_(select(Practice.id).where(published))
-                )
-            ),
-            row,
-        ),
-    }
+
+def build(session: Session) -> PracticeIndex:
+    """The index of every published practice, loaded whole."""
+    rows = read_rows(session)
+    orders = {name: _in_order(rows.keys[name], rows.ids) for name in SORTS}
     return PracticeIndex(
-        ids=ids,
+        ids=rows.ids,
+        live=np.ones(len(rows), dtype=bool),
+        public=rows.public,
+        lead=rows.lead,
+        by_id=rows.ids,
+        row_of=np.arange(len(rows), dtype=np.int64),
+        postings=_postings(rows, 0),
+        keys=rows.keys,
+        orders=orders,
+        sorted_keys={name: rows.keys[name][order] for name, order in orders.items()},
+        sorted_ids={name: rows.ids[order] for name, order in orders.items()},
+    )
+
+
+def _insert_sorted(
+    index: PracticeIndex, name: str, keys: np.ndarray, ids: np.ndarray, first_row: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort order ``name`` with the new rows (``keys``, ``ids``, numbered from
+    ``first_row``) inserted where (key, id) puts them."""
+    order, sorted_keys, sorted_ids = (
+        index.orders[name],
+        index.sorted_keys[name],
+        index.sorted_ids[name],
+    )
+    new = _in_order(keys, ids)
+    positions = []
+    for i in new:
+        low = int(np.searchsorted(sorted_keys, keys[i], side="left"))
+        high = int(np.searchsorted(sorted_keys, keys[i], side="right"))
+        positions.append(low + int(np.searchsorted(sorted_ids[low:high], ids[i])))
+    return (
+        np.insert(order, positions, first_row + new),
+        np.insert(sorted_keys, positions, keys[new]),
+        np.insert(sorted_ids, positions, ids[new]),
+    )
+
+
+def updated(index: PracticeIndex, session: Session, changed: set[int]) -> PracticeIndex | None:
+    """``index`` with the practices ``changed`` as they are now (a new index: readers of
+    the old one are unaffected); None when so many rows are retired that a full load is
+    better."""
+    if not changed:
+        return replace(index, _visible={})
+    rows = read_rows(session, changed)
+    retired = np.count_nonzero(~index.live) + len(changed)
+    if retired > MAX_RETIRED * max(len(index.by_id), 1000):
+        return None
+    first = len(index)
+    live = index.live.copy()
+    live[index.rows(sorted(changed))[0]] = False
+    kept = ~np.isin(index.by_id, list(changed))
+    by_id = np.concatenate([index.by_id[kept], rows.ids])
+    row_of = np.concatenate([index.row_of[kept], np.arange(first, first + len(rows))])
+    at = np.argsort(by_id, kind="stable")
+    postings = {kind: dict(values) for kind, values in index.postings.items()}
+    for kind, values in _postings(rows, first).items():
+        for value, added in values.items():
+            old = postings[kind].get(value)
+            postings[kind][value] = added if old is None else np.concatenate([old, added])
+    orders, sorted_keys, sorted_ids = {}, {}, {}
+    for name in SORTS:
+        orders[name], sorted_keys[name], sorted_ids[name] = _insert_sorted(
+            index, name, rows.keys[name], rows.ids, first
+        )
+    return PracticeIndex(
+        ids=np.concatenate([index.ids, rows.ids]),
+        live=np.concatenate([live, np.ones(len(rows), dtype=bool)]),
+        public=np.concatenate([index.public, rows.public]),
+        lead=np.concatenate([index.lead, rows.lead]),
+        by_id=by_id[at],
+        row_of=row_of[at],
         postings=postings,
-        keys=row_keys,
+        keys={name: np.concatenate([index.keys[name], rows.keys[name]]) for name in SORTS},
         orders=orders,
         sorted_keys=sorted_keys,
+        sorted_ids=sorted_ids,
     )
+
+
+def contents(index: PracticeIndex) -> dict[str, Any]:
+    """What the index says, independent of how its rows are numbered (for comparing an
+    updated index with one loaded whole)."""
+    rows = index.row_of
+    return {
+        "ids": index.by_id.tolist(),
+        "public": index.public[rows].tolist(),
+        "lead": index.lead[rows].tolist(),
+        "keys": {name: index.keys[name][rows].tolist() for name in SORTS},
+        "orders": {
+            name: index.ids[order[index.live[order]]].tolist()
+            for name, order in index.orders.items()
+        },
+        "postings": {
+            kind: {
+                value: sorted(index.ids[found[index.live[found]]].tolist())
+                for value, found in values.items()
+                if index.live[found].any()
+            }
+            for kind, values in index.postings.items()
+        },
+    }

@@ -12,7 +12,6 @@ from typing import Literal
 from sqlalchemy import and_, insert, or_
 from sqlmodel import Session, col, select
 
-from app.catalogue.cache import mark_changed
 from app.catalogue.pagination import CursorInteger, decode_cursor, encode_cursor
 from app.models.base import utcnow
 from app.models.catalogue import PracticeChange
@@ -53,7 +52,6 @@ def note_change(
                 practice_id=practice_id, slug=practice.slug, was_public=was_public, is_public=now
             )
         )
-        mark_changed(session, feed=True)
         linked = neighbours(session, practice_id) | set(linked_before)
         if linked:
             rows = session.exec(
@@ -76,7 +74,6 @@ def note_changes(session: Session, rows: Iterable[tuple[int, str, bool, bool]]) 
     ]
     if values:
         session.execute(insert(PracticeChange), values)
-        mark_changed(session, feed=True)
 
 
 def _kind(change: PracticeChange) -> Literal["created", "updated", "removed"]:

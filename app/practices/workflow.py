@@ -101,7 +101,8 @@ def save_practice(
     if submit:
         check_submission(session, data, viewer, exclude_id=practice.id, confirm_new=confirm_new)
     check_note("note", note, 1000)
-    claim_version(session, practice, expected_version)
+    unpublished = practice.status in (PracticeStatus.draft, PracticeStatus.submitted)
+    claim_version(session, practice, expected_version, content=unpublished)
     current = open_revision(session, practice)
     if current is None:
         current = PracticeRevision(practice_id=practice.id)  # type: ignore[arg-type]
@@ -208,7 +209,8 @@ def return_to_authors(
         raise InvalidPractice({"comment": gettext("Say what the authors should change.")})
     check_note("comment", comment, 2000)
     current = _pending(session, practice)
-    claim_version(session, practice, expected_version)
+    unpublished = practice.status == PracticeStatus.submitted
+    claim_version(session, practice, expected_version, content=unpublished)
     current.state = RevisionState.returned
     current.reviewer_id = moderator.id
     current.reviewed_at = utcnow()

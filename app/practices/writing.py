@@ -227,12 +227,20 @@ def apply_edit(session: Session, practice: Practice, data: PracticeIn, refs: Ref
     index_practices(session, [practice.id])
 
 
-def claim_version(session: Session, practice: Practice, expected_version: int) -> None:
-    """Claim the next version, or fail if someone else claimed it first."""
+def claim_version(
+    session: Session, practice: Practice, expected_version: int, *, content: bool = True
+) -> None:
+    """Claim the next version, or fail if someone else claimed it first. ``content`` is
+    false when the practice's own fields stay as they are (a revision of a published
+    practice saved or returned): its update time stays, and public readers are not
+    told of a change (``app/catalogue/tracking.py``)."""
+    values: dict[str, Any] = {"version": expected_version + 1}
+    if content:
+        values["updated_at"] = utcnow()
     result = session.execute(
         update(Practice)
         .where(col(Practice.id) == practice.id, col(Practice.version) == expected_version)
-        .values(version=expected_version + 1, updated_at=utcnow())
+        .values(**values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()

@@ -21,8 +21,8 @@ from sqlalchemy import Table, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col
 
-from app.catalogue.cache import mark_changed
 from app.catalogue.search import index_practices
+from app.catalogue.tracking import mark_changed
 from app.db import bulk_insert
 from app.loaders.synthetic.places import PREFIX, Slugs, SyntheticError, make_places
 from app.loaders.synthetic.practices import make_practice, practice_schemes

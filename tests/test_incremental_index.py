@@ -1,0 +1,178 @@
+"""Workers apply published changes to their practice index and peer features instead of
+reloading them (app/catalogue/cache.py); drafts change nothing public readers use. An
+index kept up to date that way must say exactly what one loaded whole says."""
+
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.catalogue.practice_index import PracticeIndex, build, contents, updated
+from app.catalogue.tracking import catalogue_version, changed_since
+from app.models.accounts import User
+from app.models.practices import Practice
+from app.permissions import PUBLIC, Viewer, viewer_for, visible
+from app.places.peers import features
+from app.practices.input import PracticeIn
+from app.practices.revisions import editing_data
+from app.practices.workflow import archive, publish, save_practice
+from app.practices.worklists import find_any_practice
+from tests.factories import new_user, practice_in, published_edit, published_practice
+
+pytestmark = pytest.mark.writes
+
+PLACES = ["barcelona", "oslo"]
+GOALS = ["improving-interaction", "changing-perceptions"]
+
+
+def _features(found: features.Features) -> dict[str, Any]:
+    """What peers read of the features, independent of the order places gained terms in."""
+    terms = found.terms
+    profile = np.zeros((terms.places, len(terms.profile_ids)), dtype=np.float32)
+    challenges = np.zeros((terms.places, len(terms.challenge_ids)), dtype=np.float32)
+    profile[terms.rows] = terms.profile
+    challenges[terms.rows] = terms.challenges
+    return {
+        "practices": found.practices.tolist(),
+        "counted": found.counted.tolist(),
+        "counted_at": found.counted_at.tolist(),
+        "profile": np.round(profile, 5).tolist(),
+        "challenges": challenges.tolist(),
+        "idf": np.round(terms.idf, 5).tolist(),
+        "weight": np.round(terms.challenge_weight, 5).tolist(),
+    }
+
+
+_moderators: dict[str, str] = {}  # one per database: hashing passwords takes time
+
+
+def _moderator(engine: Engine) -> tuple[User, str]:
+    key = str(engine.url)
+    email = _moderators.get(key) or _moderators.setdefault(key, new_user(engine, "moderator"))
+    with Session(engine) as session:
+        return session.exec(select(User).where(User.email == email)).one(), email
+
+
+def _save_draft(engine: Engine, slug: str) -> None:
+    """A draft revision of a published practice, saved and not submitted."""
+    moderator, _email = _moderator(engine)
+    with Session(engine) as session:
+        practice = find_any_practice(session, slug)
+        data = PracticeIn.model_validate(
+            {**editing_data(session, practice), "title": "A draft nobody sees yet"}
+        )
+        save_practice(
+            session,
+            moderator,
+            viewer_for(session, moderator),
+            practice,
+            data,
+            expected_version=practice.version,
+        )
+
+
+def _archive_or_restore(engine: Engine, slug: str) -> None:
+    moderator, _email = _moderator(engine)
+    with Session(engine) as session:
+        practice = find_any_practice(session, slug)
+        viewer = viewer_for(session, moderator)
+        if practice.status == "published":
+            archive(session, moderator, practice, expected_version=practice.version)
+        else:
+            publish(session, moderator, viewer, practice, expected_version=practice.version)
+
+
+def _write(engine: Engine, rng: random.Random, slugs: list[str], step: int) -> None:
+    kind = rng.choice(["publish", "edit", "edit", "archive", "lineage", "draft"])
+    slug = rng.choice(slugs)
+    if kind == "publish":
+        data = practice_in(title=f"Incremental practice {step}", place=rng.choice(PLACES))
+        slugs.append(published_practice(engine, data, "barcelona-city-council"))
+    elif kind == "archive":
+        _archive_or_restore(engine, slug)
+    elif kind == "draft":
+        _save_draft(engine, slug)
+    else:
+        with Session(engine) as session:
+            if find_any_practice(session, slug).status != "published":
+                return
+        changes: dict[str, Any] = {
+            "title": f"Edited {rng.choice(['zebra', 'apple', 'mango'])} {step}",
+            "place": rng.choice(PLACES),
+            "start_year": rng.choice([None, 2001, 2015]),
+            "visibility": rng.choice(["public", "public", "network"]),
+            "terms": {"goal": [rng.choice(GOALS)], "target-group": ["whole-community"]},
+        }
+        if kind == "lineage":
+            changes = {"lineage": [{"practice": rng.choice(slugs[:1]), "kind": "inspired-by"}]}
+            if slug == slugs[0]:
+                return
+        published_edit(engine, slug, **changes)
+
+
+def test_an_index_kept_up_to_date_equals_one_loaded_whole(engine: Engine) -> None:
+    rng = random.Random(17)
+    with Session(engine) as session:
+        index: PracticeIndex = build(session)
+        peers = features._load(session)
+        version = catalogue_version(session)
+    slugs = [
+        published_practice(
+            engine, practice_in(title=f"Starting practice {i}"), "barcelona-city-council"
+        )
+        for i in range(2)
+    ]
+    for step in range(8):
+        _write(engine, rng, slugs, step)
+        with Session(engine) as session:
+            now = catalogue_version(session)
+            changed = changed_since(session, version, now)
+            assert changed is not None, "only practices changed, so no full reload is needed"
+            index = updated(index, session, changed) or build(session)
+            peers = features._updated(peers, session, changed)
+            version = now
+            assert contents(index) == contents(build(session)), f"after step {step}"
+            assert _features(peers) == _features(features._load(session)), f"after step {step}"
+
+    # Who sees what in memory agrees with the rule in SQL.
+    member_email = new_user(engine, "member", "barcelona-city-council")
+    with Session(engine) as session:
+        member = session.exec(select(User).where(User.email == member_email)).one()
+        moderator, _email = _moderator(engine)
+        for viewer in [PUBLIC, viewer_for(session, member), viewer_for(session, moderator)]:
+            in_sql = set(session.exec(select(Practice.id).where(*visible(viewer))).all())
+            rows = np.flatnonzero(index.visible(session, viewer))
+            assert set(index.ids[rows].tolist()) == in_sql
+
+
+def test_a_draft_or_submission_does_not_change_what_public_readers_are_served(
+    engine: Engine,
+) -> None:
+    slug = published_practice(
+        engine, practice_in(title="Kept as published"), "barcelona-city-council"
+    )
+    with Session(engine) as session:
+        before = catalogue_version(session)
+        updated_at = find_any_practice(session, slug).updated_at
+    _save_draft(engine, slug)
+    moderator, _email = _moderator(engine)
+    with Session(engine) as session:
+        viewer: Viewer = viewer_for(session, moderator)
+        save_practice(  # a new practice, submitted for review
+            session,
+            moderator,
+            viewer,
+            find_any_practice(session, slug),
+            PracticeIn.model_validate(editing_data(session, find_any_practice(session, slug))),
+            expected_version=find_any_practice(session, slug).version,
+            submit=True,
+        )
+        assert catalogue_version(session) == before
+        assert find_any_practice(session, slug).updated_at == updated_at
+    published_edit(engine, slug, title="Published at last")
+    with Session(engine) as session:
+        assert catalogue_version(session) == before + 1
+        assert changed_since(session, before, before + 1) == {find_any_practice(session, slug).id}
