@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
-from app.catalogue.cache import loaded
+from app.catalogue.cache import Update, loaded, unchanged
 from app.i18n import N_, _, get_language
 from app.models.practices import Practice, PracticeTerm
 from app.permissions import Viewer, visible
@@ -62,7 +62,8 @@ def vocabulary_labels(session: Session) -> VocabularyLabels:
     """The labels explanations use, in the reader's language; read once per catalogue
     version and language (like the features), so that a peer search computed afresh does
     not read the vocabularies again."""
-    return loaded(session, f"peer labels {get_language()}", _labels)
+    same: Update[VocabularyLabels] = unchanged  # practices do not change labels
+    return loaded(session, f"peer labels {get_language()}", _labels, same)
 
 
 def _labels(session: Session) -> VocabularyLabels:

@@ -5,17 +5,16 @@ read as plain rows (not ORM objects) and every fact is one NumPy array indexed b
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.catalogue.cache import loaded
 from app.models.places import Place, PlaceFact
 from app.models.practices import Practice
 from app.permissions import visible
-from app.places.peers.terms import TermMatrices, load_terms
+from app.places.peers.terms import TermMatrices, load_terms, updated_terms
 
 HISTORY_SCALE = {"low": 0.0, "new": 0.5, "long-standing": 1.0}
 
@@ -70,13 +69,15 @@ class Features:
     foreign_born: np.ndarray
     practices: np.ndarray  # public published practices led at each place
     terms: TermMatrices  # practice profile and challenges, of the places with practices
+    counted: np.ndarray  # ids of the practices counted in ``practices``, ascending
+    counted_at: np.ndarray  # the place id of each
     lineage: dict[int, set[int]] = field(default_factory=dict)  # place -> itself and ancestors
     within: dict[int, set[int]] = field(default_factory=dict)  # place -> places inside it
 
 
 def place_features(session: Session) -> Features:
     """Every place's features, as of the catalogue version last committed."""
-    return loaded(session, "place features", _load)
+    return loaded(session, "place features", _load, _updated)
 
 
 def _latest_facts(session: Session, key: str) -> dict[int, float]:
@@ -143,14 +144,48 @@ def _fact_array(session: Session, key: str, row: dict[int, int], *, positive: bo
     return values
 
 
-def _practice_counts(session: Session, row: dict[int, int]) -> np.ndarray:
+def _counted(session: Session, places: list[int] | None = None) -> list[tuple[int, int]]:
+    """(practice id, place id) of the public practices (at ``places``, when given)."""
+    where = list(visible())
+    if places is not None:
+        where.append(col(Practice.place_id).in_(places))
+    query = select(Practice.id, Practice.place_id).where(*where).order_by(col(Practice.id))
+    return [(int(i or 0), int(p)) for i, p in session.exec(query)]
+
+
+def _practice_counts(counted: np.ndarray, row: dict[int, int]) -> np.ndarray:
     counts = np.zeros(len(row), dtype=np.int32)
-    for place_id, number in session.exec(
-        select(Practice.place_id, func.count()).where(*visible()).group_by(col(Practice.place_id))
-    ):
-        if place_id in row:
-            counts[row[place_id]] = number
+    for place_id, number in zip(*np.unique(counted, return_counts=True), strict=True):
+        if int(place_id) in row:
+            counts[row[int(place_id)]] = number
     return counts
+
+
+def _updated(features: Features, session: Session, changed: set[int]) -> Features:
+    """``features`` with the practices ``changed`` counted as they are now: the places
+    they are at and were at get their counts and terms afresh; the rest stands."""
+    was = np.isin(features.counted, list(changed))
+    places = set(features.counted_at[was].tolist())
+    places |= {
+        int(p) for p in session.exec(select(Practice.place_id).where(col(Practice.id).in_(changed)))
+    }
+    listed = sorted(places)
+    now = _counted(session, listed)
+    keep = ~np.isin(features.counted_at, listed)
+    ids = np.concatenate([features.counted[keep], [i for i, _p in now]]).astype(np.int64)
+    at = np.concatenate([features.counted_at[keep], [p for _i, p in now]]).astype(np.int64)
+    order = np.argsort(ids, kind="stable")
+    practices = features.practices.copy()
+    for place_id in listed:
+        if place_id in features.row:
+            practices[features.row[place_id]] = np.count_nonzero(at == place_id)
+    return replace(
+        features,
+        practices=practices,
+        terms=updated_terms(features.terms, session, features.row, places),
+        counted=ids[order],
+        counted_at=at[order],
+    )
 
 
 def _load(session: Session) -> Features:
@@ -159,6 +194,8 @@ def _load(session: Session) -> Features:
     row = {place_id: i for i, place_id in enumerate(ids)}
     history, history_from, lineage, within = _history(places, {p.id: p for p in places})
     population = _fact_array(session, "population", row, positive=True)
+    counted = _counted(session)
+    counted_at = np.array([p for _i, p in counted], dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_population = np.log10(population)
     return Features(
@@ -175,8 +212,10 @@ def _load(session: Session) -> Features:
         log_population=log_population,
         population=population,
         foreign_born=_fact_array(session, "foreign-born-share", row, positive=False),
-        practices=_practice_counts(session, row),
+        practices=_practice_counts(counted_at, row),
         terms=load_terms(session, row),
+        counted=np.array([i for i, _p in counted], dtype=np.int64),
+        counted_at=counted_at,
         lineage=lineage,
         within=within,
     )

@@ -11,7 +11,7 @@ Two matrices, one row per place, each counting a term also for its broader terms
   place's challenges that the other also has, each weighted by its rarity.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import func
@@ -32,6 +32,7 @@ DESCRIBED_SCHEMES = ("catalyst", "policy-area")
 class TermMatrices:
     rows: np.ndarray  # the places (feature rows) that have terms, in order
     position: dict[int, int]  # feature row -> row of the matrices below
+    counts: np.ndarray  # float32: how many practices record each profile term
     profile: np.ndarray  # float32, rows L2-normalised; all zeros without such terms
     has_profile: np.ndarray  # bool
     idf: np.ndarray  # per profile column
@@ -82,6 +83,47 @@ def _idf(present: np.ndarray) -> np.ndarray:
     return idf
 
 
+def _place_terms(
+    session: Session, row: dict[int, int], term_ids: list[int], places: list[int] | None
+) -> dict[tuple[int, int], int]:
+    """(feature row, term) -> how many public practices at the place record the term or a
+    narrower one; of the places ``places`` only, when given."""
+    where = [col(VocabularyTermAncestor.ancestor_id).in_(term_ids), *visible()]
+    if places is not None:
+        where.append(col(Practice.place_id).in_(places))
+    found: dict[tuple[int, int], int] = {}
+    for place_id, term_id, count in session.exec(
+        select(Practice.place_id, VocabularyTermAncestor.ancestor_id, func.count())
+        .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
+        .join(VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id)
+        .where(*where)
+        .group_by(col(Practice.place_id), col(VocabularyTermAncestor.ancestor_id))
+    ):
+        if place_id in row:
+            found[(row[place_id], int(term_id))] = int(count)
+    return found
+
+
+def _fill(terms: TermMatrices, found: dict[tuple[int, int], int]) -> None:
+    for (i, term_id), count in found.items():
+        k = terms.position[i]
+        if term_id in terms.profile_column:
+            terms.counts[k, terms.profile_column[term_id]] = count
+        else:
+            terms.challenges[k, terms.challenge_column[term_id]] = 1.0
+
+
+def _derive(terms: TermMatrices) -> TermMatrices:
+    """The weights and normalised profiles, from the counts and challenges."""
+    for k in range(len(CHALLENGE_SCHEMES)):
+        terms.has_challenges[:, k] = terms.challenges[:, terms.challenge_scheme == k].any(axis=1)
+    terms.idf = _idf(terms.counts > 0)
+    terms.profile = normalised(terms.counts * terms.idf)
+    terms.has_profile = terms.counts.sum(axis=1) > 0
+    terms.challenge_weight = _idf(terms.challenges > 0)
+    return terms
+
+
 def load_terms(session: Session, row: dict[int, int]) -> TermMatrices:
     schemes = (*PROFILE_SCHEMES, *CHALLENGE_SCHEMES)
     terms = list(
@@ -94,32 +136,10 @@ def load_terms(session: Session, row: dict[int, int]) -> TermMatrices:
     )
     profile_ids = [int(t or 0) for t, scheme in terms if scheme in PROFILE_SCHEMES]
     challenge_ids = [int(t or 0) for t, scheme in terms if scheme in CHALLENGE_SCHEMES]
-    profile_column = {t: j for j, t in enumerate(profile_ids)}
     challenge_column = {t: j for j, t in enumerate(challenge_ids)}
     scheme_of = {
         int(t or 0): CHALLENGE_SCHEMES.index(s) for t, s in terms if s in CHALLENGE_SCHEMES
     }
-
-    found: dict[tuple[int, int], int] = {}
-    for place_id, term_id, count in session.exec(
-        select(Practice.place_id, VocabularyTermAncestor.ancestor_id, func.count())
-        .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
-        .join(VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id)
-        .where(col(VocabularyTermAncestor.ancestor_id).in_([t for t, _s in terms]), *visible())
-        .group_by(col(Practice.place_id), col(VocabularyTermAncestor.ancestor_id))
-    ):
-        if place_id in row:
-            found[(row[place_id], int(term_id))] = int(count)
-    rows = np.array(sorted({i for i, _t in found}), dtype=np.int64)
-    position = {int(i): k for k, i in enumerate(rows)}
-    counts = np.zeros((len(rows), len(profile_ids)), dtype=np.float32)
-    challenges = np.zeros((len(rows), len(challenge_ids)), dtype=np.float32)
-    for (i, term_id), count in found.items():
-        if term_id in profile_column:
-            counts[position[i], profile_column[term_id]] = count
-        else:
-            challenges[position[i], challenge_column[term_id]] = 1.0
-
     broader: list[list[int]] = [[] for _ in challenge_ids]
     for term_id, ancestor_id in session.exec(
         select(VocabularyTermAncestor.term_id, VocabularyTermAncestor.ancestor_id).where(
@@ -130,28 +150,58 @@ def load_terms(session: Session, row: dict[int, int]) -> TermMatrices:
         if ancestor_id in challenge_column:
             broader[challenge_column[term_id]].append(challenge_column[ancestor_id])
 
-    scheme = np.array([scheme_of[t] for t in challenge_ids], dtype=np.int8)
-    has_challenges = np.zeros((len(rows), len(CHALLENGE_SCHEMES)), dtype=bool)
-    for k in range(len(CHALLENGE_SCHEMES)):
-        has_challenges[:, k] = challenges[:, scheme == k].any(axis=1)
-    idf = _idf(counts > 0)
-    return TermMatrices(
+    found = _place_terms(session, row, [int(t or 0) for t, _s in terms], None)
+    rows = np.array(sorted({i for i, _t in found}), dtype=np.int64)
+    matrices = TermMatrices(
         rows=rows,
-        position=position,
-        profile=normalised(counts * idf),
-        has_profile=counts.sum(axis=1) > 0,
-        idf=idf,
+        position={int(i): k for k, i in enumerate(rows)},
+        counts=np.zeros((len(rows), len(profile_ids)), dtype=np.float32),
+        profile=np.zeros(0),
+        has_profile=np.zeros(0),
+        idf=np.zeros(0),
         profile_ids=profile_ids,
-        profile_column=profile_column,
-        challenges=challenges,
-        has_challenges=has_challenges,
+        profile_column={t: j for j, t in enumerate(profile_ids)},
+        challenges=np.zeros((len(rows), len(challenge_ids)), dtype=np.float32),
+        has_challenges=np.zeros((len(rows), len(CHALLENGE_SCHEMES)), dtype=bool),
         challenge_ids=challenge_ids,
         challenge_column=challenge_column,
-        challenge_weight=_idf(challenges > 0),
-        challenge_scheme=scheme,
+        challenge_weight=np.zeros(0),
+        challenge_scheme=np.array([scheme_of[t] for t in challenge_ids], dtype=np.int8),
         broader=broader,
         places=len(row),
     )
+    _fill(matrices, found)
+    return _derive(matrices)
+
+
+def updated_terms(
+    terms: TermMatrices, session: Session, row: dict[int, int], places: set[int]
+) -> TermMatrices:
+    """``terms`` with the places ``places`` (ids) counted afresh (a new copy: readers of the
+    old one are unaffected). A place left without practices keeps a row of zeros, which
+    compares as a place without terms."""
+    rows = [row[p] for p in sorted(places) if p in row]
+    new_rows = [i for i in rows if i not in terms.position]
+    position = dict(terms.position) | {i: len(terms.rows) + k for k, i in enumerate(new_rows)}
+
+    def grown(matrix: np.ndarray) -> np.ndarray:
+        extra = np.zeros((len(new_rows), matrix.shape[1]), dtype=matrix.dtype)
+        return np.concatenate([matrix, extra])
+
+    matrices = replace(
+        terms,
+        rows=np.concatenate([terms.rows, np.array(new_rows, dtype=np.int64)]),
+        position=position,
+        counts=grown(terms.counts),
+        challenges=grown(terms.challenges),
+        has_challenges=grown(terms.has_challenges),
+    )
+    cleared = [position[i] for i in rows]
+    matrices.counts[cleared] = 0
+    matrices.challenges[cleared] = 0
+    ids = [*terms.profile_ids, *terms.challenge_ids]
+    _fill(matrices, _place_terms(session, row, ids, sorted(places)))
+    return _derive(matrices)
 
 
 def expand(terms: TermMatrices, term_ids: list[int]) -> np.ndarray:
