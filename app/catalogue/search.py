@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from markupsafe import Markup
 from sqlalchemy import Float, Integer, bindparam, column, delete, insert, table, text
 from sqlalchemy.engine import Connection
@@ -200,6 +201,30 @@ def hits(session: Session, query: SearchQuery) -> Any:
             "FROM practice_search WHERE document @@ to_tsquery('english', :tsq)"
         ).bindparams(tsq=query.tsquery())
     return statement.columns(column("id", Integer), column("score", Float)).subquery("hits")
+
+
+def hit_scores(session: Session, query: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and scores of every matching practice, as arrays. A common word matches tens of
+    thousands of practices: read through the driver's cursor, they skip the per-row work
+    of SQLAlchemy's results, which took a third of a search's time."""
+    if _is_sqlite(session):
+        sql = f"SELECT rowid, {SQLITE_SCORE} FROM practice_search WHERE practice_search MATCH ?"
+        params: Any = (query.fts5(),)
+    else:
+        sql = (
+            f"SELECT practice_id, {POSTGRESQL_SCORE.replace(':tsq', '%(tsq)s')} "
+            "FROM practice_search WHERE document @@ to_tsquery('english', %(tsq)s)"
+        )
+        params = {"tsq": query.tsquery()}
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+    return ids, scores
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.catalogue.cache import cached
 from app.catalogue.practice_index import PracticeIndex, practice_index
-from app.catalogue.search import SearchQuery, highlights, hits
+from app.catalogue.search import SearchQuery, highlights, hit_scores
 from app.countries import country_name
 from app.i18n import get_language
 from app.models.places import Network
@@ -31,11 +31,10 @@ from app.vocabularies.queries import scheme_terms
 
 def _scores(session: Session, index: PracticeIndex, search: SearchQuery) -> np.ndarray:
     """Each row's full-text score; NaN for rows the words do not match."""
-    found = hits(session, search)
-    matches = session.execute(select(found.c.id, found.c.score)).all()
-    rows, which = index.rows([int(practice_id) for practice_id, _score in matches])
+    ids, found = hit_scores(session, search)
+    rows, which = index.rows(ids)
     scores = np.full(len(index), np.nan)
-    scores[rows] = np.array([float(score) for _id, score in matches])[which]
+    scores[rows] = found[which]
     return scores
 
 
