@@ -12,7 +12,7 @@ and reloads them whole in the background now and then as a safety net.
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -116,13 +116,43 @@ def _rebuild_if_due(
     threading.Thread(target=rebuild, name=f"rebuild {name}", daemon=True).start()
 
 
-_results: LRUCache[Hashable, Any] | None = None  # made on first use, at the configured size
+# Each store is made on first use. "results" holds whole answers (lists, peers), at the
+# configured size; "hits" the full-text matches of a search's words, which many different
+# searches share but which are large, so fewer; "items" the parts many answers share (a
+# practice's summary), small and many.
+STORES = {"results": 1.0, "hits": 1 / 8, "items": 8.0}
+
+
+_stores: dict[str, LRUCache[Hashable, Any]] = {}
 
 
 _lock = threading.Lock()
 
 
-def cached(session: Session, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+def _prefix(session: Session, name: str) -> tuple[Hashable, ...] | None:
+    """What every key of ``name`` starts with, or None when nothing may be cached."""
+    if not get_settings().result_cache_size or pending_changes(session):
+        return None
+    url = str(session.get_bind().engine.url)
+    return (url, catalogue_version(session), get_language(), name)
+
+
+def _store(store: str) -> LRUCache[Hashable, Any]:
+    found = _stores.get(store)
+    if found is None:
+        size = max(8, int(get_settings().result_cache_size * STORES[store]))
+        found = _stores[store] = LRUCache(maxsize=size)
+    return found
+
+
+def cached(
+    session: Session,
+    name: str,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    store: str = "results",
+) -> T:
     """``compute()``, reused while the catalogue stays unchanged.
 
     The key is ``name`` and ``key`` (which must capture every argument, including whose
@@ -130,25 +160,42 @@ def cached(session: Session, name: str, key: Hashable, compute: Callable[[], T])
     Results are shared between requests: callers must treat them as read-only. A session
     with uncommitted changes of its own always computes afresh.
     """
-    size = get_settings().result_cache_size
-    if not size or pending_changes(session):
-        return compute()
-    full_key = (
-        str(session.get_bind().engine.url),
-        catalogue_version(session),
-        get_language(),
-        name,
-        key,
-    )
-    global _results
+    return cached_many(session, name, [key], lambda _keys: {key: compute()}, store=store)[key]
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def cached_many(
+    session: Session,
+    name: str,
+    keys: Sequence[K],
+    compute: Callable[[list[K]], dict[K, T]],
+    *,
+    store: str = "results",
+) -> dict[K, T]:
+    """Like ``cached`` for many keys at once: ``compute`` gets those not cached, in one
+    call (one batch of queries for the practices of a page)."""
+    prefix = _prefix(session, name)
+    if prefix is None:
+        return compute(list(keys))
+    found: dict[K, T] = {}
     with _lock:
-        if _results is None:
-            _results = LRUCache(maxsize=size)
-        if full_key in _results:
-            metrics.cache_lookup(name, hit=True)
-            return _results[full_key]  # type: ignore[no-any-return]
-    metrics.cache_lookup(name, hit=False)
-    result = compute()
-    with _lock:
-        _results[full_key] = result
-    return result
+        values = _store(store)
+        for key in keys:
+            value = values.get((*prefix, key), _MISSING)
+            if value is not _MISSING:
+                found[key] = value
+    metrics.cache_lookup(name, hit=len(found) == len(keys))
+    missing = [key for key in keys if key not in found]
+    if missing:
+        computed = compute(missing)
+        with _lock:
+            values = _store(store)
+            for key, value in computed.items():
+                values[(*prefix, key)] = value
+        found.update(computed)
+    return found
+
+
+_MISSING = object()

@@ -263,12 +263,21 @@ def _forget_changes(session: OrmSession, transaction: SessionTransaction) -> Non
     # A rolled-back transaction changed nothing (a savepoint's rollback may leave changes
     # made outside it, so only the outermost transaction clears the marks).
     if transaction.parent is None:
-        for name in (_EVERYTHING, _TOUCHED, _PUBLIC, _TO_STAMP):
+        for name in (_EVERYTHING, _TOUCHED, _PUBLIC, _TO_STAMP, _VERSION):
             session.info.pop(name, None)
 
 
+_VERSION = "interlocal.catalogue_version"
+
+
 def catalogue_version(session: Session) -> int:
-    return session.exec(select(CatalogueVersion.version)).first() or 0
+    """The version as this transaction first read it: one lookup per request, however
+    many caches ask (a commit or rollback ends the transaction, and the next reads
+    afresh)."""
+    found = session.info.get(_VERSION)
+    if found is None:
+        found = session.info[_VERSION] = session.exec(select(CatalogueVersion.version)).first() or 0
+    return int(found)
 
 
 def changed_since(session: Session, old: int, new: int) -> set[int] | None:

@@ -13,7 +13,7 @@ import numpy as np
 from markupsafe import escape
 from sqlmodel import Session, col, select
 
-from app.catalogue.cache import cached
+from app.catalogue.cache import cached, cached_many
 from app.catalogue.practice_index import PracticeIndex, practice_index
 from app.catalogue.search import SearchQuery, highlights, hit_scores
 from app.countries import country_name
@@ -31,7 +31,9 @@ from app.vocabularies.queries import scheme_terms
 
 def _scores(session: Session, index: PracticeIndex, search: SearchQuery) -> np.ndarray:
     """Each row's full-text score; NaN for rows the words do not match."""
-    ids, found = hit_scores(session, search)
+    # Shared by every search with these words, whatever its filters, until the catalogue
+    # changes: matching and ranking is most of what a search costs.
+    ids, found = cached(session, "hits", search, lambda: hit_scores(session, search), store="hits")
     rows, which = index.rows(ids)
     scores = np.full(len(index), np.nan)
     scores[rows] = found[which]
@@ -116,6 +118,18 @@ def matching_ids(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC
     return [int(i) for i in found.index.ids[rows[found.matched[rows]]]]
 
 
+def _summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
+    """The summaries of the practices ``ids``, in that order; each is cached on its own,
+    since a practice appears in the answers to many different searches."""
+
+    def compute(missing: list[int]) -> dict[int, PracticeSummary]:
+        practices = _in_order(session, missing)
+        return dict(zip(missing, summaries(session, practices), strict=True))
+
+    found = cached_many(session, "practice summary", ids, compute, store="items")
+    return [found[i] for i in ids]
+
+
 def _in_order(session: Session, ids: list[int]) -> list[Practice]:
     """The practices ``ids``, in that order (one page's worth)."""
     by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
@@ -155,17 +169,27 @@ def _list_practices(
             limit=query.limit,
             cursor=query.cursor,
         )
-    practices = _in_order(session, page.rows)
-    items = summaries(session, practices)
+    items = _summaries(session, page.rows)
     if resolved.search:
-        marked = highlights(session, resolved.search, page.rows)
-        for item, practice in zip(items, practices, strict=True):
-            mark = marked.get(int(practice.id or 0))
-            item.match = MatchOut(
+        search = resolved.search
+        marked = cached_many(  # a practice comes up for the same words under many filters
+            session,
+            "highlights",
+            [(search, i) for i in page.rows],
+            lambda keys: {
+                (search, i): mark
+                for i, mark in highlights(session, search, [i for _s, i in keys]).items()
+            },
+            store="items",
+        )
+        for at, (practice_id, item) in enumerate(zip(page.rows, items, strict=True)):
+            mark = marked.get((search, practice_id))
+            match = MatchOut(
                 score=round(mark.score, 4) if mark else 0.0,
-                title=mark.title if mark else escape(practice.title),
+                title=mark.title if mark else escape(item.title),
                 passage=mark.snippet if mark else "",
             )
+            items[at] = item.model_copy(update={"match": match})  # the cached one stays bare
     chosen = query.active_filters()
     facets = {}
     for name in facet_names:
