@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.catalogue.cache import cached_many
 from app.errors import NotFound
 from app.i18n import _, get_language
 from app.models.places import Network, Organisation, Place
@@ -121,6 +122,24 @@ def summaries(
             )
         )
     return result
+
+def in_order(session: Session, ids: list[int]) -> list[Practice]:
+    """The practices ``ids``, in that order (one page's worth)."""
+    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
+    return [by_id[i] for i in ids]
+
+
+def cached_summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
+    """``summaries`` of the practices ``ids``, in that order; each is cached on its own
+    until the catalogue changes, since a practice appears in many different answers
+    (searches, peers)."""
+
+    def compute(missing: list[int]) -> dict[int, PracticeSummary]:
+        return dict(zip(missing, summaries(session, in_order(session, missing)), strict=True))
+
+    found = cached_many(session, "practice summary", ids, compute, store="items")
+    return [found[i] for i in ids]
+
 
 
 def _translation_out(practice: Practice, translation: PracticeTranslation) -> TranslationOut:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from markupsafe import escape
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.catalogue.cache import cached, cached_many
 from app.catalogue.practice_index import PracticeIndex, practice_index
@@ -22,7 +22,7 @@ from app.models.places import Network
 from app.models.practices import Practice
 from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer
-from app.practices.detail import summaries
+from app.practices.detail import cached_summaries, in_order, summaries
 from app.practices.filters import TERM_FILTERS, PracticeQuery, Resolved, resolve
 from app.practices.schemas import MatchOut, PracticeSummary
 from app.schemas import FacetValue, Page
@@ -118,24 +118,6 @@ def matching_ids(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC
     return [int(i) for i in found.index.ids[rows[found.matched[rows]]]]
 
 
-def _summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
-    """The summaries of the practices ``ids``, in that order; each is cached on its own,
-    since a practice appears in the answers to many different searches."""
-
-    def compute(missing: list[int]) -> dict[int, PracticeSummary]:
-        practices = _in_order(session, missing)
-        return dict(zip(missing, summaries(session, practices), strict=True))
-
-    found = cached_many(session, "practice summary", ids, compute, store="items")
-    return [found[i] for i in ids]
-
-
-def _in_order(session: Session, ids: list[int]) -> list[Practice]:
-    """The practices ``ids``, in that order (one page's worth)."""
-    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
-    return [by_id[i] for i in ids]
-
-
 def newest_practices(
     session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC, *, limit: int = 50
 ) -> list[tuple[Practice, PracticeSummary]]:
@@ -145,7 +127,7 @@ def newest_practices(
     page = found.index.page(
         found.matched, order="published", descending=True, limit=limit, cursor=None
     )
-    practices = _in_order(session, page.rows)
+    practices = in_order(session, page.rows)
     return list(zip(practices, summaries(session, practices), strict=True))
 
 
@@ -169,7 +151,7 @@ def _list_practices(
             limit=query.limit,
             cursor=query.cursor,
         )
-    items = _summaries(session, page.rows)
+    items = cached_summaries(session, page.rows)
     if resolved.search:
         search = resolved.search
         marked = cached_many(  # a practice comes up for the same words under many filters

@@ -8,7 +8,7 @@ import numpy as np
 from babel.numbers import format_decimal
 from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.catalogue.cache import Update, loaded, unchanged
 from app.i18n import N_, _, get_language
@@ -20,7 +20,7 @@ from app.places.peers.scoring import FACTORS, weights
 from app.places.peers.subjects import Subject, activity_type_ids
 from app.places.peers.terms import CHALLENGE_SCHEMES, PROFILE_SCHEMES, shared_challenges
 from app.places.queries import practice_counts
-from app.practices.detail import summaries
+from app.practices.detail import cached_summaries
 from app.practices.schemas import PracticeSummary
 from app.schemas import PlaceRef, TermRef
 from app.vocabularies.queries import scheme_terms
@@ -220,9 +220,7 @@ def _complementary(
     ):
         picked[place_id].append(int(practice_id))
     wanted = [i for group in picked.values() for i in group]
-    practices = session.exec(select(Practice).where(col(Practice.id).in_(wanted))).all()
-    cards = summaries(session, practices)
-    by_id = {int(p.id or 0): card for p, card in zip(practices, cards, strict=True)}
+    by_id = dict(zip(wanted, cached_summaries(session, wanted), strict=True))
     return {place_id: [by_id[i] for i in group] for place_id, group in picked.items() if group}
 
 
