@@ -30,8 +30,9 @@ from app.catalogue.practice_rows import KINDS, SORTS, PracticeRows, micros, read
 from app.permissions import Viewer
 
 # What a filter or facet can look up: a country code, a term (matching its sub-types too),
-# a network, a place (exactly; callers add the places within it) or a source.
-Kind = Literal["country", "term", "network", "place", "source"]
+# a network, a place (exactly; callers add the places within it), a source, or an activity
+# type as recorded (without its broader terms).
+Kind = Literal["country", "term", "network", "place", "source", "activity"]
 
 
 OrderName = Literal["title", "start", "updated", "published"]
@@ -110,6 +111,11 @@ class PracticeIndex:
             if value in postings:
                 result[postings[value]] = True
         return result
+
+    def newest(self, rows: np.ndarray, limit: int) -> list[int]:
+        """Ids of the ``limit`` most recently published practices among ``rows``."""
+        order = np.lexsort((self.ids[rows], -self.keys["published"][rows]))
+        return [int(i) for i in self.ids[rows[order[:limit]]]]
 
     def counts(self, kind: Kind, mask: np.ndarray) -> dict[Any, int]:
         """How many rows in ``mask`` carry each value of ``kind`` (values with none left

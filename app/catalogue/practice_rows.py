@@ -19,13 +19,13 @@ from app.models.practices import (
     PracticeTerm,
     Visibility,
 )
-from app.models.vocabularies import VocabularyTermAncestor
+from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermAncestor
 from app.permissions import practice_networks
 
 SORTS = ("title", "start", "updated", "published")
 
 
-KINDS = ("country", "term", "network", "place", "source")
+KINDS = ("country", "term", "network", "place", "source", "activity")
 
 
 @dataclass
@@ -99,6 +99,12 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
         ).all()
         pairs["network"] += session.execute(
             select(links.c.practice_id, links.c.network_id).where(links.c.practice_id.in_(ids))
+        ).all()
+        pairs["activity"] += session.exec(  # recorded on the practice (not broader ones)
+            select(PracticeTerm.practice_id, PracticeTerm.term_id)
+            .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
+            .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+            .where(col(PracticeTerm.practice_id).in_(ids), VocabularyScheme.code == "activity-type")
         ).all()
         pairs["source"] += session.exec(
             select(PracticeSource.practice_id, PracticeSource.source_id).where(

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
@@ -14,13 +15,13 @@ from app.catalogue.pagination import (
     page_limit,
     paginate,
 )
+from app.catalogue.practice_index import practice_index
 from app.catalogue.text import contains
 from app.errors import NotFound
 from app.i18n import gettext
 from app.models.places import Membership, MembershipStatus, Network, Organisation, Place, PlaceFact
-from app.models.practices import Practice
 from app.models.vocabularies import Source
-from app.permissions import PUBLIC, Viewer, visible
+from app.permissions import PUBLIC, Viewer
 from app.places.gazetteer.search import name_matches, relevance
 from app.places.schemas import (
     FactOut,
@@ -99,14 +100,17 @@ class PagingQuery(BaseModel):
 def practice_counts(
     session: Session, place_ids: list[int], viewer: Viewer = PUBLIC
 ) -> dict[int, int]:
-    """Practices ``viewer`` may see led at each of ``place_ids``."""
-    return dict(
-        session.exec(
-            select(Practice.place_id, func.count())
-            .where(col(Practice.place_id).in_(place_ids), *visible(viewer))
-            .group_by(col(Practice.place_id))
-        ).all()
-    )
+    """Practices ``viewer`` may see led at each of ``place_ids`` (places with none left
+    out), counted in the practice index."""
+    index = practice_index(session)
+    seen = index.visible(session, viewer)
+    counts = {}
+    for place_id in place_ids:
+        rows = index.postings["place"].get(place_id)
+        found = 0 if rows is None else int(np.count_nonzero(seen[rows]))
+        if found:
+            counts[place_id] = found
+    return counts
 
 
 def _place_summaries(session: Session, places: list[Place]) -> list[PlaceSummary]:

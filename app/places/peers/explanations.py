@@ -1,23 +1,20 @@
 """Why a place is suggested: every factor in words, shared terms and complementary practices."""
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 from babel.numbers import format_decimal
-from sqlalchemy import func
-from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.catalogue.cache import Update, loaded, unchanged
+from app.catalogue.practice_index import practice_index
 from app.i18n import N_, _, get_language
-from app.models.practices import Practice, PracticeTerm
-from app.permissions import Viewer, visible
+from app.permissions import Viewer
 from app.places.peers.features import HISTORY_SCALE, URBAN_SCALE, Features
 from app.places.peers.schemas import ContextOut, PeerFactor, PeerOut, SharedTerms
 from app.places.peers.scoring import FACTORS, weights
-from app.places.peers.subjects import Subject, activity_type_ids
+from app.places.peers.subjects import Subject
 from app.places.peers.terms import CHALLENGE_SCHEMES, PROFILE_SCHEMES, shared_challenges
 from app.places.queries import practice_counts
 from app.practices.detail import cached_summaries
@@ -188,40 +185,21 @@ def explain(
 def _complementary(
     session: Session, s: Subject, peer_ids: list[int], viewer: Viewer, per_peer: int = 3
 ) -> dict[int, list[PracticeSummary]]:
-    """Up to ``per_peer`` practices of each peer whose activity types the subject lacks."""
-    if not peer_ids:
-        return {}
-    # Practices with an activity type the subject lacks, newest first, numbered per place.
-    lacking = sa_select(col(PracticeTerm.practice_id)).where(
-        col(PracticeTerm.practice_id) == Practice.id,
-        col(PracticeTerm.term_id).in_(activity_type_ids()),
-        col(PracticeTerm.term_id).not_in(s.activity_types),
-    )
-    numbered = (
-        sa_select(
-            col(Practice.id).label("id"),
-            col(Practice.place_id).label("place_id"),
-            func.row_number()
-            .over(
-                partition_by=col(Practice.place_id),
-                order_by=(col(Practice.published_at).desc(), col(Practice.id)),
-            )
-            .label("n"),
-        )
-        .where(col(Practice.place_id).in_(peer_ids), lacking.exists())
-        .where(*visible(viewer))
-        .subquery()
-    )
-    picked: dict[int, list[int]] = defaultdict(list)
-    for practice_id, place_id in session.execute(
-        sa_select(numbered.c.id, numbered.c.place_id)
-        .where(numbered.c.n <= per_peer)
-        .order_by(numbered.c.place_id, numbered.c.n)
-    ):
-        picked[place_id].append(int(practice_id))
+    """Up to ``per_peer`` practices of each peer, newest first, with an activity type the
+    subject lacks."""
+    index = practice_index(session)
+    lacking = [t for t in index.postings["activity"] if t not in s.activity_types]
+    eligible = index.visible(session, viewer) & index.having("activity", lacking)
+    places = index.postings["place"]
+    picked = {}
+    for place_id in peer_ids:
+        rows = places.get(place_id, np.zeros(0, dtype=np.int64))
+        newest = index.newest(rows[eligible[rows]], per_peer)
+        if newest:
+            picked[place_id] = newest
     wanted = [i for group in picked.values() for i in group]
     by_id = dict(zip(wanted, cached_summaries(session, wanted), strict=True))
-    return {place_id: [by_id[i] for i in group] for place_id, group in picked.items() if group}
+    return {place_id: [by_id[i] for i in group] for place_id, group in picked.items()}
 
 
 def context_out(features: Features, labels: VocabularyLabels, s: Subject) -> ContextOut:
