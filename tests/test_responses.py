@@ -90,6 +90,10 @@ def test_head_has_the_headers_of_get(signed_out: TestClient) -> None:
     # HEAD is answered by the middleware: the API document gains no HEAD operation.
     document = client.get("/api/v1/openapi.json").json()
     assert not [path for path, item in document["paths"].items() if "head" in item]
+    # A method the address does not serve is refused naming what it does, HEAD included.
+    refused = client.delete("/api/v1/practices")
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, HEAD, POST"
 
 
 @SQLITE_ONLY

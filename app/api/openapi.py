@@ -65,5 +65,8 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     routes = list(flatten(app.routes))
     for template, _route in routes:
         if compile_path(template)[0].match(path):
-            return sorted({m for t, route in routes if t == template for m in route.methods or ()})
+            found = {m for t, route in routes if t == template for m in route.methods or ()}
+            if "GET" in found:
+                found.add("HEAD")  # every GET is answered to HEAD too (app/web/head.py)
+            return sorted(found)
     return []
