@@ -100,7 +100,12 @@ def explain_hits(url: str, word: str) -> str:
 def wait_ready(urls: list[str], launched: float, limit_s: float = 600) -> float:
     """Seconds from launch until every URL has answered 200 once."""
     for url in urls:
-        while get(url, timeout=limit_s)[0] != 200:
+        while True:
+            try:
+                if get(url, timeout=limit_s)[0] == 200:
+                    break
+            except (OSError, ValueError):  # a worker not listening yet, a cut answer
+                pass
             if time.monotonic() - launched > limit_s:
                 sys.exit(f"{url} did not answer within {limit_s:g} s of launch")
             time.sleep(0.2)
