@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, Table, event, insert
+from sqlalchemy.sql import Executable
 from sqlmodel import Session, create_engine
 
 from app.catalogue import cache  # noqa: F401  (registers the catalogue-version session events)
@@ -69,6 +70,18 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
         return
     for start in range(0, len(rows), BULK_BATCH):
         connection.execute(insert(table), list(rows[start : start + BULK_BATCH]))
+
+
+def plain_rows(session: Session, statement: Executable) -> list[tuple[Any, ...]]:
+    """The rows of ``statement`` as the driver returns them, without SQLAlchemy's per-row
+    processing: for the large reads of plain integers and text that load the in-memory
+    indexes (half a million rows and more), where that processing costs more than the
+    query. Values are the driver's own (SQLite gives timestamps as text)."""
+    result: Any = session.connection().execute(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def analyze(engine: Engine) -> None:

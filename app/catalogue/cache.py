@@ -47,7 +47,7 @@ def unchanged(value: T, _session: Session, _practices: set[int]) -> T:
 _loaded: dict[tuple[str, str], _Loaded[Any]] = {}  # (database, name) -> what was loaded
 
 
-_loading = threading.Lock()
+_loading = threading.RLock()  # loading one thing may load another (features read the index)
 
 
 _rebuilding: set[tuple[str, str]] = set()

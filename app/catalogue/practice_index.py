@@ -15,7 +15,6 @@ rows. Who may see what follows ``app.permissions.visible`` (tested to agree with
 full-text matching stays in SQL.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -57,6 +56,7 @@ class PracticeIndex:
     live: np.ndarray  # bool: the row is its practice's current one
     public: np.ndarray  # bool: visible to everyone
     lead: np.ndarray  # lead organisation id, -1 for none
+    place: np.ndarray  # place id
     by_id: np.ndarray  # the live rows' practice ids, ascending
     row_of: np.ndarray  # the live row of each of ``by_id``
     postings: dict[str, dict[Any, np.ndarray]]  # kind -> value -> rows, ascending
@@ -207,13 +207,25 @@ def practice_index(session: Session) -> PracticeIndex:
 
 
 def _postings(rows: PracticeRows, first_row: int) -> dict[str, dict[Any, np.ndarray]]:
-    """kind -> value -> rows, for ``rows`` numbered from ``first_row``."""
+    """kind -> value -> rows, for ``rows`` numbered from ``first_row`` (grouped by sorting,
+    not row by row: a full load has millions of pairs)."""
     result: dict[str, dict[Any, np.ndarray]] = {}
     for kind in KINDS:
-        grouped: dict[Any, list[int]] = defaultdict(list)
-        for i, value in rows.values[kind]:
-            grouped[value].append(first_row + i)
-        result[kind] = {v: np.unique(np.array(r, dtype=np.int64)) for v, r in grouped.items()}
+        pairs = rows.values[kind]
+        if not pairs:
+            result[kind] = {}
+            continue
+        at = np.fromiter((i for i, _v in pairs), dtype=np.int64, count=len(pairs)) + first_row
+        values, which = np.unique(
+            np.array([v for _i, v in pairs], dtype=object if kind == "country" else np.int64),
+            return_inverse=True,
+        )
+        order = np.lexsort((at, which))
+        bounds = np.flatnonzero(np.diff(which[order])) + 1
+        result[kind] = {
+            value.item() if hasattr(value, "item") else value: np.unique(group)
+            for value, group in zip(values, np.split(at[order], bounds), strict=True)
+        }
     return result
 
 
@@ -233,6 +245,7 @@ def build(session: Session) -> PracticeIndex:
         live=np.ones(len(rows), dtype=bool),
         public=rows.public,
         lead=rows.lead,
+        place=rows.place,
         by_id=rows.ids,
         row_of=np.arange(len(rows), dtype=np.int64),
         postings=_postings(rows, 0),
@@ -298,6 +311,7 @@ def updated(index: PracticeIndex, session: Session, changed: set[int]) -> Practi
         live=np.concatenate([live, np.ones(len(rows), dtype=bool)]),
         public=np.concatenate([index.public, rows.public]),
         lead=np.concatenate([index.lead, rows.lead]),
+        place=np.concatenate([index.place, rows.place]),
         by_id=by_id[at],
         row_of=row_of[at],
         postings=postings,
@@ -316,6 +330,7 @@ def contents(index: PracticeIndex) -> dict[str, Any]:
         "ids": index.by_id.tolist(),
         "public": index.public[rows].tolist(),
         "lead": index.lead[rows].tolist(),
+        "place": index.place[rows].tolist(),
         "keys": {name: index.keys[name][rows].tolist() for name in SORTS},
         "orders": {
             name: index.ids[order[index.live[order]]].tolist()

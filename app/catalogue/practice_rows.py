@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
+from app.db import plain_rows
 from app.models.places import Place
 from app.models.practices import (
     Practice,
@@ -35,6 +36,7 @@ class PracticeRows:
     ids: np.ndarray  # int64
     public: np.ndarray  # bool: visible to everyone (else to its lead's networks)
     lead: np.ndarray  # int64 lead organisation id, -1 for none
+    place: np.ndarray  # int64 place id
     keys: dict[str, np.ndarray]  # sort -> key per practice (titles lower-cased, as objects)
     values: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)  # kind -> (i, value)
 
@@ -71,7 +73,8 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
         published = [col(Practice.status) == PracticeStatus.published]
         if chunk is not None:
             published.append(col(Practice.id).in_(chunk))
-        found += session.execute(
+        found += plain_rows(
+            session,
             sa_select(
                 col(Practice.id),
                 col(Practice.title),
@@ -86,26 +89,29 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
             )
             .join(Place, col(Place.id) == Practice.place_id)
             .where(*published)
-            .order_by(col(Practice.id))
-        ).all()
+            .order_by(col(Practice.id)),
+        )
         ids = select(Practice.id).where(*published)
-        pairs["term"] += session.exec(
+        pairs["term"] += plain_rows(  # a term twice (through two narrower ones) is harmless
+            session,
             select(PracticeTerm.practice_id, VocabularyTermAncestor.ancestor_id)
             .join(
                 VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id
             )
-            .where(col(PracticeTerm.practice_id).in_(ids))
-            .distinct()
-        ).all()
+            .where(col(PracticeTerm.practice_id).in_(ids)),
+        )
         pairs["network"] += session.execute(
             select(links.c.practice_id, links.c.network_id).where(links.c.practice_id.in_(ids))
         ).all()
-        pairs["activity"] += session.exec(  # recorded on the practice (not broader ones)
+        pairs["activity"] += plain_rows(  # recorded on the practice (not broader ones)
+            session,
             select(PracticeTerm.practice_id, PracticeTerm.term_id)
             .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
             .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
-            .where(col(PracticeTerm.practice_id).in_(ids), VocabularyScheme.code == "activity-type")
-        ).all()
+            .where(
+                col(PracticeTerm.practice_id).in_(ids), VocabularyScheme.code == "activity-type"
+            ),
+        )
         pairs["source"] += session.exec(
             select(PracticeSource.practice_id, PracticeSource.source_id).where(
                 col(PracticeSource.practice_id).in_(ids)
@@ -118,10 +124,11 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
         ids=np.array([int(p[0]) for p in found], dtype=np.int64),
         public=np.array([p[7] == Visibility.public for p in found], dtype=bool),
         lead=np.array([-1 if p[8] is None else int(p[8]) for p in found], dtype=np.int64),
+        place=np.array([int(p[4]) for p in found], dtype=np.int64),
         keys={
             "title": np.array([p[1].lower() for p in found], dtype=object),
             "start": np.array([p[2] or 0 for p in found], dtype=np.int64),
-            "updated": np.array([micros(p[3]) for p in found], dtype=np.int64),
+            "updated": np.array([micros(_datetime(p[3])) for p in found], dtype=np.int64),
             "published": np.array([micros(_datetime(p[6])) for p in found], dtype=np.int64),
         },
         values={

@@ -11,10 +11,16 @@ import numpy as np
 from sqlmodel import Session, col, select
 
 from app.catalogue.cache import loaded
+from app.catalogue.practice_index import practice_index
 from app.models.places import Place, PlaceFact
 from app.models.practices import Practice
-from app.permissions import visible
-from app.places.peers.terms import TermMatrices, load_terms, updated_terms
+from app.permissions import PUBLIC, visible
+from app.places.peers.terms import (
+    TermMatrices,
+    indexed_place_terms,
+    load_terms,
+    updated_terms,
+)
 
 HISTORY_SCALE = {"low": 0.0, "new": 0.5, "long-standing": 1.0}
 
@@ -194,8 +200,14 @@ def _load(session: Session) -> Features:
     row = {place_id: i for i, place_id in enumerate(ids)}
     history, history_from, lineage, within = _history(places, {p.id: p for p in places})
     population = _fact_array(session, "population", row, positive=True)
-    counted = _counted(session)
-    counted_at = np.array([p for _i, p in counted], dtype=np.int64)
+    # What the public sees of practices comes from the practice index, already in memory.
+    index = practice_index(session)
+    public = index.visible(session, PUBLIC)
+    counted_rows = np.flatnonzero(public)
+    counted_rows = counted_rows[np.argsort(index.ids[counted_rows], kind="stable")]
+    counted_at = index.place[counted_rows]
+    row_of_place = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
+    row_of_place[ids] = np.arange(len(ids))
     with np.errstate(divide="ignore", invalid="ignore"):
         log_population = np.log10(population)
     return Features(
@@ -213,8 +225,10 @@ def _load(session: Session) -> Features:
         population=population,
         foreign_born=_fact_array(session, "foreign-born-share", row, positive=False),
         practices=_practice_counts(counted_at, row),
-        terms=load_terms(session, row),
-        counted=np.array([i for i, _p in counted], dtype=np.int64),
+        terms=load_terms(
+            session, row, lambda terms: indexed_place_terms(index, public, row_of_place, terms)
+        ),
+        counted=index.ids[counted_rows],
         counted_at=counted_at,
         lineage=lineage,
         within=within,

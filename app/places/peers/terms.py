@@ -11,12 +11,14 @@ Two matrices, one row per place, each counting a term also for its broader terms
   place's challenges that the other also has, each weighted by its rarity.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.catalogue.practice_index import PracticeIndex
 from app.models.practices import Practice, PracticeTerm
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermAncestor
 from app.permissions import visible
@@ -83,34 +85,84 @@ def _idf(present: np.ndarray) -> np.ndarray:
     return idf
 
 
+# How many public practices at each place record each term (or a narrower one): three
+# arrays of the same length, the place's feature row, the term id and the count.
+PlaceTerms = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
 def _place_terms(
-    session: Session, row: dict[int, int], term_ids: list[int], places: list[int] | None
-) -> dict[tuple[int, int], int]:
-    """(feature row, term) -> how many public practices at the place record the term or a
-    narrower one; of the places ``places`` only, when given."""
-    where = [col(VocabularyTermAncestor.ancestor_id).in_(term_ids), *visible()]
-    if places is not None:
-        where.append(col(Practice.place_id).in_(places))
-    found: dict[tuple[int, int], int] = {}
-    for place_id, term_id, count in session.exec(
-        select(Practice.place_id, VocabularyTermAncestor.ancestor_id, func.count())
-        .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
-        .join(VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id)
-        .where(*where)
-        .group_by(col(Practice.place_id), col(VocabularyTermAncestor.ancestor_id))
+    session: Session, row: dict[int, int], term_ids: list[int], places: list[int]
+) -> PlaceTerms:
+    """The counts of the places ``places`` (ids), in SQL (a few places after a change)."""
+    found = [
+        (row[place_id], int(term_id), int(count))
+        for place_id, term_id, count in session.exec(
+            select(Practice.place_id, VocabularyTermAncestor.ancestor_id, func.count())
+            .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
+            .join(
+                VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id
+            )
+            .where(
+                col(VocabularyTermAncestor.ancestor_id).in_(term_ids),
+                col(Practice.place_id).in_(places),
+                *visible(),
+            )
+            .group_by(col(Practice.place_id), col(VocabularyTermAncestor.ancestor_id))
+        )
+        if place_id in row
+    ]
+    if not found:
+        return _none()
+    rows, terms, counts = (np.array(column, dtype=np.int64) for column in zip(*found, strict=True))
+    return rows, terms, counts
+
+
+def _none() -> PlaceTerms:
+    empty = np.zeros(0, dtype=np.int64)
+    return empty, empty, empty
+
+
+def indexed_place_terms(
+    index: PracticeIndex, public: np.ndarray, row_of_place: np.ndarray, term_ids: list[int]
+) -> PlaceTerms:
+    """The counts of every place, from the practice index (``public``: its rows the public
+    sees; ``row_of_place``: place id -> feature row, -1 for none)."""
+    rows, terms, counts = [], [], []
+    for term_id in term_ids:
+        found = index.postings["term"].get(term_id)
+        if found is None:
+            continue
+        places = index.place[found[public[found]]]
+        places = row_of_place[places[places < len(row_of_place)]]
+        at, n = np.unique(places[places >= 0], return_counts=True)
+        rows.append(at)
+        terms.append(np.full(len(at), term_id, dtype=np.int64))
+        counts.append(n)
+    if not rows:
+        return _none()
+    return np.concatenate(rows), np.concatenate(terms), np.concatenate(counts)
+
+
+def _lookup(columns: dict[int, int]) -> np.ndarray:
+    """term id -> column, -1 for none, as an array."""
+    table = np.full(max(columns, default=0) + 1, -1, dtype=np.int64)
+    table[list(columns)] = list(columns.values())
+    return table
+
+
+def _fill(terms: TermMatrices, found: PlaceTerms) -> None:
+    rows, term_ids, counts = found
+    position = np.full(terms.places, -1, dtype=np.int64)
+    position[terms.rows] = np.arange(len(terms.rows))
+    k = position[rows]
+    for columns, matrix, values in (
+        (terms.profile_column, terms.counts, counts),
+        (terms.challenge_column, terms.challenges, np.ones(len(counts))),
     ):
-        if place_id in row:
-            found[(row[place_id], int(term_id))] = int(count)
-    return found
-
-
-def _fill(terms: TermMatrices, found: dict[tuple[int, int], int]) -> None:
-    for (i, term_id), count in found.items():
-        k = terms.position[i]
-        if term_id in terms.profile_column:
-            terms.counts[k, terms.profile_column[term_id]] = count
-        else:
-            terms.challenges[k, terms.challenge_column[term_id]] = 1.0
+        table = _lookup(columns)
+        j = np.where(term_ids < len(table), table[term_ids.clip(0, len(table) - 1)], -1)
+        ok = j >= 0
+        matrix[k[ok], j[ok]] = values[ok]
 
 
 def _derive(terms: TermMatrices) -> TermMatrices:
@@ -124,7 +176,10 @@ def _derive(terms: TermMatrices) -> TermMatrices:
     return terms
 
 
-def load_terms(session: Session, row: dict[int, int]) -> TermMatrices:
+def load_terms(
+    session: Session, row: dict[int, int], count: Callable[[list[int]], PlaceTerms]
+) -> TermMatrices:
+    """The matrices of every place; ``count`` gives the counts of the terms it is given."""
     schemes = (*PROFILE_SCHEMES, *CHALLENGE_SCHEMES)
     terms = list(
         session.exec(
@@ -150,8 +205,8 @@ def load_terms(session: Session, row: dict[int, int]) -> TermMatrices:
         if ancestor_id in challenge_column:
             broader[challenge_column[term_id]].append(challenge_column[ancestor_id])
 
-    found = _place_terms(session, row, [int(t or 0) for t, _s in terms], None)
-    rows = np.array(sorted({i for i, _t in found}), dtype=np.int64)
+    found = count([int(t or 0) for t, _s in terms])
+    rows = np.unique(found[0])
     matrices = TermMatrices(
         rows=rows,
         position={int(i): k for k, i in enumerate(rows)},
