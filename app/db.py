@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import JSON, Connection, Engine, Table, event, insert
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, create_engine
@@ -72,16 +73,30 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
         connection.execute(insert(table), list(rows[start : start + BULK_BATCH]))
 
 
-def plain_rows(session: Session, statement: Executable) -> list[tuple[Any, ...]]:
-    """The rows of ``statement`` as the driver returns them, without SQLAlchemy's per-row
-    processing: for the large reads of plain integers and text that load the in-memory
-    indexes (half a million rows and more), where that processing costs more than the
-    query. Values are the driver's own (SQLite gives timestamps as text)."""
+def plain_batches(
+    session: Session, statement: Executable, size: int = 50_000
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of ``statement`` in batches, as the driver returns them, without
+    SQLAlchemy's per-row processing: for the large reads that load the in-memory indexes
+    (millions of rows at half a million practices), where that processing costs more than
+    the query and holding every row at once would double a worker's memory. Values are the
+    driver's own (SQLite gives timestamps as text)."""
     result: Any = session.connection().execute(statement)
     try:
-        return list(result.cursor.fetchall())
+        while rows := result.cursor.fetchmany(size):
+            yield rows
     finally:
         result.close()
+
+
+def integer_columns(session: Session, statement: Executable, count: int) -> list[np.ndarray]:
+    """The ``count`` integer columns of ``statement`` (no NULLs), as arrays."""
+    parts: list[list[np.ndarray]] = [[] for _ in range(count)]
+    for rows in plain_batches(session, statement):
+        block = np.array(rows, dtype=np.int64).reshape(len(rows), count)
+        for k in range(count):
+            parts[k].append(block[:, k].copy())
+    return [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
 
 
 def analyze(engine: Engine) -> None:

@@ -211,15 +211,12 @@ def _postings(rows: PracticeRows, first_row: int) -> dict[str, dict[Any, np.ndar
     not row by row: a full load has millions of pairs)."""
     result: dict[str, dict[Any, np.ndarray]] = {}
     for kind in KINDS:
-        pairs = rows.values[kind]
-        if not pairs:
+        found = rows.values.get(kind)
+        if found is None or not len(found[0]):
             result[kind] = {}
             continue
-        at = np.fromiter((i for i, _v in pairs), dtype=np.int64, count=len(pairs)) + first_row
-        values, which = np.unique(
-            np.array([v for _i, v in pairs], dtype=object if kind == "country" else np.int64),
-            return_inverse=True,
-        )
+        at = found[0] + first_row
+        values, which = np.unique(found[1], return_inverse=True)
         order = np.lexsort((at, which))
         bounds = np.flatnonzero(np.diff(which[order])) + 1
         result[kind] = {

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
-from app.db import plain_rows
+from app.db import integer_columns, plain_batches
 from app.models.places import Place
 from app.models.practices import (
     Practice,
@@ -38,7 +38,8 @@ class PracticeRows:
     lead: np.ndarray  # int64 lead organisation id, -1 for none
     place: np.ndarray  # int64 place id
     keys: dict[str, np.ndarray]  # sort -> key per practice (titles lower-cased, as objects)
-    values: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)  # kind -> (i, value)
+    # kind -> (rows, values): the practice at each row carries the value
+    values: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -67,13 +68,13 @@ def _chunks(ids: Collection[int] | None) -> Iterable[list[int] | None]:
 def read_rows(session: Session, only: Collection[int] | None = None) -> PracticeRows:
     """The published practices (those of ``only``, when given)."""
     found: list[Any] = []
-    pairs: dict[str, list[tuple[int, Any]]] = {kind: [] for kind in KINDS}
+    pairs: dict[str, list[list[np.ndarray]]] = {kind: [] for kind in KINDS}
     links = practice_networks()
     for chunk in _chunks(only):
         published = [col(Practice.status) == PracticeStatus.published]
         if chunk is not None:
             published.append(col(Practice.id).in_(chunk))
-        found += plain_rows(
+        for batch in plain_batches(
             session,
             sa_select(
                 col(Practice.id),
@@ -90,49 +91,74 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
             .join(Place, col(Place.id) == Practice.place_id)
             .where(*published)
             .order_by(col(Practice.id)),
-        )
+        ):
+            found += [_row(p) for p in batch]
         ids = select(Practice.id).where(*published)
-        pairs["term"] += plain_rows(  # a term twice (through two narrower ones) is harmless
-            session,
-            select(PracticeTerm.practice_id, VocabularyTermAncestor.ancestor_id)
-            .join(
-                VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id
-            )
+        ancestors = col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id
+        scheme = col(VocabularyScheme.id) == VocabularyTerm.scheme_id
+        for kind, statement in {
+            # A term twice (through two narrower ones) is harmless.
+            "term": select(PracticeTerm.practice_id, VocabularyTermAncestor.ancestor_id)
+            .join(VocabularyTermAncestor, ancestors)
             .where(col(PracticeTerm.practice_id).in_(ids)),
-        )
-        pairs["network"] += session.execute(
-            select(links.c.practice_id, links.c.network_id).where(links.c.practice_id.in_(ids))
-        ).all()
-        pairs["activity"] += plain_rows(  # recorded on the practice (not broader ones)
-            session,
-            select(PracticeTerm.practice_id, PracticeTerm.term_id)
+            "network": select(links.c.practice_id, links.c.network_id).where(
+                links.c.practice_id.in_(ids)
+            ),
+            # Recorded on the practice (not its broader terms).
+            "activity": select(PracticeTerm.practice_id, PracticeTerm.term_id)
             .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
-            .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+            .join(VocabularyScheme, scheme)
             .where(
                 col(PracticeTerm.practice_id).in_(ids), VocabularyScheme.code == "activity-type"
             ),
-        )
-        pairs["source"] += session.exec(
-            select(PracticeSource.practice_id, PracticeSource.source_id).where(
+            "source": select(PracticeSource.practice_id, PracticeSource.source_id).where(
                 col(PracticeSource.practice_id).in_(ids)
-            )
-        ).all()
-    pairs["country"] = [(p[0], p[5]) for p in found]
-    pairs["place"] = [(p[0], p[4]) for p in found]
-    at = {int(p[0]): i for i, p in enumerate(found)}
+            ),
+        }.items():
+            pairs[kind].append(integer_columns(session, statement, 2))
+    practice_ids = np.array([p[0] for p in found], dtype=np.int64)
+    values = {
+        kind: _numbered(practice_ids, *(np.concatenate(c) for c in zip(*parts, strict=True)))
+        for kind, parts in pairs.items()
+        if parts
+    }
+    values["country"] = (np.arange(len(found)), np.array([p[5] for p in found], dtype=object))
+    values["place"] = (np.arange(len(found)), np.array([p[4] for p in found], dtype=np.int64))
     return PracticeRows(
-        ids=np.array([int(p[0]) for p in found], dtype=np.int64),
-        public=np.array([p[7] == Visibility.public for p in found], dtype=bool),
-        lead=np.array([-1 if p[8] is None else int(p[8]) for p in found], dtype=np.int64),
-        place=np.array([int(p[4]) for p in found], dtype=np.int64),
+        ids=practice_ids,
+        public=np.array([p[7] for p in found], dtype=bool),
+        lead=np.array([p[8] for p in found], dtype=np.int64),
+        place=values["place"][1],
         keys={
-            "title": np.array([p[1].lower() for p in found], dtype=object),
-            "start": np.array([p[2] or 0 for p in found], dtype=np.int64),
-            "updated": np.array([micros(_datetime(p[3])) for p in found], dtype=np.int64),
-            "published": np.array([micros(_datetime(p[6])) for p in found], dtype=np.int64),
+            "title": np.array([p[1] for p in found], dtype=object),
+            "start": np.array([p[2] for p in found], dtype=np.int64),
+            "updated": np.array([p[3] for p in found], dtype=np.int64),
+            "published": np.array([p[6] for p in found], dtype=np.int64),
         },
-        values={
-            kind: [(at[int(i)], value) for i, value in kinds if int(i) in at]
-            for kind, kinds in pairs.items()
-        },
+        values=values,
     )
+
+
+def _row(p: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A practice row as the index keeps it: the title lower-cased, times in microseconds."""
+    practice_id, title, start, updated, place, country, published, visibility, lead = p
+    return (
+        int(practice_id),
+        title.lower(),
+        start or 0,
+        micros(_datetime(updated)),
+        int(place),
+        country,
+        micros(_datetime(published)),
+        visibility == Visibility.public,
+        -1 if lead is None else int(lead),
+    )
+
+
+def _numbered(
+    ids: np.ndarray, practice_ids: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, value) of the pairs whose practice is among ``ids`` (ascending)."""
+    at = np.searchsorted(ids, practice_ids).clip(0, max(len(ids) - 1, 0))
+    known = ids[at] == practice_ids if len(ids) else np.zeros(len(practice_ids), dtype=bool)
+    return at[known], values[known]
