@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from app.catalogue.cache import loaded
 from app.catalogue.pagination import NamedValue, decode_cursor, encode_cursor, invalid_cursor
-from app.catalogue.practice_rows import KINDS, SORTS, PracticeRows, micros, read_rows
+from app.catalogue.practice_rows import ID, KINDS, SORTS, PracticeRows, micros, read_rows
 from app.permissions import Viewer
 
 # What a filter or facet can look up: a country code, a term (matching its sub-types too),
@@ -81,7 +81,7 @@ class PracticeIndex:
         the given ids they are (positions into ``practice_ids``)."""
         wanted = np.asarray(practice_ids, dtype=np.int64)
         if not len(self.by_id):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=ID), np.zeros(0, dtype=np.int64)
         at = np.searchsorted(self.by_id, wanted).clip(0, len(self.by_id) - 1)
         found = self.by_id[at] == wanted
         return self.row_of[at[found]], np.flatnonzero(found)
@@ -215,7 +215,7 @@ def _postings(rows: PracticeRows, first_row: int) -> dict[str, dict[Any, np.ndar
         if found is None or not len(found[0]):
             result[kind] = {}
             continue
-        at = found[0] + first_row
+        at = (found[0] + first_row).astype(ID)
         values, which = np.unique(found[1], return_inverse=True)
         order = np.lexsort((at, which))
         bounds = np.flatnonzero(np.diff(which[order])) + 1
@@ -229,8 +229,8 @@ def _postings(rows: PracticeRows, first_row: int) -> dict[str, dict[Any, np.ndar
 def _in_order(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Positions of ``keys`` ascending by (key, id)."""
     if keys.dtype == object:  # titles: NumPy's lexsort does not sort Python strings
-        return np.array(sorted(range(len(keys)), key=lambda i: (keys[i], ids[i])), dtype=np.int64)
-    return np.lexsort((ids, keys)).astype(np.int64)
+        return np.array(sorted(range(len(keys)), key=lambda i: (keys[i], ids[i])), dtype=ID)
+    return np.lexsort((ids, keys)).astype(ID)
 
 
 def build(session: Session) -> PracticeIndex:
@@ -244,7 +244,7 @@ def build(session: Session) -> PracticeIndex:
         lead=rows.lead,
         place=rows.place,
         by_id=rows.ids,
-        row_of=np.arange(len(rows), dtype=np.int64),
+        row_of=np.arange(len(rows), dtype=ID),
         postings=_postings(rows, 0),
         keys=rows.keys,
         orders=orders,
@@ -291,7 +291,7 @@ def updated(index: PracticeIndex, session: Session, changed: set[int]) -> Practi
     live[index.rows(sorted(changed))[0]] = False
     kept = ~np.isin(index.by_id, list(changed))
     by_id = np.concatenate([index.by_id[kept], rows.ids])
-    row_of = np.concatenate([index.row_of[kept], np.arange(first, first + len(rows))])
+    row_of = np.concatenate([index.row_of[kept], np.arange(first, first + len(rows), dtype=ID)])
     at = np.argsort(by_id, kind="stable")
     postings = {kind: dict(values) for kind, values in index.postings.items()}
     for kind, values in _postings(rows, first).items():

@@ -44,8 +44,7 @@ SYNONYM_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 # Dropped from queries on both backends alike: PostgreSQL's english configuration drops
 # these (its tsearch_data/english.stop, Snowball's English list), so a query word among
 # them would match nothing there and must match alike on SQLite, where FTS5 would require it.
-STOP_WORDS = frozenset(
-    """
+_STOP_LIST = """
     i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
     she her hers herself it its itself they them their theirs themselves what which who whom
     this that these those am is are was were be been being have has had having do does did
@@ -54,8 +53,10 @@ STOP_WORDS = frozenset(
     under again further then once here there when where why how all any both each few more
     most other some such no nor not only own same so than too very s t can will just don
     should now
-    """.split()
-)
+"""
+
+
+STOP_WORDS = frozenset(_STOP_LIST.split())
 
 
 MAX_WORDS = 12

@@ -123,6 +123,7 @@ def summaries(
         )
     return result
 
+
 def in_order(session: Session, ids: list[int]) -> list[Practice]:
     """The practices ``ids``, in that order (one page's worth)."""
     by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
@@ -139,7 +140,6 @@ def cached_summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
 
     found = cached_many(session, "practice summary", ids, compute, store="items")
     return [found[i] for i in ids]
-
 
 
 def _translation_out(practice: Practice, translation: PracticeTranslation) -> TranslationOut:

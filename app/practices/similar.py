@@ -127,18 +127,24 @@ def similar_to(
     ):
         shared[other_id].append(term_id)
     cards = {s.slug: s for s in summaries(session, chosen)}
-    own_words = set(distinct)
+    # The words each one matched, as search matches them (stemmed, in any of its text).
+    matched: dict[int, set[str]] = defaultdict(set)
+    for word in distinct:
+        found = hits(session, SearchQuery(((word,),)))
+        for (other_id,) in session.execute(
+            select(found.c.id).where(found.c.id.in_([p.id for p in chosen]))
+        ):
+            matched[int(other_id)].add(word)
     result = []
     for total, other_id, near, close in top:
         other = others[other_id]
-        their_words = set(words(f"{other.title} {other.summary}"))
         result.append(
             SimilarOut(
                 practice=cards[other.slug],
                 score=round(total, 4),
                 reasons=SimilarReasons(
                     shared_terms=[own[t][1] for t in own if t in shared[other_id]],
-                    shared_words=sorted(own_words & their_words),
+                    shared_words=sorted(matched[other_id]),
                     text_similarity=round(text_score.get(other_id, 0.0), 4),
                     context_similarity=round(near, 4),
                     close_context=close,
