@@ -13,6 +13,7 @@ and reloads them whole in the background now and then as a safety net.
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -117,10 +118,11 @@ def _rebuild_if_due(
 
 
 # Each store is made on first use. "results" holds whole answers (lists, peers), at the
-# configured size; "hits" the full-text matches of a search's words, which many different
-# searches share but which are large, so fewer; "items" the parts many answers share (a
-# practice's summary), small and many.
-STORES = {"results": 1.0, "hits": 1 / 8, "items": 8.0}
+# configured size; "items" the parts many answers share (a practice's summary), small and
+# many; "hits" the full-text matches of a search's words, which many different searches
+# share but which grow with the catalogue, so that store is bounded by the memory it holds
+# (``INTERLOCAL_SEARCH_CACHE_MB``).
+STORES = {"results": 1.0, "items": 8.0}
 
 
 _stores: dict[str, LRUCache[Hashable, Any]] = {}
@@ -140,9 +142,18 @@ def _prefix(session: Session, name: str) -> tuple[Hashable, ...] | None:
 def _store(store: str) -> LRUCache[Hashable, Any]:
     found = _stores.get(store)
     if found is None:
-        size = max(8, int(get_settings().result_cache_size * STORES[store]))
-        found = _stores[store] = LRUCache(maxsize=size)
+        settings = get_settings()
+        if store == "hits":
+            found = LRUCache(maxsize=settings.search_cache_mb * 1_000_000, getsizeof=_nbytes)
+        else:
+            found = LRUCache(maxsize=max(8, int(settings.result_cache_size * STORES[store])))
+        _stores[store] = found
     return found
+
+
+def _nbytes(value: Any) -> int:
+    """The memory of a tuple of arrays, and a little for the tuple and its key."""
+    return 200 + sum(int(getattr(part, "nbytes", 0)) for part in value)
 
 
 def cached(
@@ -193,7 +204,8 @@ def cached_many(
         with _lock:
             values = _store(store)
             for key, value in computed.items():
-                values[(*prefix, key)] = value
+                with suppress(ValueError):  # larger than the whole store: not kept
+                    values[(*prefix, key)] = value
         found.update(computed)
     return found
 

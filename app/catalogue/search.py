@@ -212,7 +212,7 @@ def hit_scores(session: Session, query: SearchQuery) -> tuple[np.ndarray, np.nda
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int32, count=len(rows))
     scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
     return ids, scores
 
