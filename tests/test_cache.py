@@ -11,6 +11,7 @@ from app.catalogue.tracking import catalogue_version
 from app.db import make_engine
 from app.models.places import Place, PlaceFact
 from app.models.practices import Practice
+from tests.factories import practice_in, published_edit, published_practice
 
 pytestmark = pytest.mark.writes  # every test here writes, on a copy of the catalogue
 
@@ -94,3 +95,25 @@ def test_only_committed_changes_to_the_catalogue_count(engine: Engine) -> None:
         session.add(place)
         session.commit()
         assert catalogue_version(session) == start + 2
+
+
+def test_a_word_edited_out_is_no_longer_found_and_lists_show_the_new_title(
+    client: TestClient, engine: Engine
+) -> None:
+    # What searches share (the matches of a word, each practice's summary) outlasts other
+    # practices' changes, never the practice's own.
+    slug = published_practice(
+        engine, practice_in(title=f"{NEW_WORD} story circle"), "barcelona-city-council"
+    )
+    url = "/api/v1/practices?q=" + NEW_WORD.lower()
+    assert [i["slug"] for i in client.get(url).json()["items"]] == [slug]
+    other = published_practice(
+        engine, practice_in(title="Unrelated walk"), "barcelona-city-council"
+    )
+    assert client.get(url + "&limit=5").json()["total"] == 1
+    published_edit(engine, slug, title="Plain story circle")
+    assert client.get(url + "&limit=6").json()["total"] == 0
+    found = client.get("/api/v1/practices", params={"q": "story circle", "limit": 100}).json()
+    assert "Plain story circle" in [i["title"] for i in found["items"]]
+    published_edit(engine, other, title=f"Unrelated {NEW_WORD} walk")
+    assert [i["slug"] for i in client.get(url + "&limit=7").json()["items"]] == [other]

@@ -131,12 +131,93 @@ _stores: dict[str, LRUCache[Hashable, Any]] = {}
 _lock = threading.Lock()
 
 
-def _prefix(session: Session, name: str) -> tuple[Hashable, ...] | None:
+# Stores whose entries outlast changes of practices: when only practices changed, just the
+# entries that depend on them are dropped (``_epoch``), so that a publication a second
+# does not empty what every reader shares. An "items" key is a practice id or a tuple
+# ending with one; the other stores say what goes stale through ``when_practices_change``.
+LASTING = ("items", "hits")
+
+
+# Given a session and the practices changed, a test of which entries (key, value) of a
+# store went stale.
+Staleness = Callable[[Session, set[int]], Callable[[Hashable, Any], bool]]
+
+
+_stale: dict[str, Staleness] = {}
+
+
+def when_practices_change(store: str, staleness: Staleness) -> None:
+    _stale[store] = staleness
+
+
+def _items_stale(_session: Session, changed: set[int]) -> Callable[[Hashable, Any], bool]:
+    def stale(key: Hashable, _value: Any) -> bool:
+        practice = key[-1] if isinstance(key, tuple) else key
+        return practice in changed
+
+    return stale
+
+
+def _all_stale(_session: Session, _changed: set[int]) -> Callable[[Hashable, Any], bool]:
+    return lambda _key, _value: True  # a store that says nothing loses everything
+
+
+_stale["items"] = _items_stale
+
+
+@dataclass
+class _Epoch:
+    number: int  # the version at which everything last changed, as this worker saw it
+    seen: int  # the version this worker last caught up with
+    at: float  # when it began (time.monotonic)
+
+
+_epochs: dict[str, _Epoch] = {}
+
+
+def _epoch(session: Session, url: str) -> int:
+    """The number the lasting stores' keys carry: it moves on when anything but practices
+    changed (and, as a safety net, every ``INTERLOCAL_INDEX_REBUILD_SECONDS``); when only
+    practices changed, the entries that depend on them are dropped instead."""
+    version = catalogue_version(session)
+    every = get_settings().index_rebuild_seconds
+    state = _epochs.get(url)
+
+    def fresh(state: _Epoch | None) -> bool:
+        return state is not None and (not every or time.monotonic() - state.at < every)
+
+    if state is not None and fresh(state) and state.seen >= version:
+        return state.number
+    with _lock:
+        state = _epochs.get(url)
+        if state is None or not fresh(state):
+            changed = None
+        elif state.seen >= version:
+            return state.number
+        else:
+            changed = changed_since(session, state.seen, version)
+        if state is None or changed is None:
+            state = _epochs[url] = _Epoch(version, version, time.monotonic())
+            return state.number
+        if changed:
+            for store in LASTING:
+                values = _store(store)
+                stale = _stale.get(store, _all_stale)(session, changed)
+                keys: list[Any] = list(values)
+                for key in keys:
+                    if key[:2] == (url, state.number) and stale(key[4], values[key]):
+                        del values[key]
+        state.seen = version
+        return state.number
+
+
+def _prefix(session: Session, name: str, store: str) -> tuple[Hashable, ...] | None:
     """What every key of ``name`` starts with, or None when nothing may be cached."""
     if not get_settings().result_cache_size or pending_changes(session):
         return None
     url = str(session.get_bind().engine.url)
-    return (url, catalogue_version(session), get_language(), name)
+    number = _epoch(session, url) if store in LASTING else catalogue_version(session)
+    return (url, number, get_language(), name)
 
 
 def _store(store: str) -> LRUCache[Hashable, Any]:
@@ -187,7 +268,7 @@ def cached_many(
 ) -> dict[K, T]:
     """Like ``cached`` for many keys at once: ``compute`` gets those not cached, in one
     call (one batch of queries for the practices of a page)."""
-    prefix = _prefix(session, name)
+    prefix = _prefix(session, name, store)
     if prefix is None:
         return compute(list(keys))
     found: dict[K, T] = {}

@@ -15,8 +15,9 @@ by ``app.permissions.visible``.
 
 import html
 import re
+import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -215,6 +216,38 @@ def hit_scores(session: Session, query: SearchQuery) -> tuple[np.ndarray, np.nda
     ids = np.fromiter((row[0] for row in rows), dtype=np.int32, count=len(rows))
     scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
     return ids, scores
+
+
+def _fold(word: str) -> str:
+    """A word as far as stemming cannot change it: lower case, without diacritics (as the
+    index's tokenizer folds them), a final y as i (Porter's one change before a suffix)."""
+    bare = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in bare if not unicodedata.combining(c)).replace("y", "i")
+
+
+def hits_staleness(session: Session, changed: set[int]) -> Callable[[Any, Any], bool]:
+    """Which cached matches (a ``SearchQuery`` and its ids and scores) the practices
+    ``changed`` may have altered: those listing one of them, and those with a word sharing
+    its first three letters with a word of their text now. Stemming changes only a word's
+    ending, so a word matching the new text always shares them; the rest keep their
+    scores, which drift a little as the catalogue grows until the next full reload."""
+    search = _table(session)
+    key = search.c[_key(session)]
+    prefixes: set[str] = set()
+    for row in session.execute(
+        select(search.c.title, search.c.summary, search.c.body, search.c.context).where(
+            key.in_(sorted(changed))
+        )
+    ):
+        prefixes |= {_fold(w)[:3] for w in re.findall(r"\w+", " ".join(row))}
+    listed = np.array(sorted(changed), dtype=np.int32)
+
+    def stale(query: Any, value: Any) -> bool:
+        if np.isin(value[0], listed).any():
+            return True
+        return any(_fold(w)[:3] in prefixes for group in query.groups for w in group)
+
+    return stale
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import numpy as np
 from markupsafe import escape
 from sqlmodel import Session, select
 
-from app.catalogue.cache import cached, cached_many
+from app.catalogue.cache import cached, cached_many, when_practices_change
 from app.catalogue.practice_index import PracticeIndex, practice_index
-from app.catalogue.search import SearchQuery, highlights, hit_scores
+from app.catalogue.search import SearchQuery, highlights, hit_scores, hits_staleness
 from app.countries import country_name
 from app.i18n import get_language
 from app.models.places import Network
@@ -27,6 +27,8 @@ from app.practices.filters import TERM_FILTERS, PracticeQuery, Resolved, resolve
 from app.practices.schemas import MatchOut, PracticeSummary
 from app.schemas import FacetValue, Page
 from app.vocabularies.queries import scheme_terms
+
+when_practices_change("hits", hits_staleness)
 
 
 def _scores(session: Session, index: PracticeIndex, search: SearchQuery) -> np.ndarray:
