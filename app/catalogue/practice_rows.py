@@ -1,6 +1,7 @@
 """What the practice index holds of each published practice, read from the database: of
 all of them (a full load) or of a few (the practices a commit changed)."""
 
+import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,7 +73,9 @@ def _chunks(ids: Collection[int] | None) -> Iterable[list[int] | None]:
 
 def read_rows(session: Session, only: Collection[int] | None = None) -> PracticeRows:
     """The published practices (those of ``only``, when given)."""
-    found: list[Any] = []
+    # Column by column, a batch at a time: a list of half a million row tuples would take
+    # several times the memory of the arrays, and the allocator keeps what it once took.
+    columns: list[list[np.ndarray]] = [[] for _ in COLUMNS]
     pairs: dict[str, list[list[np.ndarray]]] = {kind: [] for kind in KINDS}
     links = practice_networks()
     for chunk in _chunks(only):
@@ -97,7 +100,8 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
             .where(*published)
             .order_by(col(Practice.id)),
         ):
-            found += [_row(p) for p in batch]
+            for k, column in enumerate(zip(*(_row(p) for p in batch), strict=True)):
+                columns[k].append(np.array(column, dtype=COLUMNS[k]))
         ids = select(Practice.id).where(*published)
         ancestors = col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id
         scheme = col(VocabularyScheme.id) == VocabularyTerm.scheme_id
@@ -121,30 +125,31 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
             ),
         }.items():
             pairs[kind].append(integer_columns(session, statement, 2))
-    practice_ids = np.array([p[0] for p in found], dtype=ID)
+    found = [
+        np.concatenate(c) if c else np.zeros(0, dtype=t)
+        for c, t in zip(columns, COLUMNS, strict=True)
+    ]
+    practice_ids, titles, starts, updated, places, countries, shown, public, leads = found
     values = {
         kind: _numbered(practice_ids, *(np.concatenate(c) for c in zip(*parts, strict=True)))
         for kind, parts in pairs.items()
         if parts
     }
-    values["country"] = (
-        np.arange(len(found), dtype=ID),
-        np.array([p[5] for p in found], dtype=object),
-    )
-    values["place"] = (np.arange(len(found), dtype=ID), np.array([p[4] for p in found], dtype=ID))
+    rows = np.arange(len(practice_ids), dtype=ID)
+    values["country"] = (rows, countries)
+    values["place"] = (rows, places)
     return PracticeRows(
         ids=practice_ids,
-        public=np.array([p[7] for p in found], dtype=bool),
-        lead=np.array([p[8] for p in found], dtype=ID),
-        place=values["place"][1],
-        keys={
-            "title": np.array([p[1] for p in found], dtype=object),
-            "start": np.array([p[2] for p in found], dtype=ID),
-            "updated": np.array([p[3] for p in found], dtype=np.int64),
-            "published": np.array([p[6] for p in found], dtype=np.int64),
-        },
+        public=public,
+        lead=leads,
+        place=places,
+        keys={"title": titles, "start": starts, "updated": updated, "published": shown},
         values=values,
     )
+
+
+# The types of the columns ``_row`` gives.
+COLUMNS: tuple[Any, ...] = (ID, object, ID, np.int64, ID, object, np.int64, bool, ID)
 
 
 def _row(p: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -156,7 +161,7 @@ def _row(p: tuple[Any, ...]) -> tuple[Any, ...]:
         start or 0,
         micros(_datetime(updated)),
         int(place),
-        country,
+        sys.intern(country),  # a few dozen codes, not one string per practice
         micros(_datetime(published)),
         visibility == Visibility.public,
         -1 if lead is None else int(lead),
