@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, select
 
 from app.catalogue.practice_index import PracticeIndex, build, contents, updated
 from app.catalogue.tracking import catalogue_version, changed_since
@@ -176,3 +176,19 @@ def test_a_draft_or_submission_does_not_change_what_public_readers_are_served(
     with Session(engine) as session:
         assert catalogue_version(session) == before + 1
         assert changed_since(session, before, before + 1) == {find_any_practice(session, slug).id}
+
+
+def test_a_write_that_cannot_be_attributed_to_practices_reloads_everything(
+    engine: Engine,
+) -> None:
+    # An OR could name any practice: the tracker must not take the first id it sees.
+    with Session(engine) as session:
+        before = catalogue_version(session)
+        ids = session.exec(select(Practice.id).order_by(col(Practice.id)).limit(2)).all()
+        session.execute(
+            update(Practice)
+            .where(or_(col(Practice.id) == ids[0], col(Practice.id) == ids[1]))
+            .values(start_year=1999)
+        )
+        session.commit()
+        assert changed_since(session, before, catalogue_version(session)) is None

@@ -25,7 +25,12 @@ from sqlalchemy import delete, event, insert, inspect, update
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnClause
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ColumnClause,
+)
 from sqlalchemy.sql.visitors import iterate
 from sqlmodel import Session, col, select
 
@@ -137,11 +142,15 @@ def _note_flushed(session: OrmSession, _context: Any) -> None:
 
 
 def _compared_ids(statement: Any, column: str) -> list[int] | None:
-    """The ids a statement's WHERE compares ``column`` with (``=`` or ``IN``), or None."""
+    """The ids a statement's WHERE compares ``column`` with (``=`` or ``IN``), or None
+    (also when the WHERE has an OR, which could name others)."""
     where = getattr(statement, "whereclause", None)
     if where is None:
         return None
-    for node in iterate(where):
+    nodes = list(iterate(where))
+    if any(isinstance(n, BooleanClauseList) and n.operator is operators.or_ for n in nodes):
+        return None
+    for node in nodes:
         if (
             isinstance(node, BinaryExpression)
             and isinstance(node.left, ColumnClause)
