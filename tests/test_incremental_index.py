@@ -144,7 +144,7 @@ def test_an_index_kept_up_to_date_equals_one_loaded_whole(engine: Engine) -> Non
         moderator, _email = _moderator(engine)
         for viewer in [PUBLIC, viewer_for(session, member), viewer_for(session, moderator)]:
             in_sql = set(session.exec(select(Practice.id).where(*visible(viewer))).all())
-            rows = np.flatnonzero(index.visible(session, viewer))
+            rows = np.flatnonzero(index.visible(viewer))
             assert set(index.ids[rows].tolist()) == in_sql
 
 

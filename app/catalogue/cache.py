@@ -7,7 +7,9 @@ computes afresh. Reading it is one primary-key lookup, far cheaper than what it 
 
 The large things loaded once per worker (the practice index, the peer features) are not
 reloaded when only practices changed: ``loaded`` applies the changed practices to them,
-and reloads them whole in the background now and then as a safety net.
+and reloads them whole in the background now and then as a safety net. Likewise the parts
+many answers share (a practice's summary, the matches of a search's words) outlast other
+practices' changes: a publication drops only the entries that depend on what it changed.
 """
 
 import threading

@@ -86,7 +86,7 @@ class PracticeIndex:
         found = self.by_id[at] == wanted
         return self.row_of[at[found]], np.flatnonzero(found)
 
-    def visible(self, _session: Session, viewer: Viewer) -> np.ndarray:
+    def visible(self, viewer: Viewer) -> np.ndarray:
         """Live rows ``viewer`` may see: ``app.permissions.visible``'s rule (published, and
         public, led by the viewer's organisation or linked to one of its networks)."""
         key = (viewer, date.today().year)

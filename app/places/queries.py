@@ -103,7 +103,7 @@ def practice_counts(
     """Practices ``viewer`` may see led at each of ``place_ids`` (places with none left
     out), counted in the practice index."""
     index = practice_index(session)
-    seen = index.visible(session, viewer)
+    seen = index.visible(viewer)
     counts = {}
     for place_id in place_ids:
         rows = index.postings["place"].get(place_id)

@@ -100,7 +100,7 @@ class _Matches:
 def _matches(session: Session, query: PracticeQuery, viewer: Viewer) -> _Matches:
     resolved = resolve(session, query)
     index = practice_index(session)
-    base = index.visible(session, viewer)
+    base = index.visible(viewer)
     scores = None
     if resolved.search:
         scores = _scores(session, index, resolved.search)

@@ -189,7 +189,7 @@ def _complementary(
     subject lacks."""
     index = practice_index(session)
     lacking = [t for t in index.postings["activity"] if t not in s.activity_types]
-    eligible = index.visible(session, viewer) & index.having("activity", lacking)
+    eligible = index.visible(viewer) & index.having("activity", lacking)
     places = index.postings["place"]
     picked = {}
     for place_id in peer_ids:

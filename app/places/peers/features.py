@@ -202,7 +202,7 @@ def _load(session: Session) -> Features:
     population = _fact_array(session, "population", row, positive=True)
     # What the public sees of practices comes from the practice index, already in memory.
     index = practice_index(session)
-    public = index.visible(session, PUBLIC)
+    public = index.visible(PUBLIC)
     counted_rows = np.flatnonzero(public)
     counted_rows = counted_rows[np.argsort(index.ids[counted_rows], kind="stable")]
     counted_at = index.place[counted_rows]
