@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.accounts.api_keys import create_api_key
 from app.accounts.users import create_user
-from app.models.accounts import User
+from app.models.accounts import AccountRequest, User
 from app.models.places import Organisation, Place
 from app.permissions import viewer_for
 from app.practices.input import PracticeIn
@@ -83,6 +83,26 @@ def new_key(engine: Engine, *scopes: str, organisation: str = "barcelona-city-co
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def account_request(engine: Engine) -> int:
+    """A request for an account from Bilbao City Council, waiting for review; its id."""
+    with Session(engine) as session:
+        bilbao = session.exec(select(Place).where(Place.slug == "bilbao")).one()
+        assert bilbao.id is not None
+        request = AccountRequest(
+            name="Ane Etxeberria",
+            job_title="Communications officer",
+            email="ane@bilbao.example.eus",
+            place_id=bilbao.id,
+            organisation_name="Bilbao City Council",
+            organisation_type="lra",
+            message="We would like to share our anti-rumour work.",
+        )
+        session.add(request)
+        session.commit()
+        assert request.id is not None
+        return request.id
 
 
 def new_organisation(

@@ -10,14 +10,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlmodel import Session, select
 
 from app.i18n import LANGUAGES, gettext, set_language
-from app.models.accounts import AccountRequest
-from app.models.places import Place
 from tests.browser_checks import axe_violations, check_page, gettext_in, sign_in
 from tests.conftest import CheckedPages, LiveServer
-from tests.factories import PASSWORD, new_user
+from tests.factories import PASSWORD, account_request, new_user
 from tests.routes import flatten
 
 # Route -> an address that shows it (error pages and empty results included).
@@ -137,21 +134,7 @@ def test_every_page_has_a_sample_address() -> None:
 def moderator(live_server: LiveServer) -> str:
     """An administrator, who sees every page; their e-mail address. A request for an
     account (number 1) waits for them."""
-    with Session(live_server.engine) as session:
-        bilbao = session.exec(select(Place).where(Place.slug == "bilbao")).one()
-        assert bilbao.id is not None
-        session.add(
-            AccountRequest(
-                name="Ane Etxeberria",
-                job_title="Communications officer",
-                email="ane@bilbao.example.eus",
-                place_id=bilbao.id,
-                organisation_name="Bilbao City Council",
-                organisation_type="lra",
-                message="We would like to share our anti-rumour work.",
-            )
-        )
-        session.commit()
+    account_request(live_server.engine)
     return new_user(live_server.engine, "admin")
 
 

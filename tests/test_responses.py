@@ -12,11 +12,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
-from app.models.accounts import AccountRequest
-from app.models.places import Place
-from tests.factories import signed_in_client
+from tests.factories import account_request, signed_in_client
 from tests.test_accessibility import SAMPLES, page_routes
 
 SQLITE_ONLY = pytest.mark.parametrize("catalogue", ["sqlite"], indirect=True)
@@ -26,29 +23,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 PER_ANSWER = {"date", "x-request-id", "set-cookie", "content-length", "etag"}
 
 
-def _account_request(engine: Engine) -> int:
-    with Session(engine) as session:
-        bilbao = session.exec(select(Place).where(Place.slug == "bilbao")).one()
-        assert bilbao.id is not None
-        request = AccountRequest(
-            name="Ane Etxeberria",
-            job_title="Communications officer",
-            email="ane@bilbao.example.eus",
-            place_id=bilbao.id,
-            organisation_name="Bilbao City Council",
-            organisation_type="lra",
-            message="We would like to share our anti-rumour work.",
-        )
-        session.add(request)
-        session.commit()
-        assert request.id is not None
-        return request.id
-
-
 @SQLITE_ONLY
 @pytest.mark.writes
 def test_every_page_answers_head_without_a_body(client: TestClient, engine: Engine) -> None:
-    request_id = _account_request(engine)
+    request_id = account_request(engine)
     signed_in_client(client, engine, "admin", None)  # an administrator sees every page
     routes = page_routes()
     assert routes, "no page routes found"
