@@ -37,8 +37,6 @@ def _features(found: features.Features) -> dict[str, Any]:
     challenges[terms.rows] = terms.challenges
     return {
         "practices": found.practices.tolist(),
-        "counted": found.counted.tolist(),
-        "counted_at": found.counted_at.tolist(),
         "profile": np.round(profile, 5).tolist(),
         "challenges": challenges.tolist(),
         "idf": np.round(terms.idf, 5).tolist(),

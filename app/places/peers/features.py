@@ -13,13 +13,12 @@ from sqlmodel import Session, col, select
 from app.catalogue.cache import loaded
 from app.catalogue.practice_index import practice_index
 from app.models.places import Place, PlaceFact
-from app.models.practices import Practice
-from app.permissions import PUBLIC, visible
+from app.permissions import PUBLIC
 from app.places.peers.terms import (
     TermMatrices,
     indexed_place_terms,
     load_terms,
-    updated_terms,
+    recounted,
 )
 
 HISTORY_SCALE = {"low": 0.0, "new": 0.5, "long-standing": 1.0}
@@ -75,8 +74,7 @@ class Features:
     foreign_born: np.ndarray
     practices: np.ndarray  # public published practices led at each place
     terms: TermMatrices  # practice profile and challenges, of the places with practices
-    counted: np.ndarray  # ids of the practices counted in ``practices``, ascending
-    counted_at: np.ndarray  # the place id of each
+    row_of_place: np.ndarray  # place id -> row, -1 for none
     lineage: dict[int, set[int]] = field(default_factory=dict)  # place -> itself and ancestors
     within: dict[int, set[int]] = field(default_factory=dict)  # place -> places inside it
 
@@ -150,48 +148,29 @@ def _fact_array(session: Session, key: str, row: dict[int, int], *, positive: bo
     return values
 
 
-def _counted(session: Session, places: list[int] | None = None) -> list[tuple[int, int]]:
-    """(practice id, place id) of the public practices (at ``places``, when given)."""
-    where = list(visible())
-    if places is not None:
-        where.append(col(Practice.place_id).in_(places))
-    query = select(Practice.id, Practice.place_id).where(*where).order_by(col(Practice.id))
-    return [(int(i or 0), int(p)) for i, p in session.exec(query)]
-
-
-def _practice_counts(counted: np.ndarray, row: dict[int, int]) -> np.ndarray:
-    counts = np.zeros(len(row), dtype=np.int32)
-    for place_id, number in zip(*np.unique(counted, return_counts=True), strict=True):
-        if int(place_id) in row:
-            counts[row[int(place_id)]] = number
-    return counts
-
-
-def _updated(features: Features, session: Session, changed: set[int]) -> Features:
-    """``features`` with the practices ``changed`` counted as they are now: the places
-    they are at and were at get their counts and terms afresh; the rest stands."""
-    was = np.isin(features.counted, list(changed))
-    places = set(features.counted_at[was].tolist())
-    places |= {
-        int(p) for p in session.exec(select(Practice.place_id).where(col(Practice.id).in_(changed)))
-    }
-    listed = sorted(places)
-    now = _counted(session, listed)
-    keep = ~np.isin(features.counted_at, listed)
-    ids = np.concatenate([features.counted[keep], [i for i, _p in now]]).astype(np.int64)
-    at = np.concatenate([features.counted_at[keep], [p for _i, p in now]]).astype(np.int64)
-    order = np.argsort(ids, kind="stable")
-    practices = features.practices.copy()
-    for place_id in listed:
-        if place_id in features.row:
-            practices[features.row[place_id]] = np.count_nonzero(at == place_id)
-    return replace(
-        features,
-        practices=practices,
-        terms=updated_terms(features.terms, session, features.row, places),
-        counted=ids[order],
-        counted_at=at[order],
+def _counted(
+    session: Session, row_of_place: np.ndarray, terms: TermMatrices
+) -> tuple[np.ndarray, TermMatrices]:
+    """Each place's public practices and their term matrices (with the columns of
+    ``terms``), counted from the practice index, which is already in memory and up to
+    date."""
+    index = practice_index(session)
+    public = index.visible(PUBLIC)
+    places = index.place[public]
+    rows = row_of_place[places[places < len(row_of_place)]]
+    practices = np.bincount(rows[rows >= 0], minlength=len(row_of_place)).astype(np.int32)
+    matrices = recounted(
+        terms, lambda term_ids: indexed_place_terms(index, public, row_of_place, term_ids)
     )
+    return practices[: terms.places], matrices
+
+
+def _updated(features: Features, session: Session, _changed: set[int]) -> Features:
+    """``features`` with the practices counted again: places, facts and vocabulary stand
+    (changing them reloads everything), what practices say of each place is recounted
+    from the practice index, which has just taken in the changes."""
+    practices, terms = _counted(session, features.row_of_place, features.terms)
+    return replace(features, practices=practices, terms=terms)
 
 
 def _load(session: Session) -> Features:
@@ -200,14 +179,9 @@ def _load(session: Session) -> Features:
     row = {place_id: i for i, place_id in enumerate(ids)}
     history, history_from, lineage, within = _history(places, {p.id: p for p in places})
     population = _fact_array(session, "population", row, positive=True)
-    # What the public sees of practices comes from the practice index, already in memory.
-    index = practice_index(session)
-    public = index.visible(PUBLIC)
-    counted_rows = np.flatnonzero(public)
-    counted_rows = counted_rows[np.argsort(index.ids[counted_rows], kind="stable")]
-    counted_at = index.place[counted_rows]
     row_of_place = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
     row_of_place[ids] = np.arange(len(ids))
+    practices, terms = _counted(session, row_of_place, load_terms(session, row))
     with np.errstate(divide="ignore", invalid="ignore"):
         log_population = np.log10(population)
     return Features(
@@ -224,12 +198,9 @@ def _load(session: Session) -> Features:
         log_population=log_population,
         population=population,
         foreign_born=_fact_array(session, "foreign-born-share", row, positive=False),
-        practices=_practice_counts(counted_at, row),
-        terms=load_terms(
-            session, row, lambda terms: indexed_place_terms(index, public, row_of_place, terms)
-        ),
-        counted=index.ids[counted_rows],
-        counted_at=counted_at,
+        practices=practices,
+        terms=terms,
+        row_of_place=row_of_place,
         lineage=lineage,
         within=within,
     )

@@ -15,13 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.catalogue.practice_index import PracticeIndex
-from app.models.practices import Practice, PracticeTerm
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermAncestor
-from app.permissions import visible
 
 PROFILE_SCHEMES = ("activity-type", "goal")
 CHALLENGE_SCHEMES = ("catalyst", "policy-area", "target-group")
@@ -90,33 +87,6 @@ def _idf(present: np.ndarray) -> np.ndarray:
 PlaceTerms = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _place_terms(
-    session: Session, row: dict[int, int], term_ids: list[int], places: list[int]
-) -> PlaceTerms:
-    """The counts of the places ``places`` (ids), in SQL (a few places after a change)."""
-    found = [
-        (row[place_id], int(term_id), int(count))
-        for place_id, term_id, count in session.exec(
-            select(Practice.place_id, VocabularyTermAncestor.ancestor_id, func.count())
-            .join(PracticeTerm, col(PracticeTerm.practice_id) == Practice.id)
-            .join(
-                VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id
-            )
-            .where(
-                col(VocabularyTermAncestor.ancestor_id).in_(term_ids),
-                col(Practice.place_id).in_(places),
-                *visible(),
-            )
-            .group_by(col(Practice.place_id), col(VocabularyTermAncestor.ancestor_id))
-        )
-        if place_id in row
-    ]
-    if not found:
-        return _none()
-    rows, terms, counts = (np.array(column, dtype=np.int64) for column in zip(*found, strict=True))
-    return rows, terms, counts
-
-
 def _none() -> PlaceTerms:
     empty = np.zeros(0, dtype=np.int64)
     return empty, empty, empty
@@ -176,10 +146,9 @@ def _derive(terms: TermMatrices) -> TermMatrices:
     return terms
 
 
-def load_terms(
-    session: Session, row: dict[int, int], count: Callable[[list[int]], PlaceTerms]
-) -> TermMatrices:
-    """The matrices of every place; ``count`` gives the counts of the terms it is given."""
+def load_terms(session: Session, row: dict[int, int]) -> TermMatrices:
+    """The matrices' columns (the vocabulary) for the places ``row`` numbers, not yet
+    counted: ``recounted`` counts them."""
     schemes = (*PROFILE_SCHEMES, *CHALLENGE_SCHEMES)
     terms = list(
         session.exec(
@@ -205,57 +174,41 @@ def load_terms(
         if ancestor_id in challenge_column:
             broader[challenge_column[term_id]].append(challenge_column[ancestor_id])
 
-    found = count([int(t or 0) for t, _s in terms])
-    rows = np.unique(found[0])
-    matrices = TermMatrices(
-        rows=rows,
-        position={int(i): k for k, i in enumerate(rows)},
-        counts=np.zeros((len(rows), len(profile_ids)), dtype=np.float32),
-        profile=np.zeros(0),
-        has_profile=np.zeros(0),
-        idf=np.zeros(0),
+    empty = np.zeros(0)
+    return TermMatrices(
+        rows=np.zeros(0, dtype=np.int64),
+        position={},
+        counts=empty,
+        profile=empty,
+        has_profile=empty,
+        idf=empty,
         profile_ids=profile_ids,
         profile_column={t: j for j, t in enumerate(profile_ids)},
-        challenges=np.zeros((len(rows), len(challenge_ids)), dtype=np.float32),
-        has_challenges=np.zeros((len(rows), len(CHALLENGE_SCHEMES)), dtype=bool),
+        challenges=empty,
+        has_challenges=empty,
         challenge_ids=challenge_ids,
         challenge_column=challenge_column,
-        challenge_weight=np.zeros(0),
+        challenge_weight=empty,
         challenge_scheme=np.array([scheme_of[t] for t in challenge_ids], dtype=np.int8),
         broader=broader,
         places=len(row),
     )
-    _fill(matrices, found)
-    return _derive(matrices)
 
 
-def updated_terms(
-    terms: TermMatrices, session: Session, row: dict[int, int], places: set[int]
-) -> TermMatrices:
-    """``terms`` with the places ``places`` (ids) counted afresh (a new copy: readers of the
-    old one are unaffected). A place left without practices keeps a row of zeros, which
-    compares as a place without terms."""
-    rows = [row[p] for p in sorted(places) if p in row]
-    new_rows = [i for i in rows if i not in terms.position]
-    position = dict(terms.position) | {i: len(terms.rows) + k for k, i in enumerate(new_rows)}
-
-    def grown(matrix: np.ndarray) -> np.ndarray:
-        extra = np.zeros((len(new_rows), matrix.shape[1]), dtype=matrix.dtype)
-        return np.concatenate([matrix, extra])
-
+def recounted(terms: TermMatrices, count: Callable[[list[int]], PlaceTerms]) -> TermMatrices:
+    """Matrices with the columns of ``terms`` (its vocabulary), counted afresh by
+    ``count`` (a new copy: readers of the old one are unaffected)."""
+    found = count([*terms.profile_ids, *terms.challenge_ids])
+    rows = np.unique(found[0])
     matrices = replace(
         terms,
-        rows=np.concatenate([terms.rows, np.array(new_rows, dtype=np.int64)]),
-        position=position,
-        counts=grown(terms.counts),
-        challenges=grown(terms.challenges),
-        has_challenges=grown(terms.has_challenges),
+        rows=rows,
+        position={int(i): k for k, i in enumerate(rows)},
+        counts=np.zeros((len(rows), len(terms.profile_ids)), dtype=np.float32),
+        challenges=np.zeros((len(rows), len(terms.challenge_ids)), dtype=np.float32),
+        has_challenges=np.zeros((len(rows), len(CHALLENGE_SCHEMES)), dtype=bool),
     )
-    cleared = [position[i] for i in rows]
-    matrices.counts[cleared] = 0
-    matrices.challenges[cleared] = 0
-    ids = [*terms.profile_ids, *terms.challenge_ids]
-    _fill(matrices, _place_terms(session, row, ids, sorted(places)))
+    _fill(matrices, found)
     return _derive(matrices)
 
 
