@@ -37,13 +37,6 @@ class Settings(BaseSettings):
         description="List, peer and vocabulary results each worker keeps in memory until "
         "the catalogue changes; 0 turns the cache off.",
     )
-    search_cache_mb: int = Field(
-        default=64,
-        ge=0,
-        description="Memory (MB) each worker may use to keep the full-text matches of recent "
-        "search words, which different searches with the same words share until the "
-        "catalogue changes.",
-    )
     index_rebuild_seconds: int = Field(
         default=3600,
         ge=0,

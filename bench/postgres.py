@@ -11,9 +11,6 @@ serve` with 2 workers and reports:
 - resident memory (VmRSS) of each worker after the searches;
 - the different searches cycled with wrk (as in run.py), p50 and p99; peers of different
   places beside them (no target);
-- EXPLAIN ANALYZE of the full-text hits query (app/catalogue/search.py ``hits``) for the
-  word most searches use, and for "integration" (which our search widens to cohesion and
-  inclusion).
 
 Environment: BENCH_PG_PRACTICES (500000), BENCH_PG_PLACES (50000), BENCH_SEARCHES (6000),
 BENCH_PEER_PLACES (4000), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_THREADS,
@@ -22,7 +19,6 @@ BENCH_WORKERS (2), BENCH_KEEP=1 keeps the server logs and path files.
 
 from __future__ import annotations
 
-import collections
 import os
 import shutil
 import sys
@@ -75,28 +71,6 @@ def main() -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def explain_hits(url: str, word: str) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) of the full-text hits of ``word``, as the list runs it."""
-    from sqlalchemy import create_engine, select, text
-    from sqlmodel import Session
-
-    from app.catalogue.search import hits, parse
-
-    query = parse(word)
-    assert query is not None, word
-    engine = create_engine(url)
-    try:
-        with Session(engine) as session:
-            found = hits(session, query)
-            statement = select(found.c.id, found.c.score).compile(
-                dialect=engine.dialect, compile_kwargs={"literal_binds": True}
-            )
-            rows = session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")).all()
-    finally:
-        engine.dispose()
-    return "\n".join(str(row[0]) for row in rows)
-
-
 def wait_ready(urls: list[str], launched: float, limit_s: float = 600) -> float:
     """Seconds from launch until every URL has answered 200 once."""
     for url in urls:
@@ -133,8 +107,6 @@ def bench(url: str, workdir: Path) -> int:
     chosen, first = chosen[:-1], chosen[-1]  # the first search asked, apart from the cycle
     places = peer_places(url, PEER_PLACES + 1)
     places, first_place = places[:-1], places[-1]
-    word = collections.Counter(s.word for s in chosen).most_common(1)[0][0]
-    plans = {w: explain_hits(url, w) for w in (word, "integration")}
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -190,14 +162,7 @@ def bench(url: str, workdir: Path) -> int:
         f"searches: {len(chosen):,} different, cycled as in the SQLite run; peers: "
         f"{len(places):,} different places",
     ]
-    extra = []
-    for searched, plan in plans.items():
-        title = f"EXPLAIN (ANALYZE, BUFFERS) of the full-text hits of '{searched}'"
-        extra += ["", f"{title}:", "", "```", plan, "```"]
-        print(f"\n{title}:\n{plan}")
-    report(
-        f"PostgreSQL, {PRACTICES:,} practices", context, [different, peer_row], notes, checks, extra
-    )
+    report(f"PostgreSQL, {PRACTICES:,} practices", context, [different, peer_row], notes, checks)
     return 0
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from common import get, log
 from sqlalchemy import create_engine, text
 
-from app.catalogue.search import parse, words
+from app.catalogue.search import SearchQuery, parse, words
 
 PUBLIC = "p.status = 'published' AND p.visibility = 'public' AND p.slug LIKE 'synthetic-%'"
 # A word counts as vocabulary (not a made-up place name) when at least this share of the
@@ -56,7 +56,7 @@ class Search:
         assert query is not None, self.word
         return f"/{database}/{table}.json?" + urllib.parse.urlencode(
             {
-                "_search": query.fts5(),
+                "_search": fts5(query),
                 "_searchmode": "raw",
                 "country": self.country,
                 "activity_type__arraycontains": self.activity_type,
@@ -65,6 +65,14 @@ class Search:
                 "_size": 20,
             }
         )
+
+
+def fts5(query: SearchQuery) -> str:
+    """``query`` in FTS5's query syntax, for Datasette's raw search mode: each group of
+    alternatives ORed, the groups ANDed, as our search matches them."""
+    return " AND ".join(
+        "(" + " OR ".join(f'"{word}"' for word in group) + ")" for group in query.groups
+    )
 
 
 def _in(ids: list[int]) -> str:

@@ -120,10 +120,8 @@ def _rebuild_if_due(
 
 
 # Each store is made on first use. "results" holds whole answers (lists, peers), at the
-# configured size; "items" the parts many answers share (a practice's summary), small and
-# many; "hits" the full-text matches of a search's words, which many different searches
-# share but which grow with the catalogue, so that store is bounded by the memory it holds
-# (``INTERLOCAL_SEARCH_CACHE_MB``).
+# configured size; "items" the parts many answers share (a practice's summary, a
+# highlighted passage), small and many.
 STORES = {"results": 1.0, "items": 8.0}
 
 
@@ -135,36 +133,13 @@ _lock = threading.Lock()
 
 # Stores whose entries outlast changes of practices: when only practices changed, just the
 # entries that depend on them are dropped (``_epoch``), so that a publication a second
-# does not empty what every reader shares. An "items" key is a practice id or a tuple
-# ending with one; the other stores say what goes stale through ``when_practices_change``.
-LASTING = ("items", "hits")
+# does not empty what every reader shares. Their keys are a practice id or a tuple ending
+# with one.
+LASTING = ("items",)
 
 
-# Given a session and the practices changed, a test of which entries (key, value) of a
-# store went stale.
-Staleness = Callable[[Session, set[int]], Callable[[Hashable, Any], bool]]
-
-
-_stale: dict[str, Staleness] = {}
-
-
-def when_practices_change(store: str, staleness: Staleness) -> None:
-    _stale[store] = staleness
-
-
-def _items_stale(_session: Session, changed: set[int]) -> Callable[[Hashable, Any], bool]:
-    def stale(key: Hashable, _value: Any) -> bool:
-        practice = key[-1] if isinstance(key, tuple) else key
-        return practice in changed
-
-    return stale
-
-
-def _all_stale(_session: Session, _changed: set[int]) -> Callable[[Hashable, Any], bool]:
-    return lambda _key, _value: True  # a store that says nothing loses everything
-
-
-_stale["items"] = _items_stale
+def _practice_of(key: Hashable) -> Any:
+    return key[-1] if isinstance(key, tuple) else key
 
 
 @dataclass
@@ -204,10 +179,9 @@ def _epoch(session: Session, url: str) -> int:
         if changed:
             for store in LASTING:
                 values = _store(store)
-                stale = _stale.get(store, _all_stale)(session, changed)
                 keys: list[Any] = list(values)
                 for key in keys:
-                    if key[:2] == (url, state.number) and stale(key[4], values[key]):
+                    if key[:2] == (url, state.number) and _practice_of(key[4]) in changed:
                         del values[key]
         state.seen = version
         return state.number
@@ -226,17 +200,9 @@ def _store(store: str) -> LRUCache[Hashable, Any]:
     found = _stores.get(store)
     if found is None:
         settings = get_settings()
-        if store == "hits":
-            found = LRUCache(maxsize=settings.search_cache_mb * 1_000_000, getsizeof=_nbytes)
-        else:
-            found = LRUCache(maxsize=max(8, int(settings.result_cache_size * STORES[store])))
+        found = LRUCache(maxsize=max(8, int(settings.result_cache_size * STORES[store])))
         _stores[store] = found
     return found
-
-
-def _nbytes(value: Any) -> int:
-    """The memory of a tuple of arrays, and a little for the tuple and its key."""
-    return 200 + sum(int(getattr(part, "nbytes", 0)) for part in value)
 
 
 def cached(

@@ -11,8 +11,9 @@ Each worker loads the index once (``app/catalogue/cache.py``), in a session of i
 that nobody's uncommitted changes get into it, and then applies the practices each commit
 changed (``updated``): a changed practice's row is retired and a new row appended, so rows
 never move and postings only grow at their end; the periodic full reload drops retired
-rows. Who may see what follows ``app.permissions.visible`` (tested to agree with it), and
-full-text matching stays in SQL.
+rows. Who may see what follows ``app.permissions.visible`` (tested to agree with it).
+Full-text matching and ranking use the words of each row (``word_index.py``), updated
+alike.
 """
 
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,9 @@ from sqlmodel import Session
 from app.catalogue.cache import loaded
 from app.catalogue.pagination import NamedValue, decode_cursor, encode_cursor, invalid_cursor
 from app.catalogue.practice_rows import ID, KINDS, SORTS, PracticeRows, micros, read_rows
+from app.catalogue.search import SearchQuery, documents
+from app.catalogue.word_index import WordIndex
+from app.catalogue.word_index import build as build_words
 from app.permissions import Viewer
 
 # What a filter or facet can look up: a country code, a term (matching its sub-types too),
@@ -64,6 +68,7 @@ class PracticeIndex:
     orders: dict[str, np.ndarray]  # sort -> rows ascending by (key, id)
     sorted_keys: dict[str, np.ndarray]  # sort -> the keys in that order
     sorted_ids: dict[str, np.ndarray]  # sort -> the ids in that order
+    words: WordIndex  # full-text postings of the rows
     # By viewer and year: memberships start and end with a year (app.permissions).
     _visible: dict[tuple[Viewer, int], np.ndarray] = field(default_factory=dict)
 
@@ -102,6 +107,11 @@ class PracticeIndex:
                 mask &= allowed
             self._visible[key] = mask
         return mask
+
+    def scores(self, search: SearchQuery) -> np.ndarray:
+        """Each row's full-text relevance to ``search``; NaN where it does not match or
+        the row is retired."""
+        return self.words.scores(search, self.live)
 
     def having(self, kind: Kind, values: Iterable[Any]) -> np.ndarray:
         """Rows carrying any of ``values``."""
@@ -250,6 +260,7 @@ def build(session: Session) -> PracticeIndex:
         orders=orders,
         sorted_keys={name: rows.keys[name][order] for name, order in orders.items()},
         sorted_ids={name: rows.ids[order] for name, order in orders.items()},
+        words=build_words(documents(session), rows.ids),
     )
 
 
@@ -316,6 +327,7 @@ def updated(index: PracticeIndex, session: Session, changed: set[int]) -> Practi
         orders=orders,
         sorted_keys=sorted_keys,
         sorted_ids=sorted_ids,
+        words=index.words.extended(documents(session, rows.ids.tolist()), rows.ids, first),
     )
 
 
@@ -341,4 +353,21 @@ def contents(index: PracticeIndex) -> dict[str, Any]:
             }
             for kind, values in index.postings.items()
         },
+        "words": {
+            word: sorted(index.ids[found[index.live[found]]].tolist())
+            for word, (found, _frequency) in index.words.postings.items()
+            if index.live[found].any()
+        },
+        "frequencies": {
+            word: sorted(
+                zip(
+                    index.ids[found[index.live[found]]].tolist(),
+                    frequency[index.live[found]].tolist(),
+                    strict=True,
+                )
+            )
+            for word, (found, frequency) in index.words.postings.items()
+            if index.live[found].any()
+        },
+        "lengths": index.words.lengths[rows].tolist(),
     }

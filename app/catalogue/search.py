@@ -1,36 +1,40 @@
-"""Full-text search over practices: SQLite FTS5 on the embedded default, PostgreSQL
-full-text search in production, behind one interface.
+"""Full-text search over practices, on both databases alike.
 
-The index (table ``practice_search``) holds one document per practice in four weighted
+Each practice has one stored document (table ``practice_search``) in four weighted
 columns: ``title``; ``summary``; ``body`` (description, the design answers, what did not
 work, know-how); ``context`` (place and parent place names, lead organisation, and the
-titles and summaries of translations). Both backends stem English words (Porter on
-SQLite, the ``english`` configuration on PostgreSQL), so "campaigns" finds "campaign".
+titles and summaries of translations). ``index_practices`` rewrites the documents of the
+practices whose text changed; every write path that changes a practice's text, place or
+translations calls it in the same transaction.
 
-``index_practices`` rewrites the documents of the practices whose text changed; every
-write path that changes a practice's text, place or translations calls it in the same
-transaction. The index holds every practice; who may see a hit is decided, as everywhere,
-by ``app.permissions.visible``.
+Matching and ranking happen in memory (``app/catalogue/word_index.py``), not in SQL: a
+word's matches are an array kept up to date with each publication, so a search costs
+vector arithmetic instead of a full-text query per word and per page. This module holds
+what both sides share: how text is cut into words and how words are stemmed (Snowball's
+English, PostgreSQL's ``english`` configuration's stemmer, so "campaigns" finds
+"campaign"), what a query means, and how a page of hits is highlighted.
 """
 
 import html
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-import numpy as np
+import snowballstemmer
 from markupsafe import Markup
-from sqlalchemy import Float, Integer, bindparam, column, delete, insert, table, text
+from sqlalchemy import Integer, column, delete, insert, table
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.db import plain_batches
 from app.models.places import Organisation, Place
-from app.models.practices import Practice, PracticeTranslation
+from app.models.practices import Practice, PracticeStatus, PracticeTranslation
 from app.practices.fields import BODY_FIELDS
 
 # Framing terms the reports treat as alternatives: councils that doubt the language of
@@ -61,21 +65,30 @@ _STOP_LIST = """
 STOP_WORDS = frozenset(_STOP_LIST.split())
 
 
+# A word: a run of letters and digits (as SQLite's unicode61 tokenizer cuts text).
+TOKEN = re.compile(r"[^\W_]+")
+
+
+Document = tuple[int, str, str, str, str]  # id, title, summary, body, context
+
+
+_english = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """What a lower-case word is matched as: without diacritics, stemmed; "" for a stop
+    word or a single letter, which match nothing."""
+    if len(word) < 2 or word in STOP_WORDS:
+        return ""
+    bare = unicodedata.normalize("NFKD", word)
+    return str(_english.stemWord("".join(c for c in bare if not unicodedata.combining(c))))
+
+
 MAX_WORDS = 12
 
 
-START, END = "\ue000", "\ue001"  # highlight markers: private-use characters, never in text
-
-
 SNIPPET_WORDS = 24
-
-
-# Relevance, higher is better: title counts most, then summary, body and context (on
-# PostgreSQL through the tsvector's weights A to D).
-SQLITE_SCORE = "-bm25(practice_search, 10.0, 4.0, 1.0, 2.0)"
-
-
-POSTGRESQL_SCORE = "CAST(ts_rank(document, to_tsquery('english', :tsq)) AS double precision)"
 
 
 SQLITE_DDL = (
@@ -143,15 +156,9 @@ class SearchQuery:
         typed = {group[0] for group in self.groups}
         return [w for group in self.groups for w in group[1:] if w not in typed]
 
-    def fts5(self) -> str:
-        return (" OR " if self.any_word else " AND ").join(
-            "(" + " OR ".join(f'"{word}"' for word in group) + ")" for group in self.groups
-        )
-
-    def tsquery(self) -> str:
-        return (" | " if self.any_word else " & ").join(
-            "(" + " | ".join(group) + ")" for group in self.groups
-        )
+    def stems(self) -> frozenset[str]:
+        """Every word that matches, as matched (stemmed)."""
+        return frozenset(stem(w) for group in self.groups for w in group) - {""}
 
 
 def parse(q: str | None) -> SearchQuery | None:
@@ -169,7 +176,7 @@ def parse(q: str | None) -> SearchQuery | None:
 
 def words(text: str) -> list[str]:
     """The searchable words of ``text``, lower-cased, in order, without repeats."""
-    found = re.findall(r"\w+", text.lower())
+    found = TOKEN.findall(text.lower())
     return list(dict.fromkeys(w for w in found if len(w) > 1 and w not in STOP_WORDS))
 
 
@@ -179,127 +186,88 @@ def expansions(q: str | None) -> list[str]:
     return search.expansions if search else []
 
 
-def hits(session: Session, query: SearchQuery) -> Any:
-    """Subquery of ``(id, score)`` for the matching practices; higher scores match better
-    (title counts most, then summary, body and context)."""
-    if _is_sqlite(session):
-        statement = text(
-            f"SELECT rowid AS id, {SQLITE_SCORE} AS score "
-            "FROM practice_search WHERE practice_search MATCH :fts"
-        ).bindparams(fts=query.fts5())
-    else:
-        statement = text(
-            f"SELECT practice_id AS id, {POSTGRESQL_SCORE} AS score "
-            "FROM practice_search WHERE document @@ to_tsquery('english', :tsq)"
-        ).bindparams(tsq=query.tsquery())
-    return statement.columns(column("id", Integer), column("score", Float)).subquery("hits")
-
-
-def hit_scores(session: Session, query: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
-    """Ids and scores of every matching practice (``hits``), as arrays. A common word
-    matches tens of thousands of practices: read as the driver gives them, they skip the
-    per-row work of SQLAlchemy's results, which took a third of a search's time."""
-    found = hits(session, query)
-    ids, scores = [], []
-    for rows in plain_batches(session, select(found.c.id, found.c.score)):
-        ids.append(np.array([row[0] for row in rows], dtype=np.int32))
-        scores.append(np.array([row[1] for row in rows], dtype=np.float64))
-    if not ids:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
-    return np.concatenate(ids), np.concatenate(scores)
-
-
-def _fold(word: str) -> str:
-    """A word as far as stemming cannot change it: lower case, without diacritics (as the
-    index's tokenizer folds them), a final y as i (Porter's one change before a suffix)."""
-    bare = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in bare if not unicodedata.combining(c)).replace("y", "i")
-
-
-def hits_staleness(session: Session, changed: set[int]) -> Callable[[Any, Any], bool]:
-    """Which cached matches (a ``SearchQuery`` and its ids and scores) the practices
-    ``changed`` may have altered: those listing one of them, and those with a word sharing
-    its first three letters with a word of their text now. Stemming changes only a word's
-    ending, so a word matching the new text always shares them; the rest keep their
-    scores, which drift a little as the catalogue grows until the next full reload."""
+def documents(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[Document]]:
+    """The stored documents of the published practices (of those of ``ids`` when given),
+    in ascending id order, in batches: ``(id, title, summary, body, context)``."""
     search = _table(session)
     key = search.c[_key(session)]
-    prefixes: set[str] = set()
-    for row in session.execute(
-        select(search.c.title, search.c.summary, search.c.body, search.c.context).where(
-            key.in_(sorted(changed))
+    published = select(Practice.id).where(Practice.status == PracticeStatus.published)
+    chunks: Iterable[Sequence[int] | None] = [None]
+    if ids is not None:
+        chosen = sorted(set(ids))
+        chunks = [chosen[i : i + 1000] for i in range(0, len(chosen), 1000)]
+    for chunk in chunks:
+        where = [key.in_(published)] if chunk is None else [key.in_(chunk)]
+        yield from plain_batches(
+            session,
+            sa_select(key, search.c.title, search.c.summary, search.c.body, search.c.context)
+            .where(*where)
+            .order_by(key),
+            size=20_000,
         )
-    ):
-        prefixes |= {_fold(w)[:3] for w in re.findall(r"\w+", " ".join(row))}
-    listed = np.array(sorted(changed), dtype=np.int32)
-
-    def stale(query: Any, value: Any) -> bool:
-        if np.isin(value[0], listed).any():
-            return True
-        return any(_fold(w)[:3] in prefixes for group in query.groups for w in group)
-
-    return stale
 
 
 @dataclass(frozen=True)
 class Highlight:
-    """A hit's relevance, its title with matches marked, and its best-matching passage."""
+    """A hit's title with its matches marked, and its best-matching passage."""
 
-    score: float
     title: Markup
-    snippet: Markup
+    passage: Markup
 
 
-def _marked(raw: str) -> Markup:
-    """HTML-escape ``raw`` and turn the match markers into ``<mark>`` elements."""
-    escaped = html.escape(raw, quote=False)
-    return Markup(escaped.replace(START, "<mark>").replace(END, "</mark>"))
+def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
+    """``text[start:end]`` HTML-escaped, with ``<mark>`` around each of ``spans``."""
+    parts: list[str] = []
+    at = start
+    for low, high in spans:
+        if start <= low and high <= end:
+            parts += [html.escape(text[at:low], quote=False), "<mark>"]
+            parts += [html.escape(text[low:high], quote=False), "</mark>"]
+            at = high
+    parts.append(html.escape(text[at:end], quote=False))
+    return Markup("".join(parts))
+
+
+def _passage(text: str, stems: frozenset[str]) -> Markup | None:
+    """The run of ``SNIPPET_WORDS`` words of ``text`` holding the most different matches
+    (the earliest of equals), marked; None when nothing in ``text`` matches."""
+    found = list(TOKEN.finditer(text))
+    matched = [i for i, m in enumerate(found) if stem(m.group().lower()) in stems]
+    if not matched:
+        return None
+    best, first = -1, 0
+    for i in matched:
+        first_word = max(0, i - 2)  # a little of what comes before the match
+        window = found[first_word : first_word + SNIPPET_WORDS]
+        different = {stem(m.group().lower()) for m in window} & stems
+        if len(different) > best:
+            best, first = len(different), first_word
+    last = min(first + SNIPPET_WORDS, len(found)) - 1
+    start = 0 if first == 0 else found[first].start()
+    end = len(text) if last == len(found) - 1 else found[last].end()
+    spans = [found[i].span() for i in matched]
+    passage = _marked(text, spans, start, end)
+    return Markup("…" if start else "") + passage + Markup("…" if end < len(text) else "")
 
 
 def highlights(session: Session, query: SearchQuery, ids: Sequence[int]) -> dict[int, Highlight]:
-    """Scores, marked-up titles and passages for the practices ``ids`` (one page of hits),
-    in one query."""
-    if not ids:
-        return {}
-    params: dict[str, Any] = {"start": START, "end": END}
-    if _is_sqlite(session):
-        statement = text(
-            f"SELECT rowid, {SQLITE_SCORE}, highlight(practice_search, 0, :start, :end), "
-            + ", ".join(
-                f"snippet(practice_search, {column}, :start, :end, '…', {SNIPPET_WORDS})"
-                for column in (1, 2, 3)  # the best of summary, body or context
-            )
-            + " "
-            "FROM practice_search WHERE practice_search MATCH :fts AND rowid IN :ids"
-        )
-        params["fts"] = query.fts5()
-    else:
-        options = f"StartSel={START}, StopSel={END}"
-        statement = text(
-            f"SELECT practice_id, {POSTGRESQL_SCORE}, "
-            "ts_headline('english', title, q, :all), "
-            "ts_headline('english', summary || ' ' || body || ' ' || context, q, :part) "
-            "FROM practice_search, to_tsquery('english', :tsq) AS q WHERE practice_id IN :ids"
-        )
-        params |= {
-            "tsq": query.tsquery(),
-            "all": options + ", HighlightAll=true",
-            "part": options + f", MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=1, "
-            "FragmentDelimiter=…",
-        }
-    statement = statement.bindparams(bindparam("ids", expanding=True))
-    params["ids"] = list(ids)
-    rows = session.connection().execute(statement, params).all()
+    """Marked-up titles and passages for the practices ``ids`` (one page of hits): the
+    title with every match marked, and the best passage of the summary, else the body, else
+    the context (none when only the title matched)."""
+    stems = query.stems()
     result = {}
-    for practice_id, score, title, *snippets in rows:
-        # A passage with nothing marked (only the title matched) adds nothing.
-        passage = next((s for s in snippets if START in (s or "")), "")
-        result[practice_id] = Highlight(float(score), _marked(title or ""), _marked(passage))
+    for batch in documents(session, ids):
+        for practice_id, title, *rest in batch:
+            spans = [m.span() for m in TOKEN.finditer(title) if stem(m.group().lower()) in stems]
+            passage = next(
+                (p for text in rest if (p := _passage(text or "", stems)) is not None), Markup()
+            )
+            result[int(practice_id)] = Highlight(_marked(title, spans, 0, len(title)), passage)
     return result
 
 
 def _join(*parts: str | None) -> str:
-    return "\n".join(p.replace(START, "").replace(END, "") for p in parts if p)
+    return "\n".join(p for p in parts if p)
 
 
 def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:

@@ -13,9 +13,9 @@ import numpy as np
 from markupsafe import escape
 from sqlmodel import Session, select
 
-from app.catalogue.cache import cached, cached_many, when_practices_change
+from app.catalogue.cache import cached, cached_many
 from app.catalogue.practice_index import PracticeIndex, practice_index
-from app.catalogue.search import SearchQuery, highlights, hit_scores, hits_staleness
+from app.catalogue.search import highlights
 from app.countries import country_name
 from app.i18n import get_language
 from app.models.places import Network
@@ -27,19 +27,6 @@ from app.practices.filters import TERM_FILTERS, PracticeQuery, Resolved, resolve
 from app.practices.schemas import MatchOut, PracticeSummary
 from app.schemas import FacetValue, Page
 from app.vocabularies.queries import scheme_terms
-
-when_practices_change("hits", hits_staleness)
-
-
-def _scores(session: Session, index: PracticeIndex, search: SearchQuery) -> np.ndarray:
-    """Each row's full-text score; NaN for rows the words do not match."""
-    # Shared by every search with these words, whatever its filters, until the catalogue
-    # changes: matching and ranking is most of what a search costs.
-    ids, found = cached(session, "hits", search, lambda: hit_scores(session, search), store="hits")
-    rows, which = index.rows(ids)
-    scores = np.full(len(index), np.nan)
-    scores[rows] = found[which]
-    return scores
 
 
 def _facet(
@@ -103,7 +90,7 @@ def _matches(session: Session, query: PracticeQuery, viewer: Viewer) -> _Matches
     base = index.visible(viewer)
     scores = None
     if resolved.search:
-        scores = _scores(session, index, resolved.search)
+        scores = index.scores(resolved.search)
         base = base & ~np.isnan(scores)
     elif resolved.nothing_to_search:
         base = index.mask()  # e.g. q="%"
@@ -154,7 +141,7 @@ def _list_practices(
             cursor=query.cursor,
         )
     items = cached_summaries(session, page.rows)
-    if resolved.search:
+    if resolved.search and scores is not None:
         search = resolved.search
         marked = cached_many(  # a practice comes up for the same words under many filters
             session,
@@ -166,12 +153,13 @@ def _list_practices(
             },
             store="items",
         )
+        rows, _which = index.rows(page.rows)
         for at, (practice_id, item) in enumerate(zip(page.rows, items, strict=True)):
             mark = marked.get((search, practice_id))
             match = MatchOut(
-                score=round(mark.score, 4) if mark else 0.0,
+                score=round(float(scores[rows[at]]), 4),
                 title=mark.title if mark else escape(item.title),
-                passage=mark.snippet if mark else "",
+                passage=mark.passage if mark else "",
             )
             items[at] = item.model_copy(update={"match": match})  # the cached one stays bare
     chosen = query.active_filters()

@@ -13,10 +13,12 @@ below:
 
 from collections import defaultdict
 
+import numpy as np
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from app.catalogue.search import SearchQuery, hits, words
+from app.catalogue.practice_index import practice_index
+from app.catalogue.search import SearchQuery, words
 from app.models.practices import Practice, PracticeTerm
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm
 from app.permissions import PUBLIC, Viewer, visible
@@ -89,17 +91,18 @@ def similar_to(
     distinct = sorted(words(f"{practice.title} {practice.summary}"), key=len, reverse=True)
     distinct = [w for w in distinct if len(w) > 3][:DISTINCT_WORDS]
     text_score: dict[int, float] = {}
+    index = practice_index(session)
     if distinct:
-        found = hits(session, SearchQuery(tuple((w,) for w in distinct), any_word=True))
-        rows = session.exec(
-            select(found.c.id, found.c.score)
-            .join(Practice, col(Practice.id) == found.c.id)
-            .where(*elsewhere)
-            .order_by(found.c.score.desc())
-            .limit(CANDIDATES)
-        ).all()
-        best = max((score for _id, score in rows), default=0.0) or 1.0
-        text_score = {other_id: max(score, 0.0) / best for other_id, score in rows}
+        scores = index.scores(SearchQuery(tuple((w,) for w in distinct), any_word=True))
+        candidates = np.flatnonzero(
+            index.visible(viewer) & (index.place != practice.place_id) & ~np.isnan(scores)
+        )
+        best_first = np.lexsort((index.ids[candidates], -scores[candidates]))
+        top_rows = candidates[best_first][:CANDIDATES]
+        best = float(scores[top_rows[0]]) if len(top_rows) else 1.0
+        text_score = {
+            int(index.ids[row]): max(float(scores[row]), 0.0) / (best or 1.0) for row in top_rows
+        }
 
     ids = list(dict.fromkeys([*term_score, *text_score]))
     if not ids:
@@ -129,12 +132,10 @@ def similar_to(
     cards = {s.slug: s for s in summaries(session, chosen)}
     # The words each one matched, as search matches them (stemmed, in any of its text).
     matched: dict[int, set[str]] = defaultdict(set)
+    chosen_rows, _which = index.rows([p.id for p in chosen if p.id is not None])
     for word in distinct:
-        found = hits(session, SearchQuery(((word,),)))
-        for (other_id,) in session.execute(
-            select(found.c.id).where(found.c.id.in_([p.id for p in chosen]))
-        ):
-            matched[int(other_id)].add(word)
+        for row in np.intersect1d(index.words.rows(word), chosen_rows):
+            matched[int(index.ids[row])].add(word)
     result = []
     for total, other_id, near, close in top:
         other = others[other_id]
