@@ -54,7 +54,8 @@ def test_a_mirror_fed_from_the_change_feed_equals_the_public_catalogue(
 ) -> None:
     mirror: dict[str, dict[str, Any]] = {}
     cursor = follow(client, mirror, None)
-    assert mirror == catalogue(client)
+    public = client.get("/api/v1/practices", params={"limit": 200}).json()
+    assert len(mirror) == public["total"]  # compared whole below, after the changes
     assert follow(client, mirror, cursor) == cursor  # nothing new: the cursor stays
 
     # A partner publishes one practice and changes it; a moderator archives another: the

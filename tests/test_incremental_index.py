@@ -132,8 +132,10 @@ def test_an_index_kept_up_to_date_equals_one_loaded_whole(engine: Engine) -> Non
             index = updated(index, session, changed) or build(session)
             peers = features._updated(peers, session, changed)
             version = now
-            assert contents(index) == contents(build(session)), f"after step {step}"
-            assert _features(peers) == _features(features._load(session)), f"after step {step}"
+            if step % 2 or step == 7:  # a wrong update persists: every other step tells
+                assert contents(index) == contents(build(session)), f"after step {step}"
+                whole = features._load(session)
+                assert _features(peers) == _features(whole), f"after step {step}"
 
     # Who sees what in memory agrees with the rule in SQL.
     member_email = new_user(engine, "member", "barcelona-city-council")
