@@ -83,3 +83,14 @@ def test_query_syntax_is_not_interpreted(client: TestClient) -> None:
     for q in ['"unbalanced', "NEAR(a b)", "integration OR", "a & | !", "*", "col:val"]:
         assert client.get("/api/v1/practices", params={"q": q}).status_code == 200
     assert search(client, "%")["total"] == 0
+
+
+def test_words_are_found_without_their_diacritics_and_marked_as_written(
+    client: TestClient,
+) -> None:
+    malmo = get_all(client, "/api/v1/practices", place="malmo")
+    assert malmo, "the seed has practices in Malmö"
+    found = search(client, "Malmo", limit=100)
+    assert {i["slug"] for i in malmo} <= set(slugs(found["items"]))
+    marked = [i["match"]["title"] + i["match"]["passage"] for i in found["items"]]
+    assert any("<mark>Malmö</mark>" in m for m in marked)

@@ -8,10 +8,12 @@ computes afresh. Reading it is one primary-key lookup, far cheaper than what it 
 The large things loaded once per worker (the practice index, the peer features) are not
 reloaded when only practices changed: ``loaded`` applies the changed practices to them,
 and reloads them whole in the background now and then as a safety net. Likewise the parts
-many answers share (a practice's summary, the matches of a search's words) outlast other
+many answers share (a practice's summary, a highlighted passage) outlast other
 practices' changes: a publication drops only the entries that depend on what it changed.
 """
 
+import ctypes
+import ctypes.util
 import gc
 import threading
 import time
@@ -92,7 +94,7 @@ def loaded(
                 else:
                     with metrics.index_load(name):
                         found = _Loaded(version, load(own), time.monotonic())
-                    _kept_out_of_collections()
+                    _loaded_whole()
             _loaded[key] = found
         return found.value  # type: ignore[no-any-return]
 
@@ -102,8 +104,30 @@ def _kept_out_of_collections() -> None:
     The indexes and kept answers are hundreds of thousands of objects that live long, and
     every full collection walked them all: pauses of up to 330 ms at 50,000 practices, the
     slowest hundredth of searches. They hold no reference cycles, so reference counting
-    still frees them when they are replaced or evicted."""
+    still frees them when they are replaced or evicted; garbage that does is collected
+    first, since frozen it would never be."""
+    gc.collect()
     gc.freeze()
+
+
+def _loaded_whole() -> None:
+    """After a load: freeze what it made (as above) and hand the memory its reads and
+    counting used back to the system. glibc keeps freed memory of large blocks once it
+    has raised its threshold for them, about 100 MB a worker at 50,000 practices."""
+    _kept_out_of_collections()
+    if _trim is not None:
+        _trim(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+        return trim
+    except (AttributeError, OSError, TypeError):  # not glibc
+        return None
+
+
+_trim = _malloc_trim()
 
 
 def _rebuild_if_due(
@@ -124,7 +148,7 @@ def _rebuild_if_due(
                 value = load(own)
             with _loading:  # a later version is caught up with by the next request
                 _loaded[key] = _Loaded(version, value, time.monotonic())
-            _kept_out_of_collections()
+            _loaded_whole()
         finally:
             _rebuilding.discard(key)
 

@@ -12,7 +12,7 @@ Ranking is Okapi BM25 as SQLite's FTS5 computes it (``bm25()``), with the column
 count live rows only; a retired row's postings stay until the next full reload, masked.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
@@ -99,7 +99,7 @@ def build(documents: Iterable[list[Document]], ids: np.ndarray, first_row: int =
     numbered: dict[str, int] = {}  # word as written (lower case) -> stem number, -1 for none
     parts: list[tuple[np.ndarray, np.ndarray]] = []
     lengths = np.zeros(len(ids), dtype=np.float32)
-    for given in documents:
+    for given in _small(documents):
         if not len(ids):
             break
         wanted = np.array([document[0] for document in given], dtype=np.int64)
@@ -143,3 +143,11 @@ def build(documents: Iterable[list[Document]], ids: np.ndarray, first_row: int =
         )
     }
     return WordIndex(postings, lengths)
+
+
+def _small(documents: Iterable[list[Document]], size: int = 2000) -> Iterator[list[Document]]:
+    """``documents`` in batches of at most ``size``: the words of a batch are a string
+    each while it is counted, and a worker's memory keeps the peak it once reached."""
+    for batch in documents:
+        for start in range(0, len(batch), size):
+            yield batch[start : start + size]
