@@ -50,15 +50,15 @@ class WordIndex:
         scored: set[str] = set()
         for group in search.groups:
             in_group = np.zeros(count, dtype=bool)
-            for word in group:
-                found = self.postings.get(stem(word))
+            for word in map(stem, group):
+                found = self.postings.get(word)
                 if found is None:
                     continue
                 rows, frequency = found
                 in_group[rows] = True
-                if stem(word) in scored:  # a word in two groups counts once
+                if word in scored:  # a word in two groups counts once
                     continue
-                scored.add(stem(word))
+                scored.add(word)
                 having = int(np.count_nonzero(live[rows]))
                 idf = max(np.log((documents - having + 0.5) / (having + 0.5)), 1e-6)
                 norm = K1 * (1 - B + B * self.lengths[rows] / average)
