@@ -127,12 +127,16 @@ class PracticeIndex:
         order = np.lexsort((self.ids[rows], -self.keys["published"][rows]))
         return [int(i) for i in self.ids[rows[order[:limit]]]]
 
-    def counts(self, kind: Kind, mask: np.ndarray) -> dict[Any, int]:
-        """How many rows in ``mask`` carry each value of ``kind`` (values with none left
-        out)."""
+    def counts(
+        self, kind: Kind, mask: np.ndarray, values: Iterable[Any] | None = None
+    ) -> dict[Any, int]:
+        """How many rows in ``mask`` carry each value of ``kind``, or each of ``values``
+        (values with none left out)."""
+        postings = self.postings[kind]
         found = {}
-        for value, rows in self.postings[kind].items():
-            n = int(np.count_nonzero(mask[rows]))
+        for value in postings if values is None else values:
+            rows = postings.get(value)
+            n = 0 if rows is None else int(np.count_nonzero(mask[rows]))
             if n:
                 found[value] = n
         return found

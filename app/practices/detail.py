@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import func
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from app.catalogue.cache import cached_many
@@ -52,16 +53,24 @@ def summaries(
     if not practices:
         return []
     ids = [p.id for p in practices]
+    # Plain column reads: whole ORM rows of places, organisations and sources cost more
+    # than the rest of a page of summaries.
     places = {
-        p.id: p
-        for p in session.exec(
-            select(Place).where(col(Place.id).in_({p.place_id for p in practices}))
+        place_id: PlaceRef(slug=slug, name=name, country=country, level=level)
+        for place_id, slug, name, country, level in session.exec(
+            select(  # type: ignore[call-overload]
+                Place.id, Place.slug, Place.name, Place.country, Place.level
+            ).where(col(Place.id).in_({p.place_id for p in practices}))
         )
     }
     lead_ids = {p.lead_organisation_id for p in practices if p.lead_organisation_id}
     leads = {
-        o.id: o
-        for o in session.exec(select(Organisation).where(col(Organisation.id).in_(lead_ids)))
+        org_id: OrganisationRef(slug=slug, name=name, type=kind)
+        for org_id, slug, name, kind in session.exec(
+            select(Organisation.id, Organisation.slug, Organisation.name, Organisation.type).where(
+                col(Organisation.id).in_(lead_ids)
+            )
+        )
     }
     terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
     for practice_id, scheme, code, label in session.exec(
@@ -78,14 +87,19 @@ def summaries(
     ):
         terms[practice_id][scheme].append(TermRef(code=code, label=label))
     sources: dict[int, list[SourceRef]] = defaultdict(list)
-    for practice_id, source, locator in session.exec(
-        select(PracticeSource.practice_id, Source, PracticeSource.locator)
-        .join(Source, col(Source.id) == PracticeSource.source_id)
+    cited = session.exec(
+        select(PracticeSource.practice_id, PracticeSource.source_id, PracticeSource.locator)
         .where(col(PracticeSource.practice_id).in_(ids))
         .order_by(col(PracticeSource.id))
-    ):
-        ref = SourceRef.model_validate(source).model_copy(update={"locator": locator})
-        sources[practice_id].append(ref)
+    ).all()
+    refs = {
+        source.id: SourceRef.model_validate(source)
+        for source in session.exec(
+            select(Source).where(col(Source.id).in_({source_id for _p, source_id, _l in cited}))
+        )
+    }
+    for practice_id, source_id, locator in cited:
+        sources[practice_id].append(refs[source_id].model_copy(update={"locator": locator}))
     translations: dict[int, dict[str, PracticeTranslation]] = defaultdict(dict)
     for translation in session.exec(
         select(PracticeTranslation).where(col(PracticeTranslation.practice_id).in_(ids))
@@ -111,8 +125,8 @@ def summaries(
                     p.original_language,
                     *sorted(set(translations[p.id]) - {p.original_language}),
                 ],
-                place=PlaceRef.model_validate(places[p.place_id]),
-                lead_organisation=OrganisationRef.model_validate(lead) if lead else None,
+                place=places[p.place_id],
+                lead_organisation=lead,
                 start_year=p.start_year,
                 end_year=p.end_year,
                 evidence_level=evidence[0] if evidence else None,
@@ -124,9 +138,27 @@ def summaries(
     return result
 
 
-def in_order(session: Session, ids: list[int]) -> list[Practice]:
-    """The practices ``ids``, in that order (one page's worth)."""
-    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
+# What ``summaries`` reads of a practice; the long texts stay unread.
+_SUMMARY_COLUMNS = (
+    Practice.id,
+    Practice.slug,
+    Practice.title,
+    Practice.summary,
+    Practice.original_language,
+    Practice.place_id,
+    Practice.lead_organisation_id,
+    Practice.start_year,
+    Practice.end_year,
+)
+
+
+def in_order(session: Session, ids: list[int], *, only_summary: bool = False) -> list[Practice]:
+    """The practices ``ids``, in that order (one page's worth); ``only_summary`` loads just
+    what ``summaries`` reads."""
+    query = select(Practice).where(col(Practice.id).in_(ids))
+    if only_summary:
+        query = query.options(load_only(*_SUMMARY_COLUMNS))  # type: ignore[arg-type]
+    by_id = {p.id: p for p in session.exec(query)}
     return [by_id[i] for i in ids]
 
 
@@ -136,7 +168,8 @@ def cached_summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
     (searches, peers)."""
 
     def compute(missing: list[int]) -> dict[int, PracticeSummary]:
-        return dict(zip(missing, summaries(session, in_order(session, missing)), strict=True))
+        practices = in_order(session, missing, only_summary=True)
+        return dict(zip(missing, summaries(session, practices), strict=True))
 
     found = cached_many(session, "practice summary", ids, compute, store="items")
     return [found[i] for i in ids]

@@ -35,8 +35,9 @@ def _facet(
     """Values of facet ``name`` among ``rows`` with their counts; chosen values always."""
     values: list[FacetValue] = []
     if name in TERM_FILTERS:
-        counts = index.counts("term", rows)
-        for term in scheme_terms(session, TERM_FILTERS[name]).values():
+        terms = scheme_terms(session, TERM_FILTERS[name]).values()
+        counts = index.counts("term", rows, [term.id for term in terms])
+        for term in terms:
             count = counts.get(term.id, 0)
             if count or term.code in chosen:
                 values.append(
