@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
@@ -22,7 +23,7 @@ from app.models.practices import (
     PracticeTranslation,
     original_digest,
 )
-from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
+from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer, practice_networks, visible
 from app.practices.schemas import (
     LineageOut,
@@ -33,7 +34,7 @@ from app.practices.schemas import (
     TranslationOut,
 )
 from app.schemas import NetworkRef, OrganisationRef, PlaceRef, SourceRef, TermRef, source_ref
-from app.vocabularies.queries import term_label_column
+from app.vocabularies.queries import HeldTerm, held_terms, source_refs
 
 # The practice's own fields the detail adds to its summary, read as they are stored.
 _OWN_FIELDS = sorted(
@@ -53,51 +54,48 @@ def summaries(
     if not practices:
         return []
     ids = [p.id for p in practices]
-    # Plain column reads: whole ORM rows of places, organisations and sources cost more
-    # than the rest of a page of summaries.
-    places = {
-        place_id: PlaceRef(slug=slug, name=name, country=country, level=level)
-        for place_id, slug, name, country, level in session.exec(
-            select(  # type: ignore[call-overload]
-                Place.id, Place.slug, Place.name, Place.country, Place.level
-            ).where(col(Place.id).in_({p.place_id for p in practices}))
+    # Plain column reads: whole ORM rows of places and organisations cost more than the
+    # rest of a page of summaries.
+    where = {
+        practice_id: (
+            PlaceRef(slug=slug, name=name, country=country, level=level),
+            OrganisationRef(slug=lead, name=lead_name, type=kind) if lead else None,
         )
-    }
-    lead_ids = {p.lead_organisation_id for p in practices if p.lead_organisation_id}
-    leads = {
-        org_id: OrganisationRef(slug=slug, name=name, type=kind)
-        for org_id, slug, name, kind in session.exec(
-            select(Organisation.id, Organisation.slug, Organisation.name, Organisation.type).where(
-                col(Organisation.id).in_(lead_ids)
+        for practice_id, slug, name, country, level, lead, lead_name, kind in session.execute(
+            sa_select(
+                col(Practice.id),
+                col(Place.slug),
+                col(Place.name),
+                col(Place.country),
+                col(Place.level),
+                col(Organisation.slug),
+                col(Organisation.name),
+                col(Organisation.type),
             )
+            .join(Place, col(Place.id) == Practice.place_id)
+            .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
+            .where(col(Practice.id).in_(ids))
         )
     }
-    terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
-    for practice_id, scheme, code, label in session.exec(
-        select(
-            PracticeTerm.practice_id,
-            VocabularyScheme.code,
-            VocabularyTerm.code,
-            term_label_column(),
+    vocabulary = held_terms(session)
+    held: dict[int, list[HeldTerm]] = defaultdict(list)
+    for practice_id, term_id in session.exec(
+        select(PracticeTerm.practice_id, PracticeTerm.term_id).where(
+            col(PracticeTerm.practice_id).in_(ids)
         )
-        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
-        .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
-        .where(col(PracticeTerm.practice_id).in_(ids))
-        .order_by(col(VocabularyTerm.position), col(VocabularyTerm.id))
     ):
-        terms[practice_id][scheme].append(TermRef(code=code, label=label))
+        held[practice_id].append(vocabulary[term_id])
+    terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
+    for practice_id, entries in held.items():
+        for entry in sorted(entries, key=lambda e: e.order):
+            terms[practice_id][entry.scheme].append(entry.ref)
     sources: dict[int, list[SourceRef]] = defaultdict(list)
     cited = session.exec(
         select(PracticeSource.practice_id, PracticeSource.source_id, PracticeSource.locator)
         .where(col(PracticeSource.practice_id).in_(ids))
         .order_by(col(PracticeSource.id))
     ).all()
-    refs = {
-        source.id: SourceRef.model_validate(source)
-        for source in session.exec(
-            select(Source).where(col(Source.id).in_({source_id for _p, source_id, _l in cited}))
-        )
-    }
+    refs = source_refs(session)
     for practice_id, source_id, locator in cited:
         sources[practice_id].append(refs[source_id].model_copy(update={"locator": locator}))
     translations: dict[int, dict[str, PracticeTranslation]] = defaultdict(dict)
@@ -112,7 +110,7 @@ def summaries(
         wanted = None if original else translations[p.id].get(get_language())
         shown = wanted if wanted and wanted.language != p.original_language else None
         evidence = practice_terms.get("evidence-level", [])
-        lead = leads.get(p.lead_organisation_id)
+        place, lead = where[p.id]
         result.append(
             PracticeSummary(
                 slug=p.slug,
@@ -125,7 +123,7 @@ def summaries(
                     p.original_language,
                     *sorted(set(translations[p.id]) - {p.original_language}),
                 ],
-                place=places[p.place_id],
+                place=place,
                 lead_organisation=lead,
                 start_year=p.start_year,
                 end_year=p.end_year,

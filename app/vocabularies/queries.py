@@ -20,7 +20,7 @@ from app.models.vocabularies import (
     VocabularyTerm,
     VocabularyTermTranslation,
 )
-from app.schemas import source_ref
+from app.schemas import SourceRef, TermRef, source_ref
 from app.vocabularies.schemas import SchemeDetail, SchemeSummary, TermOut
 
 # The vocabularies are written in English; translations overlay them.
@@ -62,6 +62,46 @@ class Term:
     label: str
     parent_code: str | None
     position: int
+
+
+@dataclass(frozen=True)
+class HeldTerm:
+    """A term as a practice's summary shows it, with its scheme and display order."""
+
+    scheme: str
+    order: tuple[int, int]  # position, id
+    ref: TermRef
+
+
+def held_terms(session: Session) -> dict[int, HeldTerm]:
+    """Every term by id, labelled in the current language; read-only. Summaries look
+    their practices' terms up here instead of joining three tables for each page."""
+    return cached(session, "held_terms", None, lambda: _held_terms(session))
+
+
+def _held_terms(session: Session) -> dict[int, HeldTerm]:
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            VocabularyTerm.id,
+            VocabularyScheme.code,
+            VocabularyTerm.position,
+            VocabularyTerm.code,
+            term_label_column(),
+        ).join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+    )
+    return {
+        term_id: HeldTerm(scheme, (position, term_id), TermRef(code=code, label=label))
+        for term_id, scheme, position, code, label in rows
+    }
+
+
+def source_refs(session: Session) -> dict[int, SourceRef]:
+    """Every source by id, as summaries cite it (without a locator); read-only."""
+    return cached(session, "source_refs", None, lambda: _source_refs(session))
+
+
+def _source_refs(session: Session) -> dict[int, SourceRef]:
+    return {int(s.id): SourceRef.model_validate(s) for s in session.exec(select(Source))}  # type: ignore[arg-type]
 
 
 def scheme_terms(session: Session, scheme: str) -> dict[str, Term]:
