@@ -232,16 +232,16 @@ def _passage(text: str, stems: frozenset[str]) -> Markup | None:
     """The run of ``SNIPPET_WORDS`` words of ``text`` holding the most different matches
     (the earliest of equals), marked; None when nothing in ``text`` matches."""
     found = list(TOKEN.finditer(text))
-    matched = [i for i, m in enumerate(found) if stem(m.group().lower()) in stems]
+    words = [stem(m.group().lower()) for m in found]
+    matched = [i for i, word in enumerate(words) if word in stems]
     if not matched:
         return None
     best, first = -1, 0
     for i in matched:
         first_word = max(0, i - 2)  # a little of what comes before the match
-        window = found[first_word : first_word + SNIPPET_WORDS]
-        different = {stem(m.group().lower()) for m in window} & stems
-        if len(different) > best:
-            best, first = len(different), first_word
+        different = len(stems.intersection(words[first_word : first_word + SNIPPET_WORDS]))
+        if different > best:
+            best, first = different, first_word
     last = min(first + SNIPPET_WORDS, len(found)) - 1
     start = 0 if first == 0 else found[first].start()
     end = len(text) if last == len(found) - 1 else found[last].end()

@@ -2,10 +2,10 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Protocol, cast
 
-from sqlalchemy import func
+from sqlalchemy import BindParameter, bindparam, func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
-from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from app.catalogue.cache import cached_many
@@ -43,8 +43,57 @@ _OWN_FIELDS = sorted(
 )
 
 
+# The queries of ``summaries``, built once: a page of summaries runs them with new ids, and
+# building and keying a statement cost as much as running it on SQLite.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_WHERE = (
+    sa_select(
+        col(Practice.id),
+        col(Place.slug),
+        col(Place.name),
+        col(Place.country),
+        col(Place.level),
+        col(Organisation.slug),
+        col(Organisation.name),
+        col(Organisation.type),
+    )
+    .join(Place, col(Place.id) == Practice.place_id)
+    .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
+    .where(col(Practice.id).in_(_IDS))
+)
+_TERMS = select(PracticeTerm.practice_id, PracticeTerm.term_id).where(
+    col(PracticeTerm.practice_id).in_(_IDS)
+)
+_CITED = (
+    select(PracticeSource.practice_id, PracticeSource.source_id, PracticeSource.locator)
+    .where(col(PracticeSource.practice_id).in_(_IDS))
+    .order_by(col(PracticeSource.id))
+)
+_TRANSLATIONS = select(PracticeTranslation).where(col(PracticeTranslation.practice_id).in_(_IDS))
+
+
+class Summarised(Protocol):
+    """What ``summaries`` reads of a practice: a ``Practice``, or a row of
+    ``_SUMMARY_ROWS`` when only summaries are wanted."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def original_language(self) -> str: ...
+    @property
+    def start_year(self) -> int | None: ...
+    @property
+    def end_year(self) -> int | None: ...
+
+
 def summaries(
-    session: Session, practices: Sequence[Practice], *, original: bool = False
+    session: Session, practices: Sequence[Summarised], *, original: bool = False
 ) -> list[PracticeSummary]:
     """Public summaries of ``practices``, loading their relations in a few batched queries.
 
@@ -62,46 +111,24 @@ def summaries(
             OrganisationRef(slug=lead, name=lead_name, type=kind) if lead else None,
         )
         for practice_id, slug, name, country, level, lead, lead_name, kind in session.execute(
-            sa_select(
-                col(Practice.id),
-                col(Place.slug),
-                col(Place.name),
-                col(Place.country),
-                col(Place.level),
-                col(Organisation.slug),
-                col(Organisation.name),
-                col(Organisation.type),
-            )
-            .join(Place, col(Place.id) == Practice.place_id)
-            .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
-            .where(col(Practice.id).in_(ids))
+            _WHERE, {"ids": ids}
         )
     }
     vocabulary = held_terms(session)
     held: dict[int, list[HeldTerm]] = defaultdict(list)
-    for practice_id, term_id in session.exec(
-        select(PracticeTerm.practice_id, PracticeTerm.term_id).where(
-            col(PracticeTerm.practice_id).in_(ids)
-        )
-    ):
+    for practice_id, term_id in session.exec(_TERMS, params={"ids": ids}):
         held[practice_id].append(vocabulary[term_id])
     terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
     for practice_id, entries in held.items():
         for entry in sorted(entries, key=lambda e: e.order):
             terms[practice_id][entry.scheme].append(entry.ref)
     sources: dict[int, list[SourceRef]] = defaultdict(list)
-    cited = session.exec(
-        select(PracticeSource.practice_id, PracticeSource.source_id, PracticeSource.locator)
-        .where(col(PracticeSource.practice_id).in_(ids))
-        .order_by(col(PracticeSource.id))
-    ).all()
+    cited = session.exec(_CITED, params={"ids": ids}).all()
     refs = source_refs(session)
     for practice_id, source_id, locator in cited:
         sources[practice_id].append(refs[source_id].model_copy(update={"locator": locator}))
     translations: dict[int, dict[str, PracticeTranslation]] = defaultdict(dict)
-    for translation in session.exec(
-        select(PracticeTranslation).where(col(PracticeTranslation.practice_id).in_(ids))
-    ):
+    for translation in session.exec(_TRANSLATIONS, params={"ids": ids}):
         translations[translation.practice_id][translation.language] = translation
     result = []
     for p in practices:
@@ -136,28 +163,27 @@ def summaries(
     return result
 
 
-# What ``summaries`` reads of a practice; the long texts stay unread.
-_SUMMARY_COLUMNS = (
-    Practice.id,
-    Practice.slug,
-    Practice.title,
-    Practice.summary,
-    Practice.original_language,
-    Practice.place_id,
-    Practice.lead_organisation_id,
-    Practice.start_year,
-    Practice.end_year,
-)
-
-
-def in_order(session: Session, ids: list[int], *, only_summary: bool = False) -> list[Practice]:
-    """The practices ``ids``, in that order (one page's worth); ``only_summary`` loads just
-    what ``summaries`` reads."""
-    query = select(Practice).where(col(Practice.id).in_(ids))
-    if only_summary:
-        query = query.options(load_only(*_SUMMARY_COLUMNS))  # type: ignore[arg-type]
-    by_id = {p.id: p for p in session.exec(query)}
+def in_order(session: Session, ids: list[int]) -> list[Practice]:
+    """The practices ``ids``, in that order (one page's worth)."""
+    by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
     return [by_id[i] for i in ids]
+
+
+# What ``summaries`` reads of a practice, as plain rows: the long texts stay unread.
+_SUMMARY_ROWS = sa_select(
+    col(Practice.id),
+    col(Practice.slug),
+    col(Practice.title),
+    col(Practice.summary),
+    col(Practice.original_language),
+    col(Practice.start_year),
+    col(Practice.end_year),
+).where(col(Practice.id).in_(_IDS))
+
+
+def _summary_rows(session: Session, ids: list[int]) -> list[Summarised]:
+    by_id = {row.id: row for row in session.execute(_SUMMARY_ROWS, {"ids": ids})}
+    return [cast(Summarised, by_id[i]) for i in ids]
 
 
 def cached_summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
@@ -166,14 +192,13 @@ def cached_summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
     (searches, peers)."""
 
     def compute(missing: list[int]) -> dict[int, PracticeSummary]:
-        practices = in_order(session, missing, only_summary=True)
-        return dict(zip(missing, summaries(session, practices), strict=True))
+        return dict(zip(missing, summaries(session, _summary_rows(session, missing)), strict=True))
 
     found = cached_many(session, "practice summary", ids, compute, store="items")
     return [found[i] for i in ids]
 
 
-def _translation_out(practice: Practice, translation: PracticeTranslation) -> TranslationOut:
+def _translation_out(practice: Summarised, translation: PracticeTranslation) -> TranslationOut:
     return TranslationOut(
         language=translation.language,
         origin="machine" if translation.origin == "machine" else "human",
