@@ -2,17 +2,15 @@
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from app.catalogue.practice_index import practice_index
 from app.countries import country_name
 from app.errors import InvalidParameter, NotFound
 from app.i18n import gettext
-from app.models.practices import Practice, PracticeTerm
-from app.models.vocabularies import VocabularyScheme, VocabularyTerm
-from app.permissions import visible
+from app.permissions import PUBLIC
 from app.places.peers.features import HISTORY_SCALE, TIERS, URBAN_SCALE, Features, PlaceRow
 from app.places.peers.schemas import ContextIn
 from app.places.peers.terms import DESCRIBED_SCHEMES, expand
@@ -117,22 +115,12 @@ def described_subject(session: Session, features: Features, context: ContextIn) 
     )
 
 
-def activity_type_ids() -> Any:
-    return (
-        select(VocabularyTerm.id)
-        .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
-        .where(VocabularyScheme.code == "activity-type")
-    )
-
-
 def _activity_types(session: Session, place_id: int) -> set[int]:
-    """Activity-type terms of the place's public practices."""
-    return set(
-        session.exec(
-            select(PracticeTerm.term_id)
-            .join(Practice, col(Practice.id) == PracticeTerm.practice_id)
-            .where(Practice.place_id == place_id, *visible())
-            .where(col(PracticeTerm.term_id).in_(activity_type_ids()))
-            .distinct()
-        )
-    )
+    """Activity-type terms (as recorded) of the place's public practices, from the
+    practice index."""
+    index = practice_index(session)
+    rows = index.postings["place"].get(place_id)
+    if rows is None:
+        return set()
+    theirs = index.mask(rows) & index.visible(PUBLIC)
+    return {int(term) for term, held in index.postings["activity"].items() if theirs[held].any()}
