@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _LETTERS = str.maketrans(
@@ -26,11 +27,14 @@ _LATIN = re.compile(r"[a-z0-9' ]+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=131_072)  # loading the gazetteer folds each of its names twice
 def fold(name: str) -> str:
     """``name`` lower-cased, without diacritics, with runs of spaces and dashes as one space:
     "Köln" and "Koln" give "koln", "Saint-Étienne" gives "saint etienne"."""
-    text = unicodedata.normalize("NFKD", name.replace("\x00", "").lower().translate(_LETTERS))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = name.replace("\x00", "").lower()
+    if not text.isascii():  # most of the gazetteer's names: nothing to decompose
+        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return _SPACES.sub(" ", text).strip()
 
 
