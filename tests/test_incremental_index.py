@@ -192,3 +192,25 @@ def test_a_write_that_cannot_be_attributed_to_practices_reloads_everything(
         )
         session.commit()
         assert changed_since(session, before, catalogue_version(session)) is None
+
+
+def test_facet_counts_are_exact_for_narrow_and_broad_results() -> None:
+    # A narrow result (a few rows of 20,000) is counted by looking its rows up in each
+    # value's postings, a broad one by reading the mask at every posting: both must give
+    # what counting by hand gives.
+    rng = np.random.default_rng(17)
+    rows = 20_000
+    postings = {
+        value: np.flatnonzero(rng.random(rows) < share)
+        for value, share in (("common", 0.5), ("middling", 0.05), ("rare", 0.001))
+    }
+    index = PracticeIndex.__new__(PracticeIndex)
+    index.postings = {"country": postings}
+    for chosen in (3, 40, 2_000, 15_000):
+        mask = np.zeros(rows, dtype=bool)
+        mask[rng.choice(rows, chosen, replace=False)] = True
+        by_hand = {v: int(mask[r].sum()) for v, r in postings.items() if mask[r].any()}
+        assert index.counts("country", mask) == by_hand, chosen
+        assert index.counts("country", mask, ["rare", "absent"]) == {
+            v: n for v, n in by_hand.items() if v == "rare"
+        }

@@ -1,8 +1,8 @@
 """One practice, or a page of them, as readers see them."""
 
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Protocol, cast
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, cast
 
 from sqlalchemy import BindParameter, bindparam, func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
@@ -46,16 +46,34 @@ _OWN_FIELDS = sorted(
 # The queries of ``summaries``, built once: a page of summaries runs them with new ids, and
 # building and keying a statement cost as much as running it on SQLite.
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+# A practice's place and lead organisation, as its summary shows them.
+_PLACE_AND_LEAD: tuple[Any, ...] = (
+    col(Place.slug).label("place_slug"),
+    col(Place.name).label("place_name"),
+    col(Place.country).label("place_country"),
+    col(Place.level).label("place_level"),
+    col(Organisation.slug).label("lead_slug"),
+    col(Organisation.name).label("lead_name"),
+    col(Organisation.type).label("lead_type"),
+)
 _WHERE = (
+    sa_select(col(Practice.id), *_PLACE_AND_LEAD)
+    .join(Place, col(Place.id) == Practice.place_id)
+    .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
+    .where(col(Practice.id).in_(_IDS))
+)
+# What ``summaries`` reads of a practice, as plain rows, with its place and lead in the
+# same query: the long texts stay unread.
+_SUMMARY_ROWS = (
     sa_select(
         col(Practice.id),
-        col(Place.slug),
-        col(Place.name),
-        col(Place.country),
-        col(Place.level),
-        col(Organisation.slug),
-        col(Organisation.name),
-        col(Organisation.type),
+        col(Practice.slug),
+        col(Practice.title),
+        col(Practice.summary),
+        col(Practice.original_language),
+        col(Practice.start_year),
+        col(Practice.end_year),
+        *_PLACE_AND_LEAD,
     )
     .join(Place, col(Place.id) == Practice.place_id)
     .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
@@ -92,28 +110,47 @@ class Summarised(Protocol):
     def end_year(self) -> int | None: ...
 
 
+Where = dict[int, tuple[PlaceRef, OrganisationRef | None]]  # practice id -> place, lead
+
+
+def _where(rows: Iterable[Any]) -> Where:
+    """Place and lead of each practice, from rows holding ``_PLACE_AND_LEAD`` (plain
+    columns: whole ORM rows of places and organisations cost more than the rest of a page
+    of summaries)."""
+    return {
+        row.id: (
+            PlaceRef(
+                slug=row.place_slug,
+                name=row.place_name,
+                country=row.place_country,
+                level=row.place_level,
+            ),
+            OrganisationRef(slug=row.lead_slug, name=row.lead_name, type=row.lead_type)
+            if row.lead_slug
+            else None,
+        )
+        for row in rows
+    }
+
+
 def summaries(
-    session: Session, practices: Sequence[Summarised], *, original: bool = False
+    session: Session,
+    practices: Sequence[Summarised],
+    *,
+    original: bool = False,
+    where: Where | None = None,
 ) -> list[PracticeSummary]:
     """Public summaries of ``practices``, loading their relations in a few batched queries.
 
     Titles and summaries come in the reader's language where a translation exists, unless
-    ``original`` asks for the text as written.
+    ``original`` asks for the text as written. ``where`` holds their places and leads when
+    they were read with them.
     """
     if not practices:
         return []
     ids = [p.id for p in practices]
-    # Plain column reads: whole ORM rows of places and organisations cost more than the
-    # rest of a page of summaries.
-    where = {
-        practice_id: (
-            PlaceRef(slug=slug, name=name, country=country, level=level),
-            OrganisationRef(slug=lead, name=lead_name, type=kind) if lead else None,
-        )
-        for practice_id, slug, name, country, level, lead, lead_name, kind in session.execute(
-            _WHERE, {"ids": ids}
-        )
-    }
+    if where is None:
+        where = _where(session.execute(_WHERE, {"ids": ids}))
     vocabulary = held_terms(session)
     held: dict[int, list[HeldTerm]] = defaultdict(list)
     for practice_id, term_id in session.exec(_TERMS, params={"ids": ids}):
@@ -169,21 +206,10 @@ def in_order(session: Session, ids: list[int]) -> list[Practice]:
     return [by_id[i] for i in ids]
 
 
-# What ``summaries`` reads of a practice, as plain rows: the long texts stay unread.
-_SUMMARY_ROWS = sa_select(
-    col(Practice.id),
-    col(Practice.slug),
-    col(Practice.title),
-    col(Practice.summary),
-    col(Practice.original_language),
-    col(Practice.start_year),
-    col(Practice.end_year),
-).where(col(Practice.id).in_(_IDS))
-
-
-def _summary_rows(session: Session, ids: list[int]) -> list[Summarised]:
-    by_id = {row.id: row for row in session.execute(_SUMMARY_ROWS, {"ids": ids})}
-    return [cast(Summarised, by_id[i]) for i in ids]
+def _summary_rows(session: Session, ids: list[int]) -> tuple[list[Summarised], Where]:
+    rows = session.execute(_SUMMARY_ROWS, {"ids": ids}).all()
+    by_id = {row.id: row for row in rows}
+    return [cast(Summarised, by_id[i]) for i in ids], _where(rows)
 
 
 def cached_summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
@@ -192,7 +218,8 @@ def cached_summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
     (searches, peers)."""
 
     def compute(missing: list[int]) -> dict[int, PracticeSummary]:
-        return dict(zip(missing, summaries(session, _summary_rows(session, missing)), strict=True))
+        practices, where = _summary_rows(session, missing)
+        return dict(zip(missing, summaries(session, practices, where=where), strict=True))
 
     found = cached_many(session, "practice summary", ids, compute, store="items")
     return [found[i] for i in ids]
