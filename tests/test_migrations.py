@@ -58,6 +58,8 @@ def test_a_database_holding_a_catalogue_migrates_down_and_up_again_keeping_it(
         with Session(engine) as session:
             load_seed(session, ROOT / "seed")
             practices = session.exec(select(func.count()).select_from(Practice)).one()
+            stored = "SELECT * FROM practice_search_words ORDER BY practice_id"
+            words = session.connection().exec_driver_sql(stored).all()
         command.downgrade(alembic_config(url), "0004")
         upgrade(url)
         with Session(engine) as session:
@@ -70,6 +72,9 @@ def test_a_database_holding_a_catalogue_migrates_down_and_up_again_keeping_it(
             # The change feed starts with every public practice, so mirrors start complete.
             assert session.exec(select(func.count()).select_from(PracticeChange)).one() == public
             assert not session.exec(select(Organisation).where(Organisation.trusted)).first()
+            # The words migration 0011 stores are those the application stores itself.
+            assert len(words) == practices
+            assert session.connection().exec_driver_sql(stored).all() == words
             if kind == "sqlite":
                 assert session.connection().exec_driver_sql("PRAGMA foreign_key_check").all() == []
         assert schema_drift(engine) == []

@@ -27,7 +27,7 @@ from sqlmodel import Session
 from app.catalogue.cache import loaded
 from app.catalogue.pagination import NamedValue, decode_cursor, encode_cursor, invalid_cursor
 from app.catalogue.practice_rows import ID, KINDS, SORTS, PracticeRows, micros, read_rows
-from app.catalogue.search import SearchQuery, documents
+from app.catalogue.search import SearchQuery, stored
 from app.catalogue.word_index import WordIndex
 from app.catalogue.word_index import build as build_words
 from app.permissions import Viewer
@@ -287,7 +287,7 @@ def build(session: Session) -> PracticeIndex:
         orders=orders,
         sorted_keys={name: rows.keys[name][order] for name, order in orders.items()},
         sorted_ids={name: rows.ids[order] for name, order in orders.items()},
-        words=build_words(documents(session), rows.ids),
+        words=build_words(stored(session), rows.ids),
     )
 
 
@@ -354,7 +354,7 @@ def updated(index: PracticeIndex, session: Session, changed: set[int]) -> Practi
         orders=orders,
         sorted_keys=sorted_keys,
         sorted_ids=sorted_ids,
-        words=index.words.extended(documents(session, rows.ids.tolist()), rows.ids, first),
+        words=index.words.extended(stored(session, rows.ids.tolist()), rows.ids, first),
     )
 
 

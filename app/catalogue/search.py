@@ -4,7 +4,8 @@ Each practice has one stored document (table ``practice_search``) in four weight
 columns: ``title``; ``summary``; ``body`` (description, the design answers, what did not
 work, know-how); ``context`` (place and parent place names, lead organisation, and the
 titles and summaries of translations). ``index_practices`` rewrites the documents of the
-practices whose text changed; every write path that changes a practice's text, place or
+practices whose text changed, and their words, stemmed and weighted, in
+``practice_search_words``; every write path that changes a practice's text, place or
 translations calls it in the same transaction.
 
 Matching and ranking happen in memory (``app/catalogue/word_index.py``), not in SQL: a
@@ -83,6 +84,27 @@ def stem(word: str) -> str:
         return ""
     bare = unicodedata.normalize("NFKD", word)
     return str(_english.stemWord("".join(c for c in bare if not unicodedata.combining(c))))
+
+
+COLUMNS = ("title", "summary", "body", "context")  # of a document
+WEIGHTS = (10, 4, 1, 2)  # how much a word counts in each
+
+
+def stored_words(document: Sequence[str | None]) -> tuple[str, int]:
+    """A document's words as ``practice_search_words`` keeps them: its distinct stems, then
+    the weighted count of each as four hexadecimal digits ("stem stem|000a0005", read in
+    one step at start-up), and how many words it has, stop words included (as BM25 counts
+    a document's length). ``document`` is its four columns."""
+    counts: dict[str, int] = {}
+    length = 0
+    for text, weight in zip(document, WEIGHTS, strict=True):
+        found = TOKEN.findall((text or "").lower())
+        length += len(found)
+        for word in found:
+            if stemmed := stem(word):
+                counts[stemmed] = counts.get(stemmed, 0) + weight
+    weights = "".join(f"{min(count, 0xFFFF):04x}" for count in counts.values())
+    return " ".join(counts) + "|" + weights, length
 
 
 MAX_WORDS = 12
@@ -207,6 +229,32 @@ def documents(session: Session, ids: Sequence[int] | None = None) -> Iterator[li
         )
 
 
+_WORDS = table(
+    "practice_search_words", column("practice_id", Integer), column("words"), column("length")
+)
+
+
+StoredWords = tuple[int, str, int]  # practice id, words (as ``stored_words``), length
+
+
+def stored(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[StoredWords]]:
+    """The stored words of the published practices (of those of ``ids`` when given), in
+    ascending id order, in batches."""
+    key = _WORDS.c.practice_id
+    published = select(Practice.id).where(Practice.status == PracticeStatus.published)
+    chunks: Iterable[Sequence[int] | None] = [None]
+    if ids is not None:
+        chosen = sorted(set(ids))
+        chunks = [chosen[i : i + 1000] for i in range(0, len(chosen), 1000)]
+    for chunk in chunks:
+        where = key.in_(published) if chunk is None else key.in_(chunk)
+        yield from plain_batches(
+            session,
+            sa_select(key, _WORDS.c.words, _WORDS.c.length).where(where).order_by(key),
+            size=20_000,
+        )
+
+
 @dataclass(frozen=True)
 class Highlight:
     """A hit's title with its matches marked, and its best-matching passage."""
@@ -277,10 +325,12 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
     key = search.c[_key(session)]
     if ids is None:
         session.execute(delete(search))
+        session.execute(delete(_WORDS))
         chosen = [i for i in session.exec(select(Practice.id).order_by(col(Practice.id))) if i]
     else:
         chosen = sorted(set(ids))
         session.execute(delete(search).where(key.in_(chosen)))
+        session.execute(delete(_WORDS).where(_WORDS.c.practice_id.in_(chosen)))
     if not chosen:
         return
     parent = aliased(Place)
@@ -296,7 +346,7 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
             ).where(col(PracticeTranslation.practice_id).in_(batch))
         ):
             translations[practice_id] += [title, summary]
-        rows = []
+        rows, words = [], []
         for p, place_name, parent_name, lead_name in session.exec(
             select(Practice, Place.name, parent.name, Organisation.name)
             .join(Place, col(Place.id) == Practice.place_id)
@@ -304,14 +354,15 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
             .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
             .where(col(Practice.id).in_(batch))
         ):
-            rows.append(
-                {
-                    key.name: p.id,
-                    "title": _join(p.title),
-                    "summary": _join(p.summary),
-                    "body": _join(*(getattr(p, name) for name in BODY_FIELDS)),
-                    "context": _join(place_name, parent_name, lead_name, *translations[p.id or 0]),
-                }
+            document = (
+                _join(p.title),
+                _join(p.summary),
+                _join(*(getattr(p, name) for name in BODY_FIELDS)),
+                _join(place_name, parent_name, lead_name, *translations[p.id or 0]),
             )
+            rows.append({key.name: p.id, **dict(zip(COLUMNS, document, strict=True))})
+            text, length = stored_words(document)
+            words.append({"practice_id": p.id, "words": text, "length": length})
         if rows:
             session.connection().execute(insert(search), rows)
+            session.connection().execute(insert(_WORDS), words)

@@ -65,6 +65,7 @@ PRACTICE_TABLES = {
     "practice_lineage": "practice_id",
     "practice_translation": "practice_id",
     "practice_search": "practice_id",  # the full-text documents ("rowid" on SQLite)
+    "practice_search_words": "practice_id",  # their words, stemmed and weighted
 }
 
 

@@ -14,14 +14,10 @@ count live rows only; a retired row's postings stay until the next full reload, 
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 
-from app.catalogue.search import TOKEN, Document, SearchQuery, stem
-
-WEIGHTS = (10, 4, 1, 2)  # title, summary, body, context
-
+from app.catalogue.search import SearchQuery, StoredWords, stem
 
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
 
@@ -80,11 +76,11 @@ class WordIndex:
         return np.where(matched & live, total, np.nan)
 
     def extended(
-        self, documents: Iterable[list[Document]], ids: np.ndarray, first_row: int
+        self, stored: Iterable[list[StoredWords]], ids: np.ndarray, first_row: int
     ) -> "WordIndex":
         """This index with new rows numbered from ``first_row``, the practices ``ids``,
-        holding ``documents`` (a new index: readers of this one are unaffected)."""
-        added = build(documents, ids, first_row)
+        with their ``stored`` words (a new index: readers of this one are unaffected)."""
+        added = build(stored, ids, first_row)
         postings = dict(self.postings)
         for word, (rows, frequency) in added.postings.items():
             old = postings.get(word)
@@ -95,54 +91,50 @@ class WordIndex:
         return WordIndex(postings, np.concatenate([self.lengths, added.lengths]))
 
 
-def build(documents: Iterable[list[Document]], ids: np.ndarray, first_row: int = 0) -> WordIndex:
+def build(stored: Iterable[list[StoredWords]], ids: np.ndarray, first_row: int = 0) -> WordIndex:
     """The postings of the practices ``ids`` (ascending), at rows numbered from
-    ``first_row``, from their ``documents`` (batches in ascending id order; a document of
-    a practice not among ``ids`` is left out, one missing leaves its row without words).
+    ``first_row``, from their stored words (``search.stored``: batches in ascending id
+    order; words of a practice not among ``ids`` are left out, one missing leaves its row
+    without words).
 
-    Documents are cut into words a column at a time and the (row, word) pairs counted by
-    sorting, not by a loop over words: at half a million practices there are tens of
-    millions of them. Each different spelling is stemmed once."""
+    The words were cut and stemmed when each document was written; here each batch's are
+    numbered in one pass and the (word, row) pairs ordered by a sort, not by a loop over
+    words: at half a million practices there are tens of millions of them."""
     terms: dict[str, int] = {}  # stem -> number
-    numbered: dict[str, int] = {}  # word as written (lower case) -> stem number, -1 for none
-    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     lengths = np.zeros(len(ids), dtype=np.float32)
-    for given in _small(documents):
+    for given in _small(stored):
         if not len(ids):
             break
-        wanted = np.array([document[0] for document in given], dtype=np.int64)
+        wanted = np.array([practice_id for practice_id, _w, _l in given], dtype=np.int64)
         at = np.searchsorted(ids, wanted).clip(0, len(ids) - 1)
         known = ids[at] == wanted
-        batch = [document for document, k in zip(given, known, strict=True) if k]
+        batch = [row for row, k in zip(given, known, strict=True) if k]
         at = at[known]
-        keys, weights = [], []
-        for column, weight in enumerate(WEIGHTS, start=1):
-            found = [TOKEN.findall(str(document[column] or "").lower()) for document in batch]
-            sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-            lengths[at] += sizes
-            words = list(chain.from_iterable(found))
-            for word in set(words).difference(numbered):
-                stemmed = stem(word)
-                numbered[word] = terms.setdefault(stemmed, len(terms)) if stemmed else -1
-            term = np.fromiter(map(numbered.__getitem__, words), dtype=np.int64, count=len(words))
-            row = np.repeat(at, sizes)
-            kept = term >= 0
-            keys.append(term[kept] * len(ids) + row[kept])
-            weights.append(np.full(int(np.count_nonzero(kept)), weight, dtype=np.int64))
-        if keys:
-            unique, which = np.unique(np.concatenate(keys), return_inverse=True)
-            parts.append((unique, np.bincount(which, weights=np.concatenate(weights))))
+        lengths[at] = [length for _id, _words, length in batch]
+        halves = [words.partition("|") for _id, words, _length in batch]
+        stems = " ".join(half[0] for half in halves).split()
+        sizes = np.fromiter(
+            (half[0].count(" ") + 1 if half[0] else 0 for half in halves),
+            dtype=np.int64,
+            count=len(halves),
+        )
+        for word in set(stems).difference(terms):
+            terms[word] = len(terms)
+        term = np.fromiter(map(terms.__getitem__, stems), dtype=np.int32, count=len(stems))
+        weights = np.frombuffer(bytes.fromhex("".join(half[2] for half in halves)), dtype=">u2")
+        parts.append((term, np.repeat(at, sizes).astype(np.int32), weights))
     if not parts:
         return WordIndex({}, lengths)
-    key = np.concatenate([p[0] for p in parts])
-    order = np.argsort(key // len(ids), kind="stable")  # batches come in row order
-    key = key[order]
-    frequency = np.concatenate([p[1] for p in parts])[order].astype(np.float32)
-    term, rows = key // len(ids), (key % len(ids) + first_row).astype(np.int32)
+    term = np.concatenate([p[0] for p in parts])
+    order = np.argsort(term, kind="stable")  # batches come in row order
+    term = term[order]
+    rows = np.concatenate([p[1] for p in parts])[order] + np.int32(first_row)
+    frequency = np.concatenate([p[2] for p in parts])[order].astype(np.float32)
     bounds = np.flatnonzero(np.diff(term)) + 1
-    stems = list(terms)
+    stems_by_number = list(terms)
     postings = {
-        stems[int(t[0])]: (r, f)
+        stems_by_number[int(t[0])]: (r, f)
         for t, r, f in zip(
             np.split(term, bounds),
             np.split(rows, bounds),
@@ -153,9 +145,9 @@ def build(documents: Iterable[list[Document]], ids: np.ndarray, first_row: int =
     return WordIndex(postings, lengths)
 
 
-def _small(documents: Iterable[list[Document]], size: int = 2000) -> Iterator[list[Document]]:
-    """``documents`` in batches of at most ``size``: the words of a batch are a string
-    each while it is counted, and a worker's memory keeps the peak it once reached."""
-    for batch in documents:
+def _small(stored: Iterable[list[StoredWords]], size: int = 2000) -> Iterator[list[StoredWords]]:
+    """``stored`` in batches of at most ``size``: a batch's words are one string while it is
+    counted, and a worker's memory keeps the peak it once reached."""
+    for batch in stored:
         for start in range(0, len(batch), size):
             yield batch[start : start + size]
