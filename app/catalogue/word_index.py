@@ -22,7 +22,7 @@ from app.catalogue.search import SearchQuery, StoredWords, stem
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
 
 
-Postings = tuple[np.ndarray, np.ndarray]  # rows ascending (int32), weighted frequency
+Postings = tuple[np.ndarray, np.ndarray]  # rows ascending (int32), weighted count (uint16)
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def build(stored: Iterable[list[StoredWords]], ids: np.ndarray, first_row: int =
     order = np.argsort(term, kind="stable")  # batches come in row order
     term = term[order]
     rows = np.concatenate([p[1] for p in parts])[order] + np.int32(first_row)
-    frequency = np.concatenate([p[2] for p in parts])[order].astype(np.float32)
+    frequency = np.concatenate([p[2] for p in parts])[order].astype(np.uint16)
     bounds = np.flatnonzero(np.diff(term)) + 1
     stems_by_number = list(terms)
     postings = {
