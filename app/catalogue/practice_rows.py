@@ -77,7 +77,6 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
     # several times the memory of the arrays, and the allocator keeps what it once took.
     columns: list[list[np.ndarray]] = [[] for _ in COLUMNS]
     pairs: dict[str, list[list[np.ndarray]]] = {kind: [] for kind in KINDS}
-    links = practice_networks()
     for chunk in _chunks(only):
         published = [col(Practice.status) == PracticeStatus.published]
         if chunk is not None:
@@ -103,6 +102,7 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
             for k, column in enumerate(zip(*(_row(p) for p in batch), strict=True)):
                 columns[k].append(np.array(column, dtype=COLUMNS[k]))
         ids = select(Practice.id).where(*published)
+        links = practice_networks(ids)
         ancestors = col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id
         scheme = col(VocabularyScheme.id) == VocabularyTerm.scheme_id
         for kind, statement in {

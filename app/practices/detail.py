@@ -248,7 +248,7 @@ def practice_detail(
             .order_by(col(Organisation.name))
         )
     ]
-    links = practice_networks()
+    links = practice_networks([practice.id])
     networks = [
         NetworkRef.model_validate(n)
         for n in session.exec(
