@@ -264,13 +264,19 @@ class SlugsBusy(Conflict):
 
 
 def _free_slug(session: Session, base: str, tried: set[str]) -> str:
-    taken = tried | set(
-        session.exec(select(Practice.slug).where(col(Practice.slug).startswith(base))).all()
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    """The first of ``base``, ``base-2``, ``base-3``… that no practice has and was not
+    ``tried``. Looked up by name, fifty at a time: a prefix match (LIKE) cannot use the
+    index on SQLite, and read every practice's slug (10 ms at 50,000)."""
+    first = 1
+    while True:
+        window = [base if n == 1 else f"{base}-{n}" for n in range(first, first + 50)]
+        taken = tried | set(
+            session.exec(select(Practice.slug).where(col(Practice.slug).in_(window))).all()
+        )
+        free = next((slug for slug in window if slug not in taken), None)
+        if free is not None:
+            return free
+        first += 50
 
 
 def _insert_new(session: Session, practice: Practice, place_slug: str) -> None:
