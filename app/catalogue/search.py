@@ -208,25 +208,28 @@ def expansions(q: str | None) -> list[str]:
     return search.expansions if search else []
 
 
-def documents(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[Document]]:
-    """The stored documents of the published practices (of those of ``ids`` when given),
-    in ascending id order, in batches: ``(id, title, summary, body, context)``."""
-    search = _table(session)
-    key = search.c[_key(session)]
+def _batches(
+    session: Session, key: Any, columns: Sequence[Any], ids: Sequence[int] | None
+) -> Iterator[list[Any]]:
+    """``key`` (a practice id) and ``columns`` of the published practices' rows (of those of
+    ``ids`` when given), in ascending id order, in batches."""
     published = select(Practice.id).where(Practice.status == PracticeStatus.published)
     chunks: Iterable[Sequence[int] | None] = [None]
     if ids is not None:
         chosen = sorted(set(ids))
         chunks = [chosen[i : i + 1000] for i in range(0, len(chosen), 1000)]
     for chunk in chunks:
-        where = [key.in_(published)] if chunk is None else [key.in_(chunk)]
-        yield from plain_batches(
-            session,
-            sa_select(key, search.c.title, search.c.summary, search.c.body, search.c.context)
-            .where(*where)
-            .order_by(key),
-            size=20_000,
-        )
+        where = key.in_(published) if chunk is None else key.in_(chunk)
+        statement = sa_select(key, *columns).where(where).order_by(key)
+        yield from plain_batches(session, statement, size=20_000)
+
+
+def documents(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[Document]]:
+    """The stored documents of the published practices (of those of ``ids`` when given),
+    in ascending id order, in batches: ``(id, title, summary, body, context)``."""
+    search = _table(session)
+    columns = [search.c[name] for name in COLUMNS]
+    return _batches(session, search.c[_key(session)], columns, ids)
 
 
 _WORDS = table(
@@ -240,19 +243,7 @@ StoredWords = tuple[int, str, int]  # practice id, words (as ``stored_words``), 
 def stored(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[StoredWords]]:
     """The stored words of the published practices (of those of ``ids`` when given), in
     ascending id order, in batches."""
-    key = _WORDS.c.practice_id
-    published = select(Practice.id).where(Practice.status == PracticeStatus.published)
-    chunks: Iterable[Sequence[int] | None] = [None]
-    if ids is not None:
-        chosen = sorted(set(ids))
-        chunks = [chosen[i : i + 1000] for i in range(0, len(chosen), 1000)]
-    for chunk in chunks:
-        where = key.in_(published) if chunk is None else key.in_(chunk)
-        yield from plain_batches(
-            session,
-            sa_select(key, _WORDS.c.words, _WORDS.c.length).where(where).order_by(key),
-            size=20_000,
-        )
+    return _batches(session, _WORDS.c.practice_id, [_WORDS.c.words, _WORDS.c.length], ids)
 
 
 @dataclass(frozen=True)

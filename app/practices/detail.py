@@ -56,28 +56,29 @@ _PLACE_AND_LEAD: tuple[Any, ...] = (
     col(Organisation.name).label("lead_name"),
     col(Organisation.type).label("lead_type"),
 )
-_WHERE = (
-    sa_select(col(Practice.id), *_PLACE_AND_LEAD)
-    .join(Place, col(Place.id) == Practice.place_id)
-    .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
-    .where(col(Practice.id).in_(_IDS))
-)
+
+
+def _with_place_and_lead(*columns: Any) -> Any:
+    """``columns`` of the practices ``_IDS``, with their place and lead organisation."""
+    return (
+        sa_select(*columns, *_PLACE_AND_LEAD)
+        .join(Place, col(Place.id) == Practice.place_id)
+        .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
+        .where(col(Practice.id).in_(_IDS))
+    )
+
+
+_WHERE = _with_place_and_lead(col(Practice.id))
 # What ``summaries`` reads of a practice, as plain rows, with its place and lead in the
 # same query: the long texts stay unread.
-_SUMMARY_ROWS = (
-    sa_select(
-        col(Practice.id),
-        col(Practice.slug),
-        col(Practice.title),
-        col(Practice.summary),
-        col(Practice.original_language),
-        col(Practice.start_year),
-        col(Practice.end_year),
-        *_PLACE_AND_LEAD,
-    )
-    .join(Place, col(Place.id) == Practice.place_id)
-    .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
-    .where(col(Practice.id).in_(_IDS))
+_SUMMARY_ROWS = _with_place_and_lead(
+    col(Practice.id),
+    col(Practice.slug),
+    col(Practice.title),
+    col(Practice.summary),
+    col(Practice.original_language),
+    col(Practice.start_year),
+    col(Practice.end_year),
 )
 _TERMS = select(PracticeTerm.practice_id, PracticeTerm.term_id).where(
     col(PracticeTerm.practice_id).in_(_IDS)
