@@ -33,30 +33,6 @@ LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
 os.environ["INTERLOCAL_ALLOWED_HOSTS"] = '["testserver", "localhost", "127.0.0.1"]'
 
 
-# The files whose tests take longest (pytest --durations), handed out first: with
-# `--dist loadfile` a worker that starts one of them last keeps the run waiting while the
-# others idle. The rest keep pytest-randomly's order.
-LONGEST_FIRST = (
-    "test_accessibility.py",
-    "test_changes.py",
-    "test_fuzz_routes.py",
-    "test_durability.py",
-    "test_authorization.py",
-    "test_incremental_index.py",
-    "test_browser.py",
-    "test_serve.py",
-    "test_account_requests_browser.py",
-    "test_publishing_browser.py",
-    "test_quality.py",
-)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     if not postgres.available():
