@@ -122,5 +122,6 @@ def _activity_types(session: Session, place_id: int) -> set[int]:
     rows = index.postings["place"].get(place_id)
     if rows is None:
         return set()
-    theirs = index.mask(rows) & index.visible(PUBLIC)
-    return {int(term) for term, held in index.postings["activity"].items() if theirs[held].any()}
+    return {
+        int(term) for term in index.counts("activity", index.mask(rows) & index.visible(PUBLIC))
+    }
