@@ -3,12 +3,13 @@
 insert the loaders share."""
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from anyio import to_thread
 from sqlalchemy import JSON, Connection, Engine, Table, event, insert
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, create_engine
@@ -112,6 +113,12 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine()) as session:
+async def get_session() -> AsyncIterator[Session]:
+    """A request's session. Made in the event loop, as making one does no I/O, and closed
+    in a worker thread, as closing returns its connection with a rollback: a plain
+    generator would cost two hand-offs to the thread pool per request instead of one."""
+    session = Session(get_engine())
+    try:
         yield session
+    finally:
+        await to_thread.run_sync(session.close)

@@ -3,8 +3,11 @@ the index follows edits and translations."""
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from tests.factories import practice_in, published_practice
 from tests.test_api_practices import get_all
 
 
@@ -94,3 +97,28 @@ def test_words_are_found_without_their_diacritics_and_marked_as_written(
     assert {i["slug"] for i in malmo} <= set(slugs(found["items"]))
     marked = [i["match"]["title"] + i["match"]["passage"] for i in found["items"]]
     assert any("<mark>Malmö</mark>" in m for m in marked)
+
+
+@pytest.mark.writes
+def test_a_passage_is_found_for_word_forms_the_stemmer_rewrites(
+    client: TestClient, engine: Engine
+) -> None:
+    # Texts without a possible match are skipped before they are cut into words; the
+    # matches here part from their stems early ("possibilities", "possibl") or only match
+    # without diacritics, and must still give the passage.
+    published_practice(
+        engine,
+        practice_in(
+            title="Zebrafinch welcome desk",
+            summary="A desk at the town hall for Éducation civique.",
+            description="New residents learn of the possibilities open to them.",
+        ),
+        "barcelona-city-council",
+    )
+    for q, marked in (
+        ("possibility", "<mark>possibilities</mark>"),
+        ("education", "<mark>Éducation</mark>"),
+    ):
+        items = search(client, f"zebrafinch {q}")["items"]
+        assert items and items[0]["title"] == "Zebrafinch welcome desk"
+        assert marked in items[0]["match"]["passage"], (q, items[0]["match"])

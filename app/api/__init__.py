@@ -39,7 +39,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def language(
+async def language(
     lang: Annotated[
         str | None,
         Query(

@@ -4,6 +4,7 @@ or a partner with a key and its scopes), rate limits and the write scope."""
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -25,7 +26,12 @@ _bearer = HTTPBearer(
 )
 
 
-def api_client(
+# The dependencies below are async because most do no I/O: FastAPI runs a plain function
+# in the thread pool, and each hand-off costs more than the work (a key's lookup still
+# goes there).
+
+
+async def api_client(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -34,7 +40,7 @@ def api_client(
         if "authorization" in request.headers:
             raise Unauthorized(gettext("Send the key as: Authorization: Bearer <key>."))
         return None
-    client = client_for_token(session, credentials.credentials)
+    client = await run_in_threadpool(client_for_token, session, credentials.credentials)
     if client is None:
         limit_client(request)  # guessing keys counts like anonymous traffic
         raise Unauthorized(gettext("This API key is not valid, or it was revoked."))
@@ -44,7 +50,7 @@ def api_client(
 OptionalClient = Annotated[ApiClient | None, Depends(api_client)]
 
 
-def rate_limited(request: Request, client: OptionalClient) -> None:
+async def rate_limited(request: Request, client: OptionalClient) -> None:
     """Count the request against its key's limit, or its address's without one."""
     if client is not None:
         limit_key(client.key_id)
@@ -52,14 +58,14 @@ def rate_limited(request: Request, client: OptionalClient) -> None:
         limit_client(request)
 
 
-def api_viewer(client: OptionalClient) -> Viewer:
+async def api_viewer(client: OptionalClient) -> Viewer:
     return client.viewer if client else PUBLIC
 
 
 ApiViewer = Annotated[Viewer, Depends(api_viewer)]
 
 
-def require_writer(client: OptionalClient) -> ApiClient:
+async def require_writer(client: OptionalClient) -> ApiClient:
     if client is None:
         raise Unauthorized(gettext("Writing needs an API key with the write scope."))
     if "write" not in client.scopes:

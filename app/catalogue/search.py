@@ -27,7 +27,7 @@ from typing import Any
 
 import snowballstemmer
 from markupsafe import Markup
-from sqlalchemy import Integer, column, delete, insert, table
+from sqlalchemy import Integer, bindparam, column, delete, insert, table
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
@@ -68,9 +68,6 @@ STOP_WORDS = frozenset(_STOP_LIST.split())
 
 # A word: a run of letters and digits (as SQLite's unicode61 tokenizer cuts text).
 TOKEN = re.compile(r"[^\W_]+")
-
-
-Document = tuple[int, str, str, str, str]  # id, title, summary, body, context
 
 
 _english = snowballstemmer.stemmer("english")
@@ -155,14 +152,21 @@ def _key(session: Session) -> str:
 
 
 def _table(session: Session) -> Any:
-    return table(
-        "practice_search",
-        column(_key(session), Integer),
-        column("title"),
-        column("summary"),
-        column("body"),
-        column("context"),
-    )
+    return _documents_table(_key(session))
+
+
+@lru_cache
+def _documents_table(key: str) -> Any:
+    return table("practice_search", column(key, Integer), *(column(name) for name in COLUMNS))
+
+
+@lru_cache
+def _page_documents(key: str) -> Any:
+    """The documents of a page of hits, built once: building and compiling the statement
+    costs as much as running it."""
+    search = _documents_table(key)
+    chosen = search.c[key].in_(bindparam("ids", expanding=True))
+    return sa_select(search.c[key], *(search.c[name] for name in COLUMNS)).where(chosen)
 
 
 @dataclass(frozen=True)
@@ -224,14 +228,6 @@ def _batches(
         yield from plain_batches(session, statement, size=20_000)
 
 
-def documents(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[Document]]:
-    """The stored documents of the published practices (of those of ``ids`` when given),
-    in ascending id order, in batches: ``(id, title, summary, body, context)``."""
-    search = _table(session)
-    columns = [search.c[name] for name in COLUMNS]
-    return _batches(session, search.c[_key(session)], columns, ids)
-
-
 _WORDS = table(
     "practice_search_words", column("practice_id", Integer), column("words"), column("length")
 )
@@ -267,14 +263,34 @@ def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Ma
     return Markup("".join(parts))
 
 
+def _may_match(text: str, stems: frozenset[str]) -> bool:
+    """False when no word of ``text`` can stem to one of ``stems`` (most texts of a hit
+    hold no match: its title or summary did), found without cutting ``text`` into words.
+
+    Snowball's English stemmer only rewrites a word's end, and a stem parts from the word
+    it came from at most two letters before the stem's end ("possibility", "possibl"), so
+    a match's word contains its stem less the last two letters. Removing diacritics breaks
+    that ("Éducation", "educ"), so text with any letter outside ASCII is always searched.
+    """
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word[: max(1, len(word) - 2)] in lowered for word in stems)
+
+
 def _passage(text: str, stems: frozenset[str]) -> Markup | None:
     """The run of ``SNIPPET_WORDS`` words of ``text`` holding the most different matches
     (the earliest of equals), marked; None when nothing in ``text`` matches."""
-    found = list(TOKEN.finditer(text))
-    words = [stem(m.group().lower()) for m in found]
-    matched = [i for i, word in enumerate(words) if word in stems]
-    if not matched:
+    if not _may_match(text, stems):
         return None
+    # Stem each different word once, and find where words are only when one matches.
+    lowered = [word.lower() for word in TOKEN.findall(text)]
+    matching = {word: stemmed for word in set(lowered) if (stemmed := stem(word)) in stems}
+    if not matching:
+        return None
+    found = list(TOKEN.finditer(text))
+    words = [matching.get(word, "") for word in lowered]
+    matched = [i for i, word in enumerate(words) if word]
     best, first = -1, 0
     for i in matched:
         first_word = max(0, i - 2)  # a little of what comes before the match
@@ -295,13 +311,13 @@ def highlights(session: Session, query: SearchQuery, ids: Sequence[int]) -> dict
     the context (none when only the title matched)."""
     stems = query.stems()
     result = {}
-    for batch in documents(session, ids):
-        for practice_id, title, *rest in batch:
-            spans = [m.span() for m in TOKEN.finditer(title) if stem(m.group().lower()) in stems]
-            passage = next(
-                (p for text in rest if (p := _passage(text or "", stems)) is not None), Markup()
-            )
-            result[int(practice_id)] = Highlight(_marked(title, spans, 0, len(title)), passage)
+    read = session.connection().execute(_page_documents(_key(session)), {"ids": list(ids)})
+    for practice_id, title, *rest in read:
+        spans = [m.span() for m in TOKEN.finditer(title) if stem(m.group().lower()) in stems]
+        passage = next(
+            (p for text in rest if (p := _passage(text or "", stems)) is not None), Markup()
+        )
+        result[int(practice_id)] = Highlight(_marked(title, spans, 0, len(title)), passage)
     return result
 
 
