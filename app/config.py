@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, description="Uvicorn worker processes (2 in the container)."
     )
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Threads per worker that run request handlers. Python runs one at a "
+        "time, so where a request's work is all in the worker more threads only contend "
+        "for its lock: on SQLite one answered 40 % more different searches than forty. A "
+        "thread waiting on PostgreSQL leaves room for another. Unset: 1 on SQLite, "
+        "2 on PostgreSQL.",
+    )
     result_cache_size: int = Field(
         default=512,
         ge=0,

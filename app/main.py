@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import swagger_ui_bundle
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -29,6 +30,7 @@ from app.errors import AppError, InvalidBody, LoginRequired
 from app.operations import metrics, scrape
 from app.operations.last_resort import LastResortMiddleware
 from app.operations.request_ids import RequestContextMiddleware
+from app.operations.serving import handler_threads
 from app.places.peers.features import place_features
 from app.schemas import Health
 from app.validation import api_errors
@@ -87,6 +89,7 @@ def _warm_up(engine: Engine) -> None:
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     limiting.check_storage()  # a rate-limit storage that cannot be used stops the start
+    to_thread.current_default_thread_limiter().total_tokens = handler_threads(get_settings())
     threading.Thread(target=_warm_up, args=(get_engine(),), daemon=True).start()
     yield
     metrics.worker_exited()

@@ -199,3 +199,26 @@ def test_the_readme_lists_every_setting_as_the_code_describes_it() -> None:
         "README.md's table of settings is out of date: run "
         "`.venv/bin/python -m app.operations.settings_doc --write`"
     )
+
+
+def test_a_worker_handles_as_many_requests_at_once_as_its_threads(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anyio import to_thread
+
+    from app.main import create_app
+
+    def threads_in_use() -> int:
+        with TestClient(create_app()) as started:
+            assert started.get("/api/v1/vocabularies/goal").status_code == 200
+            limiter = started.portal.call(to_thread.current_default_thread_limiter)
+            return int(limiter.total_tokens)
+
+    monkeypatch.delenv("INTERLOCAL_THREADS", raising=False)
+    get_settings.cache_clear()
+    # On SQLite a request's work is all in the worker; PostgreSQL's round trips wait.
+    assert threads_in_use() == (1 if engine.dialect.name == "sqlite" else 2)
+    monkeypatch.setenv("INTERLOCAL_THREADS", "3")
+    get_settings.cache_clear()
+    assert threads_in_use() == 3
+    get_settings.cache_clear()
