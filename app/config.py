@@ -217,6 +217,11 @@ class Settings(BaseSettings):
                 return value.replace(scheme, "postgresql+psycopg://", 1)
         return value
 
+    @field_validator("threads", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("metrics_allow")
     @classmethod
     def _valid_networks(cls, value: list[str]) -> list[str]:
