@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, Protocol, cast
 
 from sqlalchemy import BindParameter, bindparam, func
@@ -88,7 +89,15 @@ _CITED = (
     .where(col(PracticeSource.practice_id).in_(_IDS))
     .order_by(col(PracticeSource.id))
 )
-_TRANSLATIONS = select(PracticeTranslation).where(col(PracticeTranslation.practice_id).in_(_IDS))
+_TRANSLATIONS = sa_select(
+    col(PracticeTranslation.practice_id),
+    col(PracticeTranslation.language),
+    col(PracticeTranslation.title),
+    col(PracticeTranslation.summary),
+    col(PracticeTranslation.origin),
+    col(PracticeTranslation.source_digest),
+    col(PracticeTranslation.updated_at),
+).where(col(PracticeTranslation.practice_id).in_(_IDS))
 
 
 class Summarised(Protocol):
@@ -109,6 +118,23 @@ class Summarised(Protocol):
     def start_year(self) -> int | None: ...
     @property
     def end_year(self) -> int | None: ...
+
+
+class Translated(Protocol):
+    """What ``summaries`` reads of a translation (a row of ``_TRANSLATIONS``)."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def source_digest(self) -> str: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 Where = dict[int, tuple[PlaceRef, OrganisationRef | None]]  # practice id -> place, lead
@@ -151,22 +177,22 @@ def summaries(
         return []
     ids = [p.id for p in practices]
     if where is None:
-        where = _where(session.execute(_WHERE, {"ids": ids}))
+        where = _where(_rows(session, _WHERE, ids))
     vocabulary = held_terms(session)
     held: dict[int, list[HeldTerm]] = defaultdict(list)
-    for practice_id, term_id in session.exec(_TERMS, params={"ids": ids}):
+    for practice_id, term_id in _rows(session, _TERMS, ids):
         held[practice_id].append(vocabulary[term_id])
     terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
     for practice_id, entries in held.items():
         for entry in sorted(entries, key=lambda e: e.order):
             terms[practice_id][entry.scheme].append(entry.ref)
     sources: dict[int, list[SourceRef]] = defaultdict(list)
-    cited = session.exec(_CITED, params={"ids": ids}).all()
+    cited = _rows(session, _CITED, ids)
     refs = source_refs(session)
     for practice_id, source_id, locator in cited:
         sources[practice_id].append(refs[source_id].model_copy(update={"locator": locator}))
-    translations: dict[int, dict[str, PracticeTranslation]] = defaultdict(dict)
-    for translation in session.exec(_TRANSLATIONS, params={"ids": ids}):
+    translations: dict[int, dict[str, Translated]] = defaultdict(dict)
+    for translation in _rows(session, _TRANSLATIONS, ids):
         translations[translation.practice_id][translation.language] = translation
     result = []
     for p in practices:
@@ -201,6 +227,12 @@ def summaries(
     return result
 
 
+def _rows(session: Session, statement: Any, ids: Sequence[int | None]) -> Sequence[Any]:
+    """The rows of one of the statements above for the practices ``ids``, run on the
+    session's connection: the ORM's execution layer costs more than these small queries."""
+    return session.connection().execute(statement, {"ids": list(ids)}).all()
+
+
 def in_order(session: Session, ids: list[int]) -> list[Practice]:
     """The practices ``ids``, in that order (one page's worth)."""
     by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
@@ -208,7 +240,7 @@ def in_order(session: Session, ids: list[int]) -> list[Practice]:
 
 
 def _summary_rows(session: Session, ids: list[int]) -> tuple[list[Summarised], Where]:
-    rows = session.execute(_SUMMARY_ROWS, {"ids": ids}).all()
+    rows = _rows(session, _SUMMARY_ROWS, ids)
     by_id = {row.id: row for row in rows}
     return [cast(Summarised, by_id[i]) for i in ids], _where(rows)
 
@@ -226,7 +258,7 @@ def cached_summaries(session: Session, ids: list[int]) -> list[PracticeSummary]:
     return [found[i] for i in ids]
 
 
-def _translation_out(practice: Summarised, translation: PracticeTranslation) -> TranslationOut:
+def _translation_out(practice: Summarised, translation: Translated) -> TranslationOut:
     return TranslationOut(
         language=translation.language,
         origin="machine" if translation.origin == "machine" else "human",
