@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         "time, so where a request's work is all in the worker more threads only contend "
         "for its lock: on SQLite one answered 40 % more different searches than forty. A "
         "thread waiting on PostgreSQL leaves room for another. Unset: 1 on SQLite, "
-        "2 on PostgreSQL.",
+        "2 on PostgreSQL. Each write in flight adds one while it runs.",
     )
     result_cache_size: int = Field(
         default=512,

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import swagger_ui_bundle
-from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -30,7 +29,7 @@ from app.errors import AppError, InvalidBody, LoginRequired
 from app.operations import metrics, scrape
 from app.operations.last_resort import LastResortMiddleware
 from app.operations.request_ids import RequestContextMiddleware
-from app.operations.serving import handler_threads
+from app.operations.threads import WritesLendAThread, use_handler_threads
 from app.places.peers.features import place_features
 from app.schemas import Health
 from app.validation import api_errors
@@ -89,7 +88,7 @@ def _warm_up(engine: Engine) -> None:
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     limiting.check_storage()  # a rate-limit storage that cannot be used stops the start
-    to_thread.current_default_thread_limiter().total_tokens = handler_threads(get_settings())
+    use_handler_threads(get_settings())
     threading.Thread(target=_warm_up, args=(get_engine(),), daemon=True).start()
     yield
     metrics.worker_exited()
@@ -132,6 +131,7 @@ def create_app() -> FastAPI:
             expose_headers=["ETag", "Location", "Content-Language", "Idempotent-Replayed"],
             max_age=3600,
         )
+    app.add_middleware(WritesLendAThread)
     # Compresses what every middleware above wrote, streamed exports too (chunk by chunk).
     # Level 5: a 77 kB page in 0.8 ms (2.4 ms at the default 9) for 2 % more bytes.
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=5)

@@ -8,8 +8,12 @@ These need no particular data, so they run on the SQLite catalogue only."""
 import json
 import logging
 import re
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,6 +23,8 @@ from sqlmodel import Session
 from app.catalogue.cache import loaded
 from app.config import get_settings
 from app.operations.logs import JsonFormatter, RequestIdFilter
+from tests.factories import new_key
+from tests.servers import post_api, served
 
 SQLITE_ONLY = pytest.mark.parametrize("catalogue", ["sqlite"], indirect=True)
 SECRET = "db password is hunter2"  # what an exception might say, and no client may see
@@ -222,3 +228,31 @@ def test_a_worker_handles_as_many_requests_at_once_as_its_threads(
     get_settings.cache_clear()
     assert threads_in_use() == 3
     get_settings.cache_clear()
+
+
+@SQLITE_ONLY
+@pytest.mark.writes
+def test_a_write_waiting_for_the_database_does_not_hold_up_readers(
+    writable: str, engine: Engine
+) -> None:
+    # One handler thread a worker on SQLite: a write waiting for another writer's lock
+    # (or for the disk) must lend the worker a thread rather than take the only one.
+    key = new_key(engine, "read", "write")
+    written: list[httpx.Response] = []
+    with served(writable) as (server,):
+        assert httpx.get(f"{server.url}/api/v1/practices?limit=1", timeout=60).is_success
+        holder = sqlite3.connect(writable.split("///", 1)[1], isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            client = httpx.Client(base_url=server.url, timeout=60)
+            writer = threading.Thread(target=lambda: written.append(post_api(client, key, "Late")))
+            writer.start()
+            time.sleep(1)  # the write is now waiting in the worker
+            read = httpx.get(f"{server.url}/api/v1/practices?limit=1", timeout=10)
+            assert read.status_code == 200
+            assert writer.is_alive(), "the write was still waiting when the read was answered"
+        finally:
+            holder.rollback()
+            holder.close()
+        writer.join(timeout=60)
+    assert [r.status_code for r in written] == [201]

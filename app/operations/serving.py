@@ -1,6 +1,5 @@
 """What ``interlocal serve`` sets up around uvicorn: the log, the grace period for requests
-in flight at SIGTERM, the folder where several workers keep their metrics, and how many
-threads each worker runs handlers in.
+in flight at SIGTERM, and the folder where several workers keep their metrics.
 
 Imports nothing of prometheus_client: the folder must be named in the environment before
 any process imports it.
@@ -17,17 +16,6 @@ from typing import Any
 from app.config import Settings
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
-
-
-def handler_threads(settings: Settings) -> int:
-    """How many requests a worker handles at once in its thread pool (FastAPI runs plain
-    functions there); anyio's default of forty suits waiting on the network, not work
-    done in the worker itself."""
-    if settings.threads is not None:
-        return settings.threads
-    # Measured with PostgreSQL on the same two cores, one thread and two answered alike
-    # and four fewer; the second covers a database further away.
-    return 1 if settings.database_url.startswith("sqlite") else 2
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
