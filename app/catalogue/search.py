@@ -27,13 +27,13 @@ from typing import Any
 
 import snowballstemmer
 from markupsafe import Markup
-from sqlalchemy import Integer, bindparam, column, delete, insert, table
+from sqlalchemy import Integer, column, delete, insert, table
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.db import plain_batches
+from app.db import IDS, for_ids, plain_batches
 from app.models.places import Organisation, Place
 from app.models.practices import Practice, PracticeStatus, PracticeTranslation
 from app.practices.fields import BODY_FIELDS
@@ -165,7 +165,7 @@ def _page_documents(key: str) -> Any:
     """The documents of a page of hits, built once: building and compiling the statement
     costs as much as running it."""
     search = _documents_table(key)
-    chosen = search.c[key].in_(bindparam("ids", expanding=True))
+    chosen = search.c[key].in_(IDS)
     return sa_select(search.c[key], *(search.c[name] for name in COLUMNS)).where(chosen)
 
 
@@ -212,22 +212,6 @@ def expansions(q: str | None) -> list[str]:
     return search.expansions if search else []
 
 
-def _batches(
-    session: Session, key: Any, columns: Sequence[Any], ids: Sequence[int] | None
-) -> Iterator[list[Any]]:
-    """``key`` (a practice id) and ``columns`` of the published practices' rows (of those of
-    ``ids`` when given), in ascending id order, in batches."""
-    published = select(Practice.id).where(Practice.status == PracticeStatus.published)
-    chunks: Iterable[Sequence[int] | None] = [None]
-    if ids is not None:
-        chosen = sorted(set(ids))
-        chunks = [chosen[i : i + 1000] for i in range(0, len(chosen), 1000)]
-    for chunk in chunks:
-        where = key.in_(published) if chunk is None else key.in_(chunk)
-        statement = sa_select(key, *columns).where(where).order_by(key)
-        yield from plain_batches(session, statement, size=20_000)
-
-
 _WORDS = table(
     "practice_search_words", column("practice_id", Integer), column("words"), column("length")
 )
@@ -239,7 +223,16 @@ StoredWords = tuple[int, str, int]  # practice id, words (as ``stored_words``), 
 def stored(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[StoredWords]]:
     """The stored words of the published practices (of those of ``ids`` when given), in
     ascending id order, in batches."""
-    return _batches(session, _WORDS.c.practice_id, [_WORDS.c.words, _WORDS.c.length], ids)
+    key = _WORDS.c.practice_id
+    published = select(Practice.id).where(Practice.status == PracticeStatus.published)
+    chunks: Iterable[Sequence[int] | None] = [None]
+    if ids is not None:
+        chosen = sorted(set(ids))
+        chunks = [chosen[i : i + 1000] for i in range(0, len(chosen), 1000)]
+    for chunk in chunks:
+        where = key.in_(published) if chunk is None else key.in_(chunk)
+        statement = sa_select(key, _WORDS.c.words, _WORDS.c.length).where(where).order_by(key)
+        yield from plain_batches(session, statement, size=20_000)
 
 
 @dataclass(frozen=True)
@@ -311,8 +304,7 @@ def highlights(session: Session, query: SearchQuery, ids: Sequence[int]) -> dict
     the context (none when only the title matched)."""
     stems = query.stems()
     result = {}
-    read = session.connection().execute(_page_documents(_key(session)), {"ids": list(ids)})
-    for practice_id, title, *rest in read:
+    for practice_id, title, *rest in for_ids(session, _page_documents(_key(session)), ids):
         spans = [m.span() for m in TOKEN.finditer(title) if stem(m.group().lower()) in stems]
         passage = next(
             (p for text in rest if (p := _passage(text or "", stems)) is not None), Markup()

@@ -5,11 +5,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import BindParameter, bindparam, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
 from app.catalogue.cache import cached_many
+from app.db import IDS, for_ids
 from app.errors import NotFound
 from app.i18n import _, get_language
 from app.models.places import Network, Organisation, Place
@@ -44,9 +45,7 @@ _OWN_FIELDS = sorted(
 )
 
 
-# The queries of ``summaries``, built once: a page of summaries runs them with new ids, and
-# building and keying a statement cost as much as running it on SQLite.
-_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+# The queries of ``summaries``, built once (``app.db.for_ids``).
 # A practice's place and lead organisation, as its summary shows them.
 _PLACE_AND_LEAD: tuple[Any, ...] = (
     col(Place.slug).label("place_slug"),
@@ -60,12 +59,12 @@ _PLACE_AND_LEAD: tuple[Any, ...] = (
 
 
 def _with_place_and_lead(*columns: Any) -> Any:
-    """``columns`` of the practices ``_IDS``, with their place and lead organisation."""
+    """``columns`` of the practices ``IDS``, with their place and lead organisation."""
     return (
         sa_select(*columns, *_PLACE_AND_LEAD)
         .join(Place, col(Place.id) == Practice.place_id)
         .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
-        .where(col(Practice.id).in_(_IDS))
+        .where(col(Practice.id).in_(IDS))
     )
 
 
@@ -82,11 +81,11 @@ _SUMMARY_ROWS = _with_place_and_lead(
     col(Practice.end_year),
 )
 _TERMS = select(PracticeTerm.practice_id, PracticeTerm.term_id).where(
-    col(PracticeTerm.practice_id).in_(_IDS)
+    col(PracticeTerm.practice_id).in_(IDS)
 )
 _CITED = (
     select(PracticeSource.practice_id, PracticeSource.source_id, PracticeSource.locator)
-    .where(col(PracticeSource.practice_id).in_(_IDS))
+    .where(col(PracticeSource.practice_id).in_(IDS))
     .order_by(col(PracticeSource.id))
 )
 _TRANSLATIONS = sa_select(
@@ -97,7 +96,7 @@ _TRANSLATIONS = sa_select(
     col(PracticeTranslation.origin),
     col(PracticeTranslation.source_digest),
     col(PracticeTranslation.updated_at),
-).where(col(PracticeTranslation.practice_id).in_(_IDS))
+).where(col(PracticeTranslation.practice_id).in_(IDS))
 
 
 class Summarised(Protocol):
@@ -177,22 +176,22 @@ def summaries(
         return []
     ids = [p.id for p in practices]
     if where is None:
-        where = _where(_rows(session, _WHERE, ids))
+        where = _where(for_ids(session, _WHERE, ids))
     vocabulary = held_terms(session)
     held: dict[int, list[HeldTerm]] = defaultdict(list)
-    for practice_id, term_id in _rows(session, _TERMS, ids):
+    for practice_id, term_id in for_ids(session, _TERMS, ids):
         held[practice_id].append(vocabulary[term_id])
     terms: dict[int, dict[str, list[TermRef]]] = defaultdict(lambda: defaultdict(list))
     for practice_id, entries in held.items():
         for entry in sorted(entries, key=lambda e: e.order):
             terms[practice_id][entry.scheme].append(entry.ref)
     sources: dict[int, list[SourceRef]] = defaultdict(list)
-    cited = _rows(session, _CITED, ids)
+    cited = for_ids(session, _CITED, ids)
     refs = source_refs(session)
     for practice_id, source_id, locator in cited:
         sources[practice_id].append(refs[source_id].model_copy(update={"locator": locator}))
     translations: dict[int, dict[str, Translated]] = defaultdict(dict)
-    for translation in _rows(session, _TRANSLATIONS, ids):
+    for translation in for_ids(session, _TRANSLATIONS, ids):
         translations[translation.practice_id][translation.language] = translation
     result = []
     for p in practices:
@@ -227,12 +226,6 @@ def summaries(
     return result
 
 
-def _rows(session: Session, statement: Any, ids: Sequence[int | None]) -> Sequence[Any]:
-    """The rows of one of the statements above for the practices ``ids``, run on the
-    session's connection: the ORM's execution layer costs more than these small queries."""
-    return session.connection().execute(statement, {"ids": list(ids)}).all()
-
-
 def in_order(session: Session, ids: list[int]) -> list[Practice]:
     """The practices ``ids``, in that order (one page's worth)."""
     by_id = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
@@ -240,7 +233,7 @@ def in_order(session: Session, ids: list[int]) -> list[Practice]:
 
 
 def _summary_rows(session: Session, ids: list[int]) -> tuple[list[Summarised], Where]:
-    rows = _rows(session, _SUMMARY_ROWS, ids)
+    rows = for_ids(session, _SUMMARY_ROWS, ids)
     by_id = {row.id: row for row in rows}
     return [cast(Summarised, by_id[i]) for i in ids], _where(rows)
 
