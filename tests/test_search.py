@@ -103,9 +103,9 @@ def test_words_are_found_without_their_diacritics_and_marked_as_written(
 def test_a_passage_is_found_for_word_forms_the_stemmer_rewrites(
     client: TestClient, engine: Engine
 ) -> None:
-    # Texts without a possible match are skipped before they are cut into words; the
-    # matches here part from their stems early ("possibilities", "possibl") or only match
-    # without diacritics, and must still give the passage.
+    # The matches here part from their stems early ("possibilities", "possibl") or only
+    # match without diacritics, and must still give the passage: a shortcut that looks for
+    # the stem in the text before cutting it into words would miss both.
     published_practice(
         engine,
         practice_in(

@@ -256,34 +256,14 @@ def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Ma
     return Markup("".join(parts))
 
 
-def _may_match(text: str, stems: frozenset[str]) -> bool:
-    """False when no word of ``text`` can stem to one of ``stems`` (most texts of a hit
-    hold no match: its title or summary did), found without cutting ``text`` into words.
-
-    Snowball's English stemmer only rewrites a word's end, and a stem parts from the word
-    it came from at most two letters before the stem's end ("possibility", "possibl"), so
-    a match's word contains its stem less the last two letters. Removing diacritics breaks
-    that ("Éducation", "educ"), so text with any letter outside ASCII is always searched.
-    """
-    if not text.isascii():
-        return True
-    lowered = text.lower()
-    return any(word[: max(1, len(word) - 2)] in lowered for word in stems)
-
-
 def _passage(text: str, stems: frozenset[str]) -> Markup | None:
     """The run of ``SNIPPET_WORDS`` words of ``text`` holding the most different matches
     (the earliest of equals), marked; None when nothing in ``text`` matches."""
-    if not _may_match(text, stems):
-        return None
-    # Stem each different word once, and find where words are only when one matches.
-    lowered = [word.lower() for word in TOKEN.findall(text)]
-    matching = {word: stemmed for word in set(lowered) if (stemmed := stem(word)) in stems}
-    if not matching:
-        return None
     found = list(TOKEN.finditer(text))
-    words = [matching.get(word, "") for word in lowered]
-    matched = [i for i, word in enumerate(words) if word]
+    words = [stem(m.group().lower()) for m in found]
+    matched = [i for i, word in enumerate(words) if word in stems]
+    if not matched:
+        return None
     best, first = -1, 0
     for i in matched:
         first_word = max(0, i - 2)  # a little of what comes before the match
