@@ -115,6 +115,13 @@ class Settings(BaseSettings):
         description="Mark cookies Secure; by default when the request came over HTTPS "
         "(behind a proxy, as told by X-Forwarded-Proto).",
     )
+    password_hashing: Literal["rfc9106-low-memory", "cheapest"] = Field(
+        default="rfc9106-low-memory",
+        description="argon2 parameters of new password hashes: RFC 9106's low-memory "
+        'profile (64 MiB, 3 passes), or "cheapest", which only a test suite should use: it '
+        "makes stolen hashes cheap to crack. A sign-in checks a password against the "
+        "parameters its hash was made with, then hashes it again with these if they differ.",
+    )
     login_max_failures: int = Field(
         default=5, ge=1, description="Failed sign-ins per account before it is paused."
     )

@@ -31,6 +31,8 @@ LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
 # Starlette's TestClient names the host "testserver"; the live server 127.0.0.1. Set on
 # import, as test modules may build an app when they are collected (tests/test_contract.py).
 os.environ["INTERLOCAL_ALLOWED_HOSTS"] = '["testserver", "localhost", "127.0.0.1"]'
+# argon2's cheapest parameters: the suite hashes and checks hundreds of passwords.
+os.environ["INTERLOCAL_PASSWORD_HASHING"] = "cheapest"
 
 
 @pytest.fixture(scope="session")

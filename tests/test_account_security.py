@@ -18,12 +18,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import limiting
 from app.accounts import sign_in as sign_in_module
 from app.accounts.api_keys import create_api_key
 from app.config import get_settings
+from app.models.accounts import User
 from app.web.csrf import COOKIE as CSRF_COOKIE
 from tests.conftest import LiveServer
 from tests.factories import (
@@ -128,6 +129,32 @@ def test_sign_ins_that_succeed_do_not_count_as_failures(client: TestClient, engi
         assert sign_in_module.sign_in(session, email, "wrong password!", None) is None
         with pytest.raises(sign_in_module.TooManyAttempts):
             sign_in_module.sign_in(session, email, PASSWORD, None)
+
+
+@pytest.fixture
+def standard_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The production argon2 parameters, where the suite uses the cheapest."""
+    monkeypatch.setenv("INTERLOCAL_PASSWORD_HASHING", "rfc9106-low-memory")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_a_hash_made_with_other_parameters_is_made_again_at_sign_in(
+    client: TestClient, engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    email = new_user(engine, "member", "oslo-city-council")  # the suite's cheapest hashes
+    request.getfixturevalue("standard_hashing")
+    with Session(engine) as session:
+        assert sign_in_module.sign_in(session, email, "wrong password!", None) is None
+        user = session.exec(select(User).where(User.email == email)).one()
+        assert "m=65536,t=3,p=4" not in user.password_hash  # a failure changes nothing
+        assert sign_in_module.sign_in(session, email, PASSWORD, None) is not None
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        assert "m=65536,t=3,p=4" in user.password_hash
+    sign_in(browser(client), email)  # the new hash holds the same password
 
 
 # --- Findings 9 and 10 --------------------------------------------------------------------

@@ -7,7 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from app.accounts.audit import seconds_until_below
-from app.accounts.passwords import DUMMY_HASH, hasher
+from app.accounts.passwords import dummy_hash, hasher
 from app.config import get_settings
 from app.errors import AppError
 from app.i18n import gettext
@@ -78,7 +78,13 @@ def sign_in(session: Session, email: str, password: str, client: str | None) -> 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     try:
-        hasher.verify(user.password_hash if user else DUMMY_HASH, password)
+        hasher().verify(user.password_hash if user else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
-    return user if user and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    if hasher().check_needs_rehash(user.password_hash):
+        # Made with other parameters (an older setting): saved with the caller's commit.
+        user.password_hash = hasher().hash(password)
+        session.add(user)
+    return user
