@@ -1,10 +1,12 @@
 """Fixtures: the seeded catalogue on SQLite and on a real PostgreSQL, an HTTP client, and a
 live server with a real browser for the end-to-end tests.
 
-Most tests take ``client`` and so run once per database; pytest orders them so each
-database is migrated and seeded once.
+Most tests take ``client`` and so run once per database. Each database is migrated and
+seeded once per run, by the first pytest-xdist worker that needs it; the workers share one
+PostgreSQL server, and each reads a copy of the catalogue of its own.
 """
 
+import fcntl
 import itertools
 import os
 import shutil
@@ -12,6 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,12 +38,51 @@ os.environ["INTERLOCAL_ALLOWED_HOSTS"] = '["testserver", "localhost", "127.0.0.1
 os.environ["INTERLOCAL_PASSWORD_HASHING"] = "cheapest"
 
 
+# This run's worker (pytest-xdist's "gw0", "gw1" ...), which names its PostgreSQL databases
+# (the workers share one server).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_SHARED = "INTERLOCAL_TEST_RUN_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the process that starts the run (xdist's controller, or the only one): a directory
+    the run's processes share, inherited by the workers through the environment."""
+    if not hasattr(config, "workerinput"):
+        os.environ[_SHARED] = tempfile.mkdtemp(prefix="interlocal-run-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After every worker has finished: stop the run's PostgreSQL server, if one started."""
+    if not hasattr(config, "workerinput") and _SHARED in os.environ:
+        shared = Path(os.environ.pop(_SHARED))
+        server = shared / "postgres.dir"
+        if server.exists():
+            postgres.stop(Path(server.read_text()))
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+@contextmanager
+def _run_lock(name: str) -> Iterator[Path]:
+    """Hold the run-wide lock ``name``; yields the run's shared directory."""
+    shared = Path(os.environ[_SHARED])
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield shared
+
+
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
+def postgres_server() -> str:
+    """The URL of the run's PostgreSQL server (its maintenance database), started by the
+    first worker that needs it."""
     if not postgres.available():
         pytest.fail("PostgreSQL's initdb/pg_ctl are missing: run `make test`, which installs them")
-    with postgres.running_postgres() as url:
-        yield url
+    with _run_lock("postgres") as shared:
+        address = shared / "postgres.url"
+        if not address.exists():
+            url, workdir = postgres.start()
+            (shared / "postgres.dir").write_text(str(workdir))
+            address.write_text(url)
+        return address.read_text()
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +97,7 @@ def fresh_database(request: pytest.FixtureRequest, kind: str, name: str) -> str:
     if kind == "sqlite":
         root: Path = request.getfixturevalue("tmp_root")
         return f"sqlite:///{root / (name + '.db')}"
-    return postgres.create_database(request.getfixturevalue("postgres_server"), name)
+    return postgres.create_database(request.getfixturevalue("postgres_server"), f"{name}_{WORKER}")
 
 
 _copies = itertools.count(1)
@@ -64,7 +106,7 @@ _copies = itertools.count(1)
 def copy_database(template: str) -> str:
     """URL of a new copy of the seeded catalogue at ``template`` (a file copy for SQLite, a
     ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL): far cheaper than seeding again."""
-    name = f"copy{next(_copies)}"
+    name = f"copy{next(_copies)}_{WORKER}"
     if template.startswith("sqlite"):
         source = Path(template.split("///", 1)[1])
         target = source.with_name(f"{name}.db")
@@ -113,32 +155,48 @@ GAZETTEER_MIN_POPULATION = 5000  # the default: tests see the places a host's us
 
 
 def seeded(request: pytest.FixtureRequest, kind: str) -> str:
-    """URL of this process's seeded catalogue of ``kind``, made on first use: migrated to
-    head, loaded with the seed and the gazetteer (as `make run` does), then read-only (tests
-    that write use copies of it)."""
+    """URL of this process's seeded catalogue of ``kind``: a read-only copy (tests that
+    write use copies of it) of the run's seeded template, made on first use."""
+    url = _catalogues.get(kind)
+    if url is None:
+        with _run_lock(kind) as shared:
+            template = _template(request, kind, shared)
+        url = copy_database(template)
+        if kind == "postgresql":
+            postgres.make_read_only(url)
+        _catalogues[kind] = url
+    return url
+
+
+def _template(request: pytest.FixtureRequest, kind: str, shared: Path) -> str:
+    """The run's catalogue of ``kind``, made by the first worker that needs it: migrated to
+    head, loaded with the seed and the gazetteer (as `make run` does). Nothing connects to
+    it afterwards (PostgreSQL copies a database only while nobody is connected to it)."""
     from sqlmodel import Session
 
     from app.loaders.gazetteer.loader import load_gazetteer
     from app.loaders.seed.writer import load_seed
     from app.migrations import upgrade
 
-    url = _catalogues.get(kind)
-    if url is None:
-        url = fresh_database(request, kind, "catalogue")
-        use_database(url)
-        upgrade(url)
-        with Session(get_engine()) as session:
-            load_seed(session, ROOT / "seed")
-            load_gazetteer(session, GAZETTEER_MIN_POPULATION)
-        engine = get_engine()
-        if kind == "sqlite":
-            with engine.connect() as conn:  # everything into the file, which copies copy
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
-        get_engine.cache_clear()
-        if kind == "postgresql":
-            postgres.make_read_only(url)
-        _catalogues[kind] = url
+    address = shared / f"{kind}.url"
+    if address.exists():
+        return address.read_text()
+    if kind == "sqlite":
+        url = f"sqlite:///{shared / 'catalogue.db'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = postgres.create_database(server, "catalogue")
+    use_database(url)
+    upgrade(url)
+    with Session(get_engine()) as session:
+        load_seed(session, ROOT / "seed")
+        load_gazetteer(session, GAZETTEER_MIN_POPULATION)
+    if kind == "sqlite":
+        with get_engine().connect() as conn:  # everything into the file, which copies copy
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    get_engine().dispose()
+    get_engine.cache_clear()
+    address.write_text(url)
     return url
 
 

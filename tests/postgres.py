@@ -34,35 +34,49 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def running_postgres() -> Iterator[str]:
-    """Start a server; yield a SQLAlchemy URL of an empty database; stop and delete it."""
+def _prefix() -> list[str]:
+    return ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+
+
+def start() -> tuple[str, Path]:
+    """Start a server; return a SQLAlchemy URL of an empty database, and the server's
+    directory (for ``stop``)."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     assert initdb and pg_ctl, "PostgreSQL server binaries not found (make test installs them)"
     workdir = Path(tempfile.mkdtemp(prefix="interlocal-pg-"))
-    prefix: list[str] = []
     if os.geteuid() == 0:
         shutil.chown(workdir, "nobody", "nogroup")
         workdir.chmod(0o700)
-        prefix = ["runuser", "-u", "nobody", "--"]
     data, port = workdir / "data", _free_port()
 
     def run(*args: str) -> None:
-        subprocess.run([*prefix, *args], check=True, capture_output=True, cwd=workdir)
+        subprocess.run([*_prefix(), *args], check=True, capture_output=True, cwd=workdir)
 
     run(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C")
     options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
     run(pg_ctl, "-D", str(data), "-o", options, "-l", str(workdir / "log"), "-w", "start")
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", workdir
+
+
+def stop(workdir: Path) -> None:
+    """Stop the server ``start`` made in ``workdir`` and delete it."""
+    pg_ctl = _binary("pg_ctl")
+    subprocess.run(
+        [*_prefix(), str(pg_ctl), "-D", str(workdir / "data"), "-m", "immediate", "stop"],
+        capture_output=True,
+        cwd=workdir,
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def running_postgres() -> Iterator[str]:
+    """A server while the block runs; yields the URL of an empty database."""
+    url, workdir = start()
     try:
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
         yield url
     finally:
-        subprocess.run(
-            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-            cwd=workdir,
-        )
-        shutil.rmtree(workdir, ignore_errors=True)
+        stop(workdir)
 
 
 def _server(url: str) -> str:
