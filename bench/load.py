@@ -64,8 +64,17 @@ def parse_wrk(output: str, result: Result) -> Result:
     return result
 
 
-def _wrk(target: str, seconds: int, script: list[str] | None = None) -> str:
-    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
+# One request at a time per worker (with 2 workers): what a reader waits while the server
+# is not saturated. At CONNECTIONS the workers always have requests queued, so a latency
+# there is mostly time in the queue (p50 ≈ connections / throughput).
+UNSATURATED = int(os.environ.get("BENCH_UNSATURATED", "2"))
+
+
+def _wrk(
+    target: str, seconds: int, script: list[str] | None = None, connections: int = CONNECTIONS
+) -> str:
+    threads = min(THREADS, connections)
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
     args += ["--latency"]
     if script:
         args += ["-s", str(LUA), target, "--", *script]
@@ -96,17 +105,20 @@ class PathCycle:
         file.write_text("\n".join(paths) + "\n")
         self.start = 0
 
-    def run(self, seconds: int) -> str:
-        output = _wrk(self.base, seconds, [str(self.file), str(self.start), str(THREADS)])
+    def run(self, seconds: int, connections: int = CONNECTIONS) -> str:
+        threads = min(THREADS, connections)
+        script = [str(self.file), str(self.start), str(threads)]
+        output = _wrk(self.base, seconds, script, connections)
         found = re.search(r"^next start (\d+)$", output, re.M)
         if found is None:
             raise ValueError(f"paths.lua did not report where it stopped:\n{output}")
         self.start = int(found[1])
         return output
 
-    def measure(self, name: str, warm_up: bool = True) -> Result:
+    def measure(self, name: str, warm_up: bool = True, connections: int = CONNECTIONS) -> Result:
         if warm_up:
-            self.run(WARMUP)
+            self.run(WARMUP, connections)
         what = f"{self.count:,} paths of {self.file.name}, cycled"
-        log(f"{name}: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s -s paths.lua ({what})")
-        return parse_wrk(self.run(DURATION), Result(name, what))
+        threads = min(THREADS, connections)
+        log(f"{name}: wrk -t{threads} -c{connections} -d{DURATION}s -s paths.lua ({what})")
+        return parse_wrk(self.run(DURATION, connections), Result(name, what))
