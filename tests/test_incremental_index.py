@@ -15,12 +15,14 @@ from app.catalogue.practice_index import PracticeIndex, build, contents, updated
 from app.catalogue.tracking import catalogue_version, changed_since
 from app.models.accounts import User
 from app.models.practices import Practice
+from app.models.vocabularies import VocabularyTerm
 from app.permissions import PUBLIC, Viewer, viewer_for, visible
 from app.places.peers import features
 from app.practices.input import PracticeIn
 from app.practices.revisions import editing_data
 from app.practices.workflow import archive, publish, save_practice
 from app.practices.worklists import find_any_practice
+from app.vocabularies.queries import held_terms, scheme_terms
 from tests.factories import new_user, practice_in, published_edit, published_practice
 
 pytestmark = pytest.mark.writes
@@ -193,6 +195,25 @@ def test_a_draft_or_submission_does_not_change_what_public_readers_are_served(
     with Session(engine) as session:
         assert catalogue_version(session) == before + 1
         assert changed_since(session, before, before + 1) == {find_any_practice(session, slug).id}
+
+
+def test_a_publication_keeps_the_vocabularies_read_and_a_relabelled_term_shows_at_once(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        terms, goals = held_terms(session), scheme_terms(session, "goal")
+    published_practice(engine, practice_in(title="Keeps the vocabularies"), "oslo-city-council")
+    with Session(engine) as session:
+        assert held_terms(session) is terms  # not read again: practices change no term
+        assert scheme_terms(session, "goal") is goals
+        code, goal = next(iter(goals.items()))
+        term = session.get_one(VocabularyTerm, goal.id)
+        term.label = "Relabelled goal"
+        session.add(term)
+        session.commit()
+    with Session(engine) as session:
+        assert scheme_terms(session, "goal")[code].label == "Relabelled goal"
+        assert held_terms(session)[goal.id].ref.label == "Relabelled goal"
 
 
 def test_a_write_that_cannot_be_attributed_to_practices_reloads_everything(

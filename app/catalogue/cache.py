@@ -157,8 +157,9 @@ def _rebuild_if_due(
 
 # Each store is made on first use. "results" holds whole answers (lists, peers), at the
 # configured size; "items" the parts many answers share (a practice's summary, a
-# highlighted passage), small and many.
-STORES = {"results": 1.0, "items": 8.0}
+# highlighted passage), small and many; "lookups" what practices never change (the
+# vocabularies' terms, the sources), read whole, few, and kept apart from the churn of items.
+STORES = {"results": 1.0, "items": 8.0, "lookups": 0.25}
 
 
 _stores: dict[str, LRUCache[Hashable, Any]] = {}
@@ -170,8 +171,8 @@ _lock = threading.Lock()
 # Stores whose entries outlast changes of practices: when only practices changed, just the
 # entries that depend on them are dropped (``_epoch``), so that a publication a second
 # does not empty what every reader shares. Their keys are a practice id or a tuple ending
-# with one.
-LASTING = ("items",)
+# with one, or (lookups) depend on no practice.
+LASTING = ("items", "lookups")
 
 
 def _practice_of(key: Hashable) -> Any:

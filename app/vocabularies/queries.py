@@ -76,7 +76,7 @@ class HeldTerm:
 def held_terms(session: Session) -> dict[int, HeldTerm]:
     """Every term by id, labelled in the current language; read-only. Summaries look
     their practices' terms up here instead of joining three tables for each page."""
-    return cached(session, "held_terms", None, lambda: _held_terms(session))
+    return cached(session, "held_terms", None, lambda: _held_terms(session), store="lookups")
 
 
 def _held_terms(session: Session) -> dict[int, HeldTerm]:
@@ -97,7 +97,7 @@ def _held_terms(session: Session) -> dict[int, HeldTerm]:
 
 def source_refs(session: Session) -> dict[int, SourceRef]:
     """Every source by id, as summaries cite it (without a locator); read-only."""
-    return cached(session, "source_refs", None, lambda: _source_refs(session))
+    return cached(session, "source_refs", None, lambda: _source_refs(session), store="lookups")
 
 
 def _source_refs(session: Session) -> dict[int, SourceRef]:
@@ -106,7 +106,9 @@ def _source_refs(session: Session) -> dict[int, SourceRef]:
 
 def scheme_terms(session: Session, scheme: str) -> dict[str, Term]:
     """Terms of a scheme by code, in display order (broader terms first); read-only."""
-    return cached(session, "scheme_terms", scheme, lambda: _scheme_terms(session, scheme))
+    return cached(
+        session, "scheme_terms", scheme, lambda: _scheme_terms(session, scheme), store="lookups"
+    )
 
 
 def _scheme_terms(session: Session, scheme: str) -> dict[str, Term]:
@@ -144,6 +146,11 @@ def resolve_codes(session: Session, param: str, scheme: str, codes: list[str]) -
 
 
 def list_schemes(session: Session) -> list[SchemeSummary]:
+    """Every scheme, with its label and how many terms it has; read-only."""
+    return cached(session, "schemes", None, lambda: _list_schemes(session), store="lookups")
+
+
+def _list_schemes(session: Session) -> list[SchemeSummary]:
     counts = dict(
         session.exec(
             select(VocabularyTerm.scheme_id, func.count()).group_by(col(VocabularyTerm.scheme_id))
