@@ -7,8 +7,10 @@ readers and writers do (issue 17):
     search comes back within the lifetime of a worker's result cache (which stays on, as
     deployed); the server's /metrics shows the cache's hit rate during each row;
 (b) the same searches while a trusted partner publishes a practice a second through the API
-    and an officer saves a draft a second through the form (write errors and latency);
-(c) peers of thousands of different places;
+    and an officer saves a draft a second through the form (write errors and latency),
+    against the same searches measured just before;
+(c) peers of thousands of different places, at 8 connections and at 2 (one request at a
+    time per worker: the wait of a reader while the server is not saturated);
 (d) /healthz, a fixed JSON document: the framework's ceiling;
 (e) one list URL and one peers URL asked again and again: answered from the cache.
 
@@ -19,8 +21,8 @@ a server does not start). Then bench/peers.py (peers of gazetteer places, in pro
 
 Environment: BENCH_PRACTICES (50000), BENCH_PLACES (5000), BENCH_SEARCHES (different
 searches, 6000), BENCH_PEER_PLACES (4000), BENCH_DURATION (15 s per row), BENCH_WARMUP (3
-s), BENCH_CONNECTIONS (8), BENCH_THREADS (2), BENCH_WORKERS (our uvicorn workers, 2 as in
-the container image), BENCH_KEEP=1 keeps the temporary directory.
+s), BENCH_CONNECTIONS (8), BENCH_UNSATURATED (2), BENCH_THREADS (2), BENCH_WORKERS (our
+uvicorn workers, 2 as in the container image), BENCH_KEEP=1 keeps the temporary directory.
 """
 
 from __future__ import annotations
