@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from common import get, log
 
@@ -72,7 +75,9 @@ UNSATURATED = int(os.environ.get("BENCH_UNSATURATED", "2"))
 
 def _wrk(
     target: str, seconds: int, script: list[str] | None = None, connections: int = CONNECTIONS
-) -> str:
+) -> tuple[str, str]:
+    """wrk's report, and how its connections were spread over the server's processes a
+    moment into the run (see ``spread``)."""
     threads = min(THREADS, connections)
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
     args += ["--latency"]
@@ -80,7 +85,38 @@ def _wrk(
         args += ["-s", str(LUA), target, "--", *script]
     else:
         args += [target]
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as wrk:
+        time.sleep(min(2.0, seconds / 2))
+        spread = connections_by_process(urlsplit(target).port or 80)
+        output, _ = wrk.communicate()
+    if wrk.returncode:
+        raise subprocess.CalledProcessError(wrk.returncode, args, output)
+    return output, spread
+
+
+def connections_by_process(port: int) -> str:
+    """How many connections to ``port`` each process holds, most first ("6+2"): the workers
+    accept from one socket, and the first to wake takes every connection waiting, so a
+    row's connections can all land on one worker while the other idles. Empty when ``ss``
+    cannot tell."""
+    try:
+        listed = subprocess.run(
+            ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    counts = Counter(re.findall(r"pid=(\d+)", listed))
+    return "+".join(str(n) for n in sorted(counts.values(), reverse=True))
+
+
+def _noted(result: Result, spread: str) -> Result:
+    if spread:
+        result.extra["connections by process"] = spread
+        result.note = "; ".join(filter(None, [result.note, f"connections {spread}"]))
+    return result
 
 
 def one_url(name: str, url: str) -> Result:
@@ -93,7 +129,8 @@ def one_url(name: str, url: str) -> Result:
         return result
     _wrk(url, WARMUP)
     log(f"{name}: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s {url}")
-    return parse_wrk(_wrk(url, DURATION), result)
+    output, spread = _wrk(url, DURATION)
+    return _noted(parse_wrk(output, result), spread)
 
 
 class PathCycle:
@@ -105,15 +142,15 @@ class PathCycle:
         file.write_text("\n".join(paths) + "\n")
         self.start = 0
 
-    def run(self, seconds: int, connections: int = CONNECTIONS) -> str:
+    def run(self, seconds: int, connections: int = CONNECTIONS) -> tuple[str, str]:
         threads = min(THREADS, connections)
         script = [str(self.file), str(self.start), str(threads)]
-        output = _wrk(self.base, seconds, script, connections)
+        output, spread = _wrk(self.base, seconds, script, connections)
         found = re.search(r"^next start (\d+)$", output, re.M)
         if found is None:
             raise ValueError(f"paths.lua did not report where it stopped:\n{output}")
         self.start = int(found[1])
-        return output
+        return output, spread
 
     def measure(self, name: str, warm_up: bool = True, connections: int = CONNECTIONS) -> Result:
         if warm_up:
@@ -121,4 +158,5 @@ class PathCycle:
         what = f"{self.count:,} paths of {self.file.name}, cycled"
         threads = min(THREADS, connections)
         log(f"{name}: wrk -t{threads} -c{connections} -d{DURATION}s -s paths.lua ({what})")
-        return parse_wrk(self.run(DURATION, connections), Result(name, what))
+        output, spread = self.run(DURATION, connections)
+        return _noted(parse_wrk(output, Result(name, what)), spread)

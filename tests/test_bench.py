@@ -5,6 +5,7 @@ goes to Datasette as the same full-text expression; the cache's hits are read fr
 import http.server
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from app.config import ROOT
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import cache_use
+from load import connections_by_process
 from workload import Search
 
 LUA = ROOT / "bench" / "paths.lua"
@@ -133,3 +135,16 @@ def test_cache_use_is_the_difference_between_two_scrapes() -> None:
     assert use.hit_rate("places-map") is None
     assert use.index_loads == {"practice index": (2.0, 3.0)}
     assert "'practice index' (re)built 2× (3.0 s in all)" in use.describe(("practices",))
+
+
+@pytest.mark.skipif(shutil.which("ss") is None, reason="ss (iproute2) is not installed")
+def test_the_connections_each_process_holds_are_counted() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        accepted = [server.accept()[0] for _ in clients]
+        try:
+            assert connections_by_process(port) == "3"  # all held by this process
+        finally:
+            for sock in clients + accepted:
+                sock.close()
