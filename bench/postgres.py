@@ -40,7 +40,7 @@ from common import (
     worker_rss_mb,
 )
 from load import CONNECTIONS, DURATION, THREADS, UNSATURATED, PathCycle
-from report import Check, below, fmt, report
+from report import Check, below, fmt, latency_checks, report
 from workload import peer_places, searches
 
 sys.path.insert(0, str(ROOT))  # tests/postgres.py starts the server as the suite does
@@ -142,18 +142,7 @@ def bench(url: str, workdir: Path) -> int:
     ]
     checks = []
     for row, connections in ((different, CONNECTIONS), (unsaturated, UNSATURATED)):
-        checks += [
-            Check(
-                f"{connections} connections: p50 < {P50_MS:g} ms",
-                f"{fmt(row.p50_ms)} ms",
-                below(row.p50_ms, P50_MS),
-            ),
-            Check(
-                f"{connections} connections: p99 < {P99_MS:g} ms",
-                f"{fmt(row.p99_ms)} ms",
-                below(row.p99_ms, P99_MS),
-            ),
-        ]
+        checks += latency_checks(f"{connections} connections", row, P50_MS, P99_MS)
     checks += [
         Check(
             f"memory per worker < {WORKER_MB:g} MB",

@@ -31,6 +31,18 @@ def at_least(value: float | None, limit: float) -> bool | None:
     return None if value is None else value >= limit
 
 
+def latency_checks(what: str, row: Result, p50_ms: float, p99_ms: float) -> list[Check]:
+    """``row``'s p50 and p99 against their targets; a row with errors fails its p50."""
+    return [
+        Check(
+            f"{what}: p50 < {p50_ms:g} ms",
+            f"{fmt(row.p50_ms)} ms",
+            below(row.p50_ms, p50_ms) if not row.errors else False,
+        ),
+        Check(f"{what}: p99 < {p99_ms:g} ms", f"{fmt(row.p99_ms)} ms", below(row.p99_ms, p99_ms)),
+    ]
+
+
 def ratio(a: Result, b: Result) -> float | None:
     return a.rps / b.rps if a.rps and b.rps else None
 

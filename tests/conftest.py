@@ -13,8 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,13 +60,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(shared, ignore_errors=True)
 
 
-@contextmanager
-def _run_lock(name: str) -> Iterator[Path]:
-    """Hold the run-wide lock ``name``; yields the run's shared directory."""
+def once_per_run(name: str, make: Callable[[Path], str]) -> str:
+    """``make(shared)``'s answer (an address), computed by the first of the run's processes
+    to ask and read back by the others, which wait for it under a lock; ``shared`` is the
+    run's shared directory."""
     shared = Path(os.environ[_SHARED])
     with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        yield shared
+        answer = shared / f"{name}.answer"
+        if not answer.exists():
+            answer.write_text(make(shared))
+        return answer.read_text()
 
 
 @pytest.fixture(scope="session")
@@ -76,13 +79,13 @@ def postgres_server() -> str:
     first worker that needs it."""
     if not postgres.available():
         pytest.fail("PostgreSQL's initdb/pg_ctl are missing: run `make test`, which installs them")
-    with _run_lock("postgres") as shared:
-        address = shared / "postgres.url"
-        if not address.exists():
-            url, workdir = postgres.start()
-            (shared / "postgres.dir").write_text(str(workdir))
-            address.write_text(url)
-        return address.read_text()
+
+    def start(shared: Path) -> str:
+        url, workdir = postgres.start()
+        (shared / "postgres.dir").write_text(str(workdir))  # for pytest_unconfigure
+        return url
+
+    return once_per_run("postgres", start)
 
 
 @pytest.fixture(scope="session")
@@ -159,9 +162,7 @@ def seeded(request: pytest.FixtureRequest, kind: str) -> str:
     write use copies of it) of the run's seeded template, made on first use."""
     url = _catalogues.get(kind)
     if url is None:
-        with _run_lock(kind) as shared:
-            template = _template(request, kind, shared)
-        url = copy_database(template)
+        url = copy_database(once_per_run(kind, lambda shared: _template(request, kind, shared)))
         if kind == "postgresql":
             postgres.make_read_only(url)
         _catalogues[kind] = url
@@ -169,7 +170,7 @@ def seeded(request: pytest.FixtureRequest, kind: str) -> str:
 
 
 def _template(request: pytest.FixtureRequest, kind: str, shared: Path) -> str:
-    """The run's catalogue of ``kind``, made by the first worker that needs it: migrated to
+    """The run's catalogue of ``kind`` (``once_per_run``), made in ``shared``: migrated to
     head, loaded with the seed and the gazetteer (as `make run` does). Nothing connects to
     it afterwards (PostgreSQL copies a database only while nobody is connected to it)."""
     from sqlmodel import Session
@@ -178,9 +179,6 @@ def _template(request: pytest.FixtureRequest, kind: str, shared: Path) -> str:
     from app.loaders.seed.writer import load_seed
     from app.migrations import upgrade
 
-    address = shared / f"{kind}.url"
-    if address.exists():
-        return address.read_text()
     if kind == "sqlite":
         url = f"sqlite:///{shared / 'catalogue.db'}"
     else:
@@ -196,7 +194,6 @@ def _template(request: pytest.FixtureRequest, kind: str, shared: Path) -> str:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     get_engine().dispose()
     get_engine.cache_clear()
-    address.write_text(url)
     return url
 
 
