@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 from app.web import (
     account,
     admin,
+    crawlers,
     dictionary,
     embed,
     home,
@@ -32,7 +33,9 @@ for module in (
     moderation,
     account,
     admin,
+    crawlers,
     dictionary,
     embed,
+    crawlers,
 ):
     web_router.include_router(module.router)

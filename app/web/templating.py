@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -17,6 +18,7 @@ from app import i18n
 from app.config import get_settings
 from app.countries import country_name
 from app.permissions import is_moderator
+from app.requests import site_url
 from app.web import csrf
 from app.web.static_files import static_url
 
@@ -78,6 +80,29 @@ def query_url(path: str, params: list[tuple[str, str]], **changes: str | None) -
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
+# The parameters that name a page rather than filter it, by path: a peer search is about
+# its place, a comparison about its two. Every other parameter is left out of a page's
+# canonical address, so that a filtered list points crawlers to the whole list.
+IDENTIFYING = {"/peers": ("place",), "/compare": ("a", "b")}
+
+
+@dataclass(frozen=True)
+class Addresses:
+    canonical: str
+    alternates: list[tuple[str, str]]  # (hreflang, absolute address); x-default last
+
+
+def page_addresses(request: Request) -> Addresses:
+    """This page's canonical address and its address in each language, all absolute;
+    ``x-default`` (no language) lets the site choose the reader's."""
+    site, path = site_url(request), request.url.path
+    names = IDENTIFYING.get(path, ())
+    params = [(k, v) for k, v in request.query_params.multi_items() if k in names]
+    alternates = [(code, site + query_url(path, params, lang=code)) for code in i18n.LANGUAGES]
+    alternates.append(("x-default", site + query_url(path, params, lang=None)))
+    return Addresses(site + query_url(path, params), alternates)
+
+
 def signed_in_user(request: Request) -> Any:
     """The user ``app.web.deps.current_user`` found for this request, if any (None on errors
     raised before the page's dependencies ran)."""
@@ -100,6 +125,7 @@ templates.env.globals.update(
     settings=get_settings,
     href=href,
     switch_language=switch_language,
+    page_addresses=page_addresses,
     get_language=i18n.get_language,
     native_name=i18n.native_name,
     LANGUAGES=i18n.LANGUAGES,
