@@ -127,7 +127,7 @@ def test_the_sign_in_page_offers_to_ask_for_an_account(client: TestClient) -> No
     assert 'href="/account/request?lang=en">Ask for an account for your authority' in login.text
     form = client.get("/account/request", params={"lang": "de"})
     assert form.status_code == 200 and "Ein Konto für Ihre Verwaltung anfragen" in form.text
-    assert 'name="place_q"' in form.text and 'hx-get="/places/suggest' in form.text
+    assert 'name="place_q"' in form.text and 'data-hx-get="/places/suggest' in form.text
     assert '<option value="barcelona-city-council">Barcelona City Council</option>' in form.text
 
 

@@ -121,3 +121,34 @@ def test_language_is_chosen_switched_and_remembered(live_server: LiveServer, pag
     # And every link on it carries the language (checked by the shared page checks).
     link = page.locator(".site-header .nav a").first.get_attribute("href")
     assert link is not None and "lang=es" in link
+
+
+def test_htmx_falls_back_to_our_copy_when_its_cdn_cannot_be_reached(
+    live_server: LiveServer, page: Any, monkeypatch: Any
+) -> None:
+    """An offline host with the default settings: the CDN's htmx fails to load, our own
+    copy is loaded instead, and a filter still updates the list in place."""
+    from app.config import get_settings
+
+    monkeypatch.delenv("INTERLOCAL_HTMX_URL")  # the default: the CDN
+    get_settings.cache_clear()
+    cdn = get_settings().htmx_url
+    assert cdn.startswith("https://")
+    refused: list[str] = []
+    page.route(cdn, lambda route: (refused.append(route.request.url), route.abort()))
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        page.goto(f"{live_server.url}/practices")
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.evaluate("window.__no_reload = true")
+        page.get_by_label("Spain").first.check()
+        page.wait_for_url("**/practices?*country=ES*")
+        page.wait_for_function("() => document.querySelector('.active-filters') !== null")
+        assert page.evaluate("window.__no_reload") is True
+    finally:
+        monkeypatch.undo()  # the suite's own copy again, before the pages are checked
+        get_settings.cache_clear()
+    assert refused == [cdn]
+    # Only the CDN's failure is reported: the policy allows the fallback and our copy.
+    assert not [e for e in errors if "Content Security Policy" in e]

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -83,6 +84,44 @@ def test_each_practice_is_linked_data_in_the_api_and_in_its_page(client: TestCli
     embedded = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     assert json.loads(embedded) == document
     assert client.get("/api/v1/practices/no-such-practice.jsonld").status_code == 404
+
+
+def _schema_org_problems(node: Any, where: str = "") -> list[str]:
+    """What in ``node`` schema.org does not define: a type it lacks, a property outside its
+    type's domain (inherited ones included), or an empty value."""
+    import importlib
+
+    problems = []
+    if isinstance(node, list):
+        if not node:
+            problems.append(f"{where}: an empty list")
+        for i, item in enumerate(node):
+            problems += _schema_org_problems(item, f"{where}[{i}]")
+    elif isinstance(node, dict):
+        kind = node.get("@type")
+        try:
+            model = getattr(importlib.import_module(f"pydantic2_schemaorg.{kind}"), str(kind))
+        except (ImportError, AttributeError):
+            return [f"{where}: {kind!r} is not a schema.org type"]
+        properties = {field.alias for field in model.__fields__.values()}
+        for name, value in node.items():
+            if name not in properties:
+                problems.append(f"{where}: {kind} has no property {name!r}")
+            problems += _schema_org_problems(value, f"{where}.{name}")
+    elif node in ("", None):
+        problems.append(f"{where}: an empty value")
+    return problems
+
+
+@pytest.mark.parametrize(
+    "slug", ["barcelona-anti-rumour-strategy", "london-esol-plus", "kaposvar-website"]
+)
+def test_the_linked_data_uses_only_what_schema_org_defines(client: TestClient, slug: str) -> None:
+    response = client.get(f"/api/v1/practices/{slug}.jsonld")
+    assert response.status_code == 200, slug
+    document = response.json()
+    assert _schema_org_problems(document) == []
+    assert "inLanguage" not in document  # not a property of Project, as it once was
 
 
 def test_text_in_the_embedded_linked_data_cannot_close_its_script_element() -> None:

@@ -42,7 +42,7 @@ def test_htmx_request_gets_only_the_catalogue_fragment(client: TestClient) -> No
     response = client.get("/practices", params={"country": "IT"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert 'hx-swap-oob="innerHTML"' in response.text
+    assert 'data-hx-swap-oob="innerHTML"' in response.text
     assert "HX-Request" in response.headers["vary"]
     assert "Country: Italy" in response.text
 

@@ -37,7 +37,7 @@ def test_an_htmx_request_gets_the_page_body_with_the_heading_to_focus(
     body = response.text
     assert "<html" not in body and "<title>Places like Hackney" in body
     assert '<h2 id="results-h" tabindex="-1" autofocus>' in body
-    assert 'hx-target="#peers-page"' in body
+    assert 'data-hx-target="#peers-page"' in body
     error = client.get("/peers", params={"place": "Atlantis"}, headers={"HX-Request": "true"})
     assert error.status_code == 422 and 'id="error-summary" autofocus' in error.text
 

@@ -4,7 +4,9 @@ partners' catalogues.
 A practice is a schema.org ``Project`` ("an enterprise ... planned to achieve a particular
 aim"): its place is ``location`` and ``areaServed``, its lead body the
 ``parentOrganization``, its partners ``member``s, its typology terms ``keywords``, and the
-reports that describe it ``subjectOf``.
+reports that describe it ``subjectOf``. Only properties schema.org defines for each type
+are used (a Project is an Organization: no ``inLanguage``, no ``dateModified``; the page
+says its language), and a property with nothing to say is left out rather than empty.
 """
 
 import json
@@ -31,7 +33,6 @@ def practice_jsonld(practice: PracticeDetail, base_url: str) -> dict[str, Any]:
         "identifier": practice.slug,
         "name": practice.title,
         "description": practice.summary,
-        "inLanguage": practice.language,
         "location": place,
         "areaServed": place,
         "keywords": [term.label for terms in practice.terms.values() for term in terms],
@@ -60,12 +61,10 @@ def practice_jsonld(practice: PracticeDetail, base_url: str) -> dict[str, Any]:
         document["foundingDate"] = str(practice.start_year)
     if practice.end_year:
         document["dissolutionDate"] = str(practice.end_year)
-    if practice.published_at:
-        document["dateModified"] = practice.published_at.isoformat()
     country = country_name(practice.place.country)
     if country:
         place["containedInPlace"] = {"@type": "Country", "name": country}
-    return document
+    return {key: value for key, value in document.items() if value not in ([], "", None)}
 
 
 def script_json(document: dict[str, Any]) -> Markup:

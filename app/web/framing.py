@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.accounts.sessions import SESSION_COOKIE
 from app.config import get_settings
 from app.web.embed import is_embed
+from app.web.static_files import HTMX_FALLBACK
 
 # Read off ``request.state`` (``scope["state"]``): set when a page found a signed-in user
 # (``app.web.deps.current_user``) or embedded a CSRF token (``app.web.csrf.csrf_token``).
@@ -61,11 +62,16 @@ def script_source(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{quote(parts.path, safe='/@:+-._~%!$&()*=')}"
 
 
+def _script_hash(script: bytes) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+
+
 def page_policy() -> str:
-    """The policy of our pages: nothing inline, scripts from us and the configured htmx
-    (by its address and its integrity hash), forms that post only to us."""
+    """The policy of our pages: scripts from us, the configured htmx (by its address and
+    its integrity hash) and the fallback to our copy of it (by its hash), forms that post
+    only to us."""
     settings = get_settings()
-    scripts = ["'self'", script_source(settings.htmx_url)]
+    scripts = ["'self'", script_source(settings.htmx_url), _script_hash(HTMX_FALLBACK.encode())]
     if re.fullmatch(r"sha(256|384|512)-[A-Za-z0-9+/=]+", settings.htmx_integrity or ""):
         scripts.append(f"'{settings.htmx_integrity}'")
     return "; ".join(
@@ -85,7 +91,7 @@ def docs_policy(html: bytes) -> str:
     """The policy of the API's Swagger UI page: its own inline start-up script by hash,
     and the inline styles its widgets set."""
     hashes = [
-        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+        _script_hash(script)
         for script in re.findall(rb"<script>(.*?)</script>", html, flags=re.DOTALL)
     ]
     return "; ".join(

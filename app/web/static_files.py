@@ -19,10 +19,19 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from app.config import HTMX_VERSION
+
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 LONG = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=3600"
 _VERSIONED_NAME = re.compile(r"-\d+(\.\d+)+[.-]")
+
+# htmx comes from its CDN, but a host or a browser without internet cannot reach it: then
+# this step, right after, writes in our own copy (the classic "window.x || document.write"
+# fallback: written by the parser, it runs before the page is ready, so htmx starts as it
+# would from the CDN). The only inline script of our pages, allowed by its hash.
+LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
+HTMX_FALLBACK = f"window.htmx||document.write('<script src=\"{LOCAL_HTMX}\"><\\/script>')"
 
 
 @lru_cache(maxsize=256)
