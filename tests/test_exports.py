@@ -132,6 +132,33 @@ def test_text_in_the_embedded_linked_data_cannot_close_its_script_element() -> N
     assert json.loads(embedded)["name"] == "</script><script>alert(1)</script>"
 
 
+def test_feed_entries_carry_their_language_and_the_date_of_their_report(
+    client: TestClient,
+) -> None:
+    from xml.etree import ElementTree
+
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    response = client.get("/practices.atom", params={"q": "anti-rumour", "lang": "de"})
+    feed = ElementTree.fromstring(response.content)
+    assert feed.get(lang) == "de"
+    entries = {e.findtext("a:id", namespaces=ns): e for e in feed.findall("a:entry", ns)}
+    barcelona = entries["http://testserver/practices/barcelona-anti-rumour-strategy"]
+    detail = client.get("/api/v1/practices/barcelona-anti-rumour-strategy?lang=de").json()
+    assert barcelona.get(lang) == detail["language"]
+    # Loaded from AMICALL's final report (September 2012), not at the time of loading.
+    assert barcelona.findtext("a:published", namespaces=ns) == "2012-09-01T00:00:00+00:00"
+    assert detail["published_at"].startswith("2012-09-01")
+    # A practice from a report that gives no date has none.
+    undated = client.get("/practices.atom", params={"q": "ESOL"}).content
+    for entry in ElementTree.fromstring(undated).findall("a:entry", ns):
+        if entry.findtext("a:id", namespaces=ns, default="").endswith("/london-esol-plus"):
+            assert entry.find("a:published", ns) is None
+            break
+    else:
+        raise AssertionError("london-esol-plus is not in the feed")
+
+
 def atom_entries(client: TestClient, **params: str) -> list[dict[str, str]]:
     from xml.etree import ElementTree
 

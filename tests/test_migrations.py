@@ -60,6 +60,11 @@ def test_a_database_holding_a_catalogue_migrates_down_and_up_again_keeping_it(
             practices = session.exec(select(func.count()).select_from(Practice)).one()
             stored = "SELECT * FROM practice_search_words ORDER BY practice_id"
             words = session.connection().exec_driver_sql(stored).all()
+            dates = "SELECT id, published_at FROM practice ORDER BY id"
+            published = session.connection().exec_driver_sql(dates).all()
+            # As loaded before the loader gave dates: migration 0012 fills them in.
+            session.connection().exec_driver_sql("UPDATE practice SET published_at = NULL")
+            session.commit()
         command.downgrade(alembic_config(url), "0004")
         upgrade(url)
         with Session(engine) as session:
@@ -75,6 +80,9 @@ def test_a_database_holding_a_catalogue_migrates_down_and_up_again_keeping_it(
             # The words migration 0011 stores are those the application stores itself.
             assert len(words) == practices
             assert session.connection().exec_driver_sql(stored).all() == words
+            # Migration 0012 dates each practice from its reports as the loader does.
+            assert session.connection().exec_driver_sql(dates).all() == published
+            assert any(when is not None for _id, when in published)
             if kind == "sqlite":
                 assert session.connection().exec_driver_sql("PRAGMA foreign_key_check").all() == []
         assert schema_drift(engine) == []

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
@@ -90,8 +89,8 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
                 col(Practice.updated_at),
                 col(Practice.place_id),
                 col(Place.country),
-                # Practices loaded from the reports have no publication date: their loading is.
-                func.coalesce(col(Practice.published_at), col(Practice.created_at)),
+                # None for a practice loaded from a report that gives no date: the oldest.
+                col(Practice.published_at),
                 col(Practice.visibility),
                 col(Practice.lead_organisation_id),
             )
@@ -162,7 +161,7 @@ def _row(p: tuple[Any, ...]) -> tuple[Any, ...]:
         micros(_datetime(updated)),
         int(place),
         sys.intern(country),  # a few dozen codes, not one string per practice
-        micros(_datetime(published)),
+        0 if published is None else micros(_datetime(published)),
         visibility == Visibility.public,
         -1 if lead is None else int(lead),
     )

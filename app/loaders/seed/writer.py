@@ -8,6 +8,7 @@ left as they are, so running the loader twice changes nothing and never overwrit
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlmodel import Session, select
 from app.catalogue.search import index_practices
 from app.loaders.seed.checks import check_lengths, validate
 from app.loaders.seed.reading import SeedData, SeedError, SeedReport, merge, read_seed
+from app.loaders.seed.report_dates import report_moment
 from app.models.places import Membership, Network, Organisation, Place, PlaceFact
 from app.models.practices import Outcome, Practice, PracticePartner, PracticeSource
 from app.models.vocabularies import (
@@ -38,6 +40,7 @@ class _Writer:
         self.data = data
         self.report = SeedReport()
         self.source_ids: dict[str, int] = {}
+        self.report_dates: dict[str, datetime | None] = {}
         self.place_ids: dict[str, int] = {}
         self.org_ids: dict[str, int] = {}
         self.term_ids: dict[tuple[str, str], int] = {}
@@ -62,6 +65,9 @@ class _Writer:
 
     def sources(self) -> None:
         self.source_ids = self._existing(Source, [s["slug"] for s in self.data.sources])
+        self.report_dates = {
+            s["slug"]: report_moment(s.get("year"), s.get("date_note")) for s in self.data.sources
+        }
         for item in self.data.sources:
             if item["slug"] not in self.source_ids:
                 fields = {k: item.get(k) for k in Source.model_fields if k != "id" and k in item}
@@ -338,6 +344,10 @@ class _Writer:
             fields["description"] = (rec.get("description") or "").strip() or None
             fields["languages"] = rec.get("languages") or []
             fields["links"] = rec.get("links") or []
+            fields["published_at"] = min(
+                filter(None, (self.report_dates[c["source"]] for c in rec.get("sources") or [])),
+                default=None,
+            )
             practice_id = self._add(
                 Practice(
                     slug=rec["slug"],

@@ -45,7 +45,13 @@ from app.validation import RecordId
 from app.vocabularies.queries import list_schemes
 from app.web.csrf import verify_csrf
 from app.web.deps import CurrentUser, SessionDep, SignedIn, ViewerDep
-from app.web.practices.feed import ATOM, ENTRIES, iso_moment, published_moment, xml_text
+from app.web.practices.feed import (
+    ATOM,
+    ENTRIES,
+    XML_LANG,
+    iso_moment,
+    xml_text,
+)
 from app.web.practices.forms import may_create, render_form, write_practice
 from app.web.practices.listing import OPEN_FACETS, filter_labels
 from app.web.practices.translating import EditablePractice, target_language, translation_form
@@ -115,22 +121,23 @@ def practices_feed(
     newest = newest_practices(session, query, viewer, limit=ENTRIES)
     params = list(request.query_params.multi_items())
     self_url = site + query_url("/practices.atom", params)
-    feed = ET.Element(f"{{{ATOM}}}feed")
+    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: get_language()})
     ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
     ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{get_settings().site_name}: {_('Practices')}"
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = iso_moment(
-        published_moment(newest[0][0]) if newest else None
+        max((practice.updated_at for practice, _summary in newest), default=None)
     )
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
     alternate = site + query_url("/practices", params)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=alternate)
     for practice, summary in newest:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry", {XML_LANG: summary.language})
         url = f"{site}{summary.url}"
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         ET.SubElement(entry, f"{{{ATOM}}}title").text = xml_text(summary.title)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
-        ET.SubElement(entry, f"{{{ATOM}}}published").text = iso_moment(published_moment(practice))
+        if practice.published_at:  # none for a practice from a report without a date
+            ET.SubElement(entry, f"{{{ATOM}}}published").text = iso_moment(practice.published_at)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = iso_moment(practice.updated_at)
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         lead = summary.lead_organisation
