@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -35,13 +36,30 @@ def test_the_csv_has_one_row_per_public_practice_with_multi_valued_fields_joined
     detail = client.get("/api/v1/practices/barcelona-anti-rumour-strategy").json()
     assert barcelona["country"] == "ES"
     assert barcelona["lead_organisation"] == "barcelona-city-council"
-    assert barcelona["activity-type"].split("; ") == [
+    assert barcelona["activity_type"].split("; ") == [
         t["code"] for t in detail["terms"]["activity-type"]
     ]
     assert barcelona["sources"].split("; ") == [s["slug"] for s in detail["sources"]]
+    assert barcelona["description"] == detail["description"]
+    liverpool = next(r for r in everything if r["slug"] == "liverpool-our-liverpool")
+    links = client.get("/api/v1/practices/liverpool-our-liverpool").json()["links"]
+    assert links and liverpool["links"].split("; ") == links
+    # Addresses that work outside the site, times that say their zone, one naming style.
+    assert barcelona["url"] == "http://testserver/practices/barcelona-anti-rumour-strategy"
+    assert barcelona["updated_at"].endswith("+00:00")
+    assert barcelona["published_at"] == "2012-09-01T00:00:00+00:00"
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", name) for name in everything[0])
     assert [r["title"].lower() for r in everything] == sorted(
         r["title"].lower() for r in everything
     )
+
+
+def test_the_csv_names_the_networks_of_each_practice(client: TestClient) -> None:
+    members = {
+        r["slug"]: r["networks"].split("; ") for r in rows(client, network="inclusive-cities")
+    }
+    assert members and all("inclusive-cities" in networks for networks in members.values())
+    assert len(members) == total(client, network="inclusive-cities")
 
 
 def test_the_csv_takes_the_lists_filters_and_refuses_bad_ones_before_sending_anything(

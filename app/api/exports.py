@@ -3,13 +3,14 @@ CSV. A path of its own beside ``/practices``, tagged ``exports`` in the API docu
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import ApiViewer, SessionDep
 from app.opendata.exports import CSV_COLUMNS, SEPARATOR, practices_csv
 from app.practices.filters import PracticeQuery
 from app.practices.listing import matching_ids
+from app.requests import site_url
 
 router = APIRouter(tags=["exports"])
 
@@ -31,11 +32,14 @@ DESCRIPTION = (
     responses={200: {"content": {"text/csv": {}}, "description": "One row per practice."}},
 )
 def export_practices_csv(
-    session: SessionDep, viewer: ApiViewer, query: Annotated[PracticeQuery, Query()]
+    request: Request,
+    session: SessionDep,
+    viewer: ApiViewer,
+    query: Annotated[PracticeQuery, Query()],
 ) -> StreamingResponse:
     query.facet_names()  # an unknown facet is still a 422, before the first byte is sent
     ids = matching_ids(session, query, viewer)
-    lines = practices_csv(session.get_bind().engine, ids)
+    lines = practices_csv(session.get_bind().engine, ids, site_url(request))
     return StreamingResponse(
         lines,
         media_type="text/csv; charset=utf-8",

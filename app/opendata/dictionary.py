@@ -122,16 +122,25 @@ CSV_DESCRIPTIONS: dict[str, str] = {
     "slug": N_("Stable identifier of the practice, used in its addresses."),
     "title": N_("Name of the initiative, in its original language."),
     "summary": N_("One or two sentences, in the original language."),
+    "description": N_("What was done and how, in the original language; empty if not given."),
     "place": N_("Slug of the lead place."),
     "place_name": N_("Name of the lead place."),
     "country": N_("ISO 3166-1 alpha-2 code of the lead place's country."),
     "lead_organisation": N_("Slug of the lead body; empty if not known."),
+    "networks": N_(
+        "Slugs of the networks its lead place or body belongs to, separated by `%(separator)s`."
+    ),
     "start_year": N_("Year it started; empty if not known."),
     "end_year": N_("Year it ended; empty if not known."),
     "original_language": N_("Language the title and summary are written in (ISO 639-1)."),
     "sources": N_("Slugs of the reports that describe it, separated by `%(separator)s`."),
-    "url": N_("Address of the practice's page on this site (without the host)."),
-    "updated_at": N_("When the practice last changed (ISO 8601 date and time)."),
+    "links": N_("Its own web pages, as the sources give them, separated by `%(separator)s`."),
+    "url": N_("Address of the practice's page on this site."),
+    "published_at": N_(
+        "When its current version was published (ISO 8601 date and time in UTC); for a "
+        "practice loaded from the reports, when the earliest of them came out."
+    ),
+    "updated_at": N_("When the practice last changed (ISO 8601 date and time in UTC)."),
 }
 
 
@@ -309,7 +318,7 @@ def column_docs(schemes: list[SchemeSummary]) -> list[ColumnDoc]:
         if name in TERM_COLUMNS:
             description = _(
                 TERM_COLUMN_DESCRIPTION,
-                vocabulary=labels.get(name, name),
+                vocabulary=labels.get(TERM_COLUMNS[name], name),
                 separator=SEPARATOR,
             )
         elif name in CSV_DESCRIPTIONS:

@@ -10,35 +10,43 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.models.places import Organisation, Place
+from app.models.places import Network, Organisation, Place
 from app.models.practices import Practice, PracticeSource, PracticeTerm
 from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
+from app.permissions import practice_networks
 from app.practices.filters import TERM_FILTERS
 
 BATCH = 500
 
 
-TERM_COLUMNS = list(TERM_FILTERS.values())  # one column per typology, by scheme code
+# One column per typology, named as the list's filter of it (activity_type: the terms of
+# the activity-type scheme), so that every column name is written the same way.
+TERM_COLUMNS = TERM_FILTERS
 
 
 CSV_COLUMNS = [
     "slug",
     "title",
     "summary",
+    "description",
     "place",
     "place_name",
     "country",
     "lead_organisation",
+    "networks",
     "start_year",
     "end_year",
     "original_language",
     *TERM_COLUMNS,
     "sources",
+    "links",
     "url",
+    "published_at",
     "updated_at",
 ]
 
@@ -64,18 +72,38 @@ def _line(values: Sequence[object]) -> str:
     return out.getvalue()
 
 
-def practices_csv(engine: Engine, ids: list[int]) -> Iterator[str]:
+def _moment(moment: datetime | None) -> str:
+    """ISO 8601 with its zone (UTC), which SQLite does not keep."""
+    if moment is None:
+        return ""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def practices_csv(engine: Engine, ids: list[int], site: str) -> Iterator[str]:
     """The practices ``ids`` (from ``matching_ids``, so that bad filters are refused
-    before the first byte) as CSV, a batch of lines at a time. Opens its own session: the
-    request's may be closed before the last line is sent."""
+    before the first byte) as CSV, a batch of lines at a time, their pages' addresses on
+    ``site``. Opens its own session: the request's may be closed before the last line is
+    sent."""
     with Session(engine) as session:
         yield _line(CSV_COLUMNS)
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
-            yield "".join(_line(row) for row in _rows(session, batch))
+            yield "".join(_line(row) for row in _rows(session, batch, site))
 
 
-def _rows(session: Session, ids: list[int]) -> Iterator[list[object]]:
+def _networks(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    links = practice_networks(ids)
+    found: dict[int, list[str]] = defaultdict(list)
+    for practice_id, slug in session.exec(
+        select(links.c.practice_id, Network.slug)
+        .join(Network, col(Network.id) == links.c.network_id)
+        .order_by(col(Network.slug))
+    ):
+        found[practice_id].append(slug)
+    return found
+
+
+def _rows(session: Session, ids: list[int], site: str) -> Iterator[list[object]]:
     rows = session.exec(
         select(Practice, Place, Organisation.slug)
         .join(Place, col(Place.id) == Practice.place_id)
@@ -99,6 +127,7 @@ def _rows(session: Session, ids: list[int]) -> Iterator[list[object]]:
         .order_by(col(PracticeSource.id))
     ):
         sources[practice_id].append(slug)
+    networks = _networks(session, ids)
     by_id = {p.id: (p, place, lead) for p, place, lead in rows}
     for practice_id in ids:
         practice, place, lead = by_id[practice_id]
@@ -106,15 +135,19 @@ def _rows(session: Session, ids: list[int]) -> Iterator[list[object]]:
             practice.slug,
             practice.title,
             practice.summary,
+            practice.description or "",
             place.slug,
             place.name,
             place.country,
             lead or "",
+            SEPARATOR.join(networks.get(practice_id, [])),
             practice.start_year or "",
             practice.end_year or "",
             practice.original_language,
-            *(SEPARATOR.join(terms[practice_id][scheme]) for scheme in TERM_COLUMNS),
+            *(SEPARATOR.join(terms[practice_id][scheme]) for scheme in TERM_COLUMNS.values()),
             SEPARATOR.join(sources[practice_id]),
-            f"/practices/{practice.slug}",
-            practice.updated_at.isoformat(),
+            SEPARATOR.join(practice.links or []),
+            f"{site}/practices/{practice.slug}",
+            _moment(practice.published_at),
+            _moment(practice.updated_at),
         ]

@@ -103,6 +103,7 @@ def practices_page(
             "first_url": query_url("/practices", params, cursor=None) if query.cursor else None,
             "json_url": query_url("/api/v1/practices", params),
             "feed_url": query_url("/practices.atom", params, cursor=None),
+            "csv_url": query_url("/api/v1/practices.csv", params, cursor=None, lang=None),
             "clear_url": query_url("/practices", []),
         },
         fragment="practices/_catalogue.html",
