@@ -22,16 +22,17 @@ run: install
 	$(BIN)/interlocal serve
 
 # Debian packages the tests drive: Chromium for the browser tests, PostgreSQL's server
-# binaries (initdb, pg_ctl) for the PostgreSQL run of the suite, and redis-server for the
-# rate limits shared across app instances.
+# binaries (initdb, pg_ctl) for the PostgreSQL run of the suite, redis-server for the
+# rate limits shared across app instances, and Java for the Nu HTML Checker.
 system-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
 	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; }
+	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
 
 test: install system-deps
-	$(BIN)/python tests/fetch_axe.py
+	$(BIN)/python tests/fetch_tools.py
 	$(BIN)/python -m pytest -n 3 --dist loadfile --durations=25
 
 # Extract translatable strings into app/locale/messages.pot and merge them into each

@@ -1,6 +1,6 @@
 """Checks every browser test applies to every page it opens (see the ``page`` fixtures).
 
-- axe-core (the npm package, fetched by ``tests/fetch_axe.py``) finds no WCAG 2.2 A/AA
+- axe-core (the npm package, fetched by ``tests/fetch_tools.py``) finds no WCAG 2.2 A/AA
   violation;
 - the page declares a supported language, offers the language switcher, and every
   internal link carries that language, so a copied link keeps it.
@@ -12,14 +12,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from app.i18n import LANGUAGES, gettext, set_language
-from tests.fetch_axe import TARGET as AXE_PATH
+from tests.fetch_tools import path_of
+
+AXE_PATH = path_of("axe-core")
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def axe_source() -> str:
     if not Path(AXE_PATH).exists():
-        raise RuntimeError("axe-core is missing: run `make test` (tests/fetch_axe.py fetches it)")
+        raise RuntimeError("axe-core is missing: run `make test` (tests/fetch_tools.py fetches it)")
     return Path(AXE_PATH).read_text(encoding="utf-8")
 
 

@@ -46,6 +46,8 @@ SAMPLES: dict[str, list[str]] = {
     "/networks/{slug}": ["/networks/amicall"],
     "/vocabularies": ["/vocabularies"],
     "/data": ["/data"],
+    "/developers": ["/developers"],
+    "/api/docs": ["/api/docs"],
     "/vocabularies/{code}/translate": ["/vocabularies/goal/translate"],
     "/practices/new": ["/practices/new"],
     "/practices/{slug}/edit": ["/practices/oslo-extra-large-oxlo/edit"],

@@ -91,14 +91,20 @@ def _moment(value: datetime) -> datetime:
 
 def newest_first(client: TestClient, engine: Engine, limit: int, **params: str) -> list[str]:
     """What the widget should show, worked out without it: the public practices the JSON
-    API lists for ``params``, ordered by publication (loading, for the seed) in SQL."""
+    API lists for ``params``, ordered by publication (for the seed, its report's) in SQL."""
     listed = client.get("/api/v1/practices", params={**params, "limit": "200", "lang": "en"})
     assert listed.status_code == 200, listed.text
     slugs = [p["slug"] for p in listed.json()["items"]]
     assert listed.json()["total"] == len(slugs)
     with Session(engine) as session:
         rows = session.exec(select(Practice).where(col(Practice.slug).in_(slugs))).all()
-    rows = sorted(rows, key=lambda p: (_moment(p.published_at or p.created_at), p.id), reverse=True)
+    # A practice from a report without a date has no publication date: it comes last.
+    undated = datetime.min
+    rows = sorted(
+        rows,
+        key=lambda p: (_moment(p.published_at) if p.published_at else undated, p.id),
+        reverse=True,
+    )
     return [p.slug for p in rows][:limit]
 
 

@@ -1,6 +1,7 @@
-"""The README's partner guide works as written: each of its curl and Python examples is run,
-in order, against the application served over real HTTP, with a key of the organisation
-that coordinates the Inclusive Cities network. Runs on SQLite and PostgreSQL."""
+"""The partner guide (``app/content/partner-guide.md``, the site's For developers page)
+works as written: each of its curl and Python examples is run, in order, against the
+application served over real HTTP, with a key of the organisation that coordinates the
+Inclusive Cities network. Runs on SQLite and PostgreSQL."""
 
 import os
 import re
@@ -25,9 +26,8 @@ FENCE = re.compile(r"^```(sh|python)\n(.*?)^```", re.S | re.M)
 
 
 def guide_examples() -> list[tuple[str, str]]:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("\n## Partner guide\n", 1)[1].split("\n## ", 1)[0]
-    examples = [(lang, code) for lang, code in FENCE.findall(section)]
+    guide = (ROOT / "app" / "content" / "partner-guide.md").read_text()
+    examples = [(lang, code) for lang, code in FENCE.findall(guide)]
     # The first block only shows which variables to set; the test sets them.
     return [(lang, code) for lang, code in examples if not code.startswith("export ")]
 

@@ -12,7 +12,7 @@ from app.opendata.schemas import ChangesPage
 router = APIRouter(prefix="/changes", tags=["changes"])
 
 
-@router.get("")
+@router.get("", summary="List changes to the public catalogue")
 def list_changes_route(
     session: SessionDep,
     since: Annotated[

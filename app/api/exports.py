@@ -27,6 +27,7 @@ DESCRIPTION = (
 
 @router.get(
     "/practices.csv",
+    summary="Download practices as CSV",
     response_class=StreamingResponse,
     description=DESCRIPTION,
     responses={200: {"content": {"text/csv": {}}, "description": "One row per practice."}},

@@ -69,7 +69,7 @@ ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("")
+@router.get("", summary="List networks")
 def list_networks_route(
     session: SessionDep, query: Annotated[PagingQuery, Query()]
 ) -> Page[NetworkSummary]:
@@ -77,7 +77,9 @@ def list_networks_route(
     return list_networks(session, query)
 
 
-@router.get("/{slug}", response_model=NetworkSummary, responses=NOT_MODIFIED)
+@router.get(
+    "/{slug}", summary="Read a network", response_model=NetworkSummary, responses=NOT_MODIFIED
+)
 def read_network(
     request: Request, response: Response, session: SessionDep, slug: NetworkSlug
 ) -> Any:
@@ -86,7 +88,7 @@ def read_network(
     return not_modified(request, response, etag(session)) or network
 
 
-@router.get("/{slug}/members")
+@router.get("/{slug}/members", summary="List a network's members")
 def list_network_members(
     session: SessionDep, slug: NetworkSlug, query: Annotated[MemberQuery, Query()]
 ) -> Page[MemberOut]:
@@ -96,7 +98,12 @@ def list_network_members(
     return list_members(session, slug, query)
 
 
-@router.get("/{slug}/members/{member_id}", response_model=MemberOut, responses=NOT_MODIFIED)
+@router.get(
+    "/{slug}/members/{member_id}",
+    summary="Read a network membership",
+    response_model=MemberOut,
+    responses=NOT_MODIFIED,
+)
 def read_network_member(
     request: Request,
     response: Response,
@@ -121,7 +128,13 @@ def _written(
     return member_out(session, membership), headers
 
 
-@router.post("/{slug}/members", status_code=201, response_model=MemberOut, responses=MEMBER_ERRORS)
+@router.post(
+    "/{slug}/members",
+    summary="Add or invite a member",
+    status_code=201,
+    response_model=MemberOut,
+    responses=MEMBER_ERRORS,
+)
 def add_network_member(
     request: Request,
     session: SessionDep,
@@ -156,7 +169,12 @@ def add_network_member(
     return once(session, writer, idempotency_key, digest, write)
 
 
-@router.patch("/{slug}/members/{member_id}", response_model=MemberOut, responses=CHANGE_ERRORS)
+@router.patch(
+    "/{slug}/members/{member_id}",
+    summary="Change a membership",
+    response_model=MemberOut,
+    responses=CHANGE_ERRORS,
+)
 def change_network_member(
     request: Request,
     session: SessionDep,
@@ -200,6 +218,7 @@ def change_network_member(
 
 @router.delete(
     "/{slug}/members/{member_id}",
+    summary="Remove a member",
     status_code=204,
     response_class=Response,
     responses=CHANGE_ERRORS,
@@ -222,7 +241,10 @@ def remove_network_member(
 
 
 @router.post(
-    "/{slug}/members/{member_id}/accept", response_model=MemberOut, responses=ANSWER_ERRORS
+    "/{slug}/members/{member_id}/accept",
+    summary="Accept a membership",
+    response_model=MemberOut,
+    responses=ANSWER_ERRORS,
 )
 def accept_network_member(
     request: Request,
@@ -253,6 +275,7 @@ def accept_network_member(
 
 @router.post(
     "/{slug}/members/{member_id}/decline",
+    summary="Decline a membership",
     status_code=204,
     response_class=Response,
     responses=ANSWER_ERRORS,

@@ -12,7 +12,7 @@ from app.schemas import Page
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 
-@router.get("")
+@router.get("", summary="List organisations")
 def list_organisations_route(
     session: SessionDep, query: Annotated[OrganisationQuery, Query()]
 ) -> Page[OrganisationOut]:

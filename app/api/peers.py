@@ -10,7 +10,7 @@ from app.places.peers.schemas import ContextIn, PeerResults
 router = APIRouter(prefix="/peers", tags=["places"])
 
 
-@router.post("")
+@router.post("", summary="Find peers of a described place")
 def find_peers_of_described_place(
     session: SessionDep,
     context: ContextIn,

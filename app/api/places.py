@@ -31,7 +31,7 @@ IncludeEmpty = Annotated[
 ]
 
 
-@router.get("")
+@router.get("", summary="List places")
 def list_places_route(
     session: SessionDep, query: Annotated[PlaceQuery, Query()]
 ) -> Page[PlaceSummary]:
@@ -39,7 +39,7 @@ def list_places_route(
     return list_places(session, query)
 
 
-@router.get("/{slug}", response_model=PlaceDetail, responses=NOT_MODIFIED)
+@router.get("/{slug}", summary="Read a place", response_model=PlaceDetail, responses=NOT_MODIFIED)
 def read_place(
     request: Request, response: Response, session: SessionDep, viewer: ApiViewer, slug: PlaceSlug
 ) -> Any:
@@ -49,7 +49,7 @@ def read_place(
     return unchanged or get_place(session, slug, viewer)
 
 
-@router.get("/{slug}/peers")
+@router.get("/{slug}/peers", summary="Find a place's peers")
 def read_place_peers(
     session: SessionDep,
     slug: PlaceSlug,
@@ -67,7 +67,7 @@ def read_place_peers(
     )
 
 
-@router.get("/{slug}/compare/{other}")
+@router.get("/{slug}/compare/{other}", summary="Compare two places")
 def compare_two_places(session: SessionDep, slug: PlaceSlug, other: OtherPlaceSlug) -> Comparison:
     """Two places side by side (any two, with practices or not): context facts, practice
     profile by typology, evidence levels, and how alike the matching model finds them."""

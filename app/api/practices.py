@@ -38,7 +38,7 @@ ConfirmNew = Annotated[
 ]
 
 
-@router.get("")
+@router.get("", summary="List and search practices")
 def list_practices_route(
     session: SessionDep, viewer: ApiViewer, query: Annotated[PracticeQuery, Query()]
 ) -> Page[PracticeSummary]:
@@ -48,6 +48,7 @@ def list_practices_route(
 
 @router.get(
     "/{slug}.jsonld",
+    summary="Read a practice as JSON-LD",
     response_class=JSONResponse,
     responses={200: {"content": {"application/ld+json": {}}, "description": "JSON-LD."}},
 )
@@ -64,6 +65,7 @@ def read_practice_jsonld(
 
 @router.get(
     "/{slug}",
+    summary="Read a practice",
     response_model=PracticeDetail,
     responses=NOT_MODIFIED,
 )
@@ -89,7 +91,13 @@ def _written(session: Session, practice: Practice) -> tuple[PracticeWritten, dic
     return body, headers
 
 
-@router.post("", status_code=201, response_model=PracticeWritten, responses=WRITE_ERRORS)
+@router.post(
+    "",
+    summary="Publish or submit a practice",
+    status_code=201,
+    response_model=PracticeWritten,
+    responses=WRITE_ERRORS,
+)
 def create_practice_route(
     request: Request,
     session: SessionDep,
@@ -121,6 +129,7 @@ def create_practice_route(
 
 @router.patch(
     "/{slug}",
+    summary="Change a practice",
     response_model=PracticeWritten,
     responses={
         **WRITE_ERRORS,
@@ -177,7 +186,7 @@ def update_practice_route(
     return once(session, writer, idempotency_key, digest, write)
 
 
-@router.get("/{slug}/similar")
+@router.get("/{slug}/similar", summary="List similar practices")
 def read_similar_practices(
     session: SessionDep,
     slug: PracticeSlug,

@@ -13,13 +13,15 @@ from app.vocabularies.schemas import SchemeDetail, SchemeSummary
 router = APIRouter(prefix="/vocabularies", tags=["vocabularies"])
 
 
-@router.get("")
+@router.get("", summary="List typologies")
 def list_vocabularies(session: SessionDep) -> list[SchemeSummary]:
     """Every typology scheme, with its source."""
     return list_schemes(session)
 
 
-@router.get("/{scheme}", response_model=SchemeDetail, responses=NOT_MODIFIED)
+@router.get(
+    "/{scheme}", summary="Read a typology", response_model=SchemeDetail, responses=NOT_MODIFIED
+)
 def read_vocabulary(
     request: Request, response: Response, session: SessionDep, scheme: SchemeCode
 ) -> Any:

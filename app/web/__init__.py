@@ -7,6 +7,7 @@ from app.web import (
     account,
     admin,
     crawlers,
+    developers,
     dictionary,
     embed,
     home,
@@ -33,9 +34,9 @@ for module in (
     moderation,
     account,
     admin,
-    crawlers,
     dictionary,
     embed,
     crawlers,
+    developers,
 ):
     web_router.include_router(module.router)

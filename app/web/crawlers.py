@@ -28,7 +28,16 @@ ET.register_namespace("", SITEMAP)
 ET.register_namespace("xhtml", XHTML)
 
 # The site's own pages, in every language's sitemap besides the catalogue's.
-SITE_PAGES = ("/", "/practices", "/places", "/networks", "/peers", "/vocabularies", "/data")
+SITE_PAGES = (
+    "/",
+    "/practices",
+    "/places",
+    "/networks",
+    "/peers",
+    "/vocabularies",
+    "/data",
+    "/developers",
+)
 
 # Lists and searches whose query strings only filter: crawlers read them unfiltered, in
 # each language (``lang`` comes last in the site's own links, see ``templating.query_url``).
