@@ -17,6 +17,10 @@ from tests.fetch_tools import path_of
 AXE_PATH = path_of("axe-core")
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Widgets drawn by others' code that we cannot change, left out of the check (README,
+# Accessibility): Swagger UI on /api/docs nests buttons and colours its method badges below
+# the contrast AA asks for.
+THIRD_PARTY = ["#swagger-ui"]
 
 
 def axe_source() -> str:
@@ -31,8 +35,10 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         # (no inline scripts) would block a <script> element added to them.
         page.evaluate(axe_source() + "\n;undefined")
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        AXE_TAGS,
+        "async ([tags, excluded]) => await axe.run("
+        "{include: [['html']], exclude: excluded.map((s) => [s])},"
+        " {runOnly: {type: 'tag', values: tags}})",
+        [AXE_TAGS, THIRD_PARTY],
     )
     return [
         {

@@ -164,6 +164,40 @@ def samples_in(language: str) -> list[tuple[str, str]]:
     ]
 
 
+PHONE = {"width": 320, "height": 640}
+# The page's width, and the first element (in document order: the outermost) that reaches
+# past the screen's right edge without being inside a box that scrolls or clips it.
+STICKING_OUT = """() => {
+  const limit = window.innerWidth;
+  const boxed = (e) => {
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const classes = (e) => (typeof e.className === "string" ? e.className.trim() : "");
+  const name = (e) => e.localName + (e.id ? "#" + e.id : "")
+    + (classes(e) ? "." + classes(e).split(/ +/).join(".") : "");
+  const out = [...document.body.querySelectorAll("*")].find((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > limit + 1 && !boxed(e);
+  });
+  return [document.documentElement.scrollWidth, out ? name(out) : ""];
+}"""
+DESKTOP = {"width": 1280, "height": 720}
+
+
+def wider_than_a_phone(page: Any, path: str) -> list[str]:
+    """``path`` with what sticks out past the right edge of a 320 px screen (the page's own
+    width then, and the widest element that is not inside a box that scrolls), if any."""
+    page.set_viewport_size(PHONE)
+    try:
+        width, widest = page.evaluate(STICKING_OUT)
+    finally:
+        page.set_viewport_size(DESKTOP)
+    return [f"{path}: {width} px, {widest}"] if width > PHONE["width"] else []
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_passes_axe_and_speaks_the_language(
     live_server: LiveServer, pages: CheckedPages, moderator: str, language: str
@@ -175,6 +209,7 @@ def test_every_page_passes_axe_and_speaks_the_language(
     set_language("en")
     if language != "en":
         assert practices_label != "Practices", f"{language}: the catalogue is not translated"
+    too_wide = []
     for route, path in samples_in(language):
         separator = "&" if "?" in path else "?"
         page.goto(f"{live_server.url}{path}{separator}lang={language}")
@@ -188,6 +223,8 @@ def test_every_page_passes_axe_and_speaks_the_language(
         pages.check(
             page, axe=language == "en" or (route in MAIN_PAGES and language in AXE_LANGUAGES)
         )
+        too_wide += wider_than_a_phone(page, path)
+    assert not too_wide, f"wider than a 320 px screen in {language}:\n" + "\n".join(too_wide)
 
 
 def test_forms_with_errors_pass_axe(

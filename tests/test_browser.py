@@ -152,3 +152,43 @@ def test_htmx_falls_back_to_our_copy_when_its_cdn_cannot_be_reached(
     assert refused == [cdn]
     # Only the CDN's failure is reported: the policy allows the fallback and our copy.
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_fold(
+    live_server: LiveServer, pages: Any
+) -> None:
+    """At 375 px the filters are one "Filters (n chosen)" control above the results, which
+    start on the first screen; opened, the filters work in place and stay open."""
+    page = pages.new_page(locale="en-GB", viewport={"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/practices?country=ES")
+    page.wait_for_function("() => window.htmx !== undefined")
+    results = page.locator(".results").bounding_box()
+    assert results is not None and results["y"] < 812
+    fold = page.locator("#filters-panel > summary")
+    assert fold.inner_text() == "Filters (1 chosen)"
+    assert not page.get_by_label("Italy").first.is_visible()
+    fold.click()
+    page.evaluate("window.__no_reload = true")
+    page.get_by_label("Italy").first.check()
+    page.wait_for_url("**/practices?*country=IT*")
+    page.wait_for_function(
+        "() => document.querySelector('#filters-panel > summary')"
+        ".innerText === 'Filters (2 chosen)'"
+    )
+    assert page.evaluate("document.getElementById('filters-panel').open") is True
+    assert page.evaluate("window.__no_reload") is True
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_on_a_phone_the_filters_fold_without_javascript(
+    live_server: LiveServer, page_without_js: Any
+) -> None:
+    page = page_without_js
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/practices")
+    page.locator("#filters-panel > summary").click()
+    page.get_by_label("Spain").first.check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/practices?*country=ES*")
+    assert page.locator("#filters-panel > summary").inner_text() == "Filters (1 chosen)"
+    assert all("Spain" in t for t in page.locator(".practice-card .meta").all_inner_texts())

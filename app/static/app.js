@@ -11,3 +11,15 @@ document.addEventListener("htmx:afterSwap", (event) => {
     }
   }
 });
+
+// The filters' fold keeps its state when the results and filters are swapped in place (the
+// server always sends it folded): open while a reader works through the filters on a phone.
+let filtersOpen = null;
+document.addEventListener("htmx:beforeSwap", () => {
+  const panel = document.getElementById("filters-panel");
+  filtersOpen = panel ? panel.open : null;
+});
+document.addEventListener("htmx:afterSwap", () => {
+  const panel = document.getElementById("filters-panel");
+  if (panel && filtersOpen !== null) panel.open = filtersOpen;
+});
