@@ -275,3 +275,27 @@ def _fresh_limits() -> Iterator[None]:
     limiting.reset()
     yield
     limiting.reset()
+
+
+def test_signing_in_leads_where_the_person_was_going_or_to_their_practices(
+    client: TestClient, engine: Engine
+) -> None:
+    email = new_user(engine, "member", "oslo-city-council")
+
+    def lands(next_page: str | None) -> str:
+        client.cookies.clear()
+        form = client.get("/login", params={"next": next_page} if next_page else {})
+        data = {"email": email, "password": PASSWORD, "csrf_token": csrf_from(form.text)}
+        if next_page is not None:
+            data["next"] = next_page
+        response = client.post("/login", data=data, follow_redirects=False)
+        assert response.status_code == 303
+        return response.headers["location"]
+
+    assert lands("/practices?country=ES&lang=de") == "/practices?country=ES&lang=de"
+    for nowhere in (None, "/", "/?lang=en", "https://evil.example/", "//evil.example", "/\\evil"):
+        assert lands(nowhere).startswith("/my/practices"), nowhere
+    # The header's link carries the page, with its query, to the form.
+    client.cookies.clear()
+    page = client.get("/practices", params={"country": "ES"}).text
+    assert "next=%2Fpractices%3Fcountry%3DES" in page

@@ -411,3 +411,26 @@ def test_every_write_is_in_the_audit_log(signed_out: TestClient, engine: Engine)
     as_user(client, engine, "admin")
     log = client.get("/admin/audit", params={"action": "practice.publish"}).text
     assert slug in log
+
+
+def test_a_moderators_confirmation_names_the_practice_and_what_happened(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    as_user(client, engine, "member", OSLO)
+    published = create(client, practice_form("Story walks & talks"), action="submit")
+    returned = create(client, practice_form("Open kitchens"), action="submit")
+    as_user(client, engine, "moderator")
+
+    response = decide(client, engine, published, "publish")
+    page = client.get(response.headers["location"]).text
+    link = f'<a href="/practices/{published}?lang=en">Story walks &amp; talks</a>'
+    assert f"{link} is published." in page
+    assert f"Done: {published}" not in page
+
+    response = decide(client, engine, returned, "return", "Please add an outcome.")
+    page = client.get(response.headers["location"]).text
+    assert "Open kitchens</a> went back to its authors with your comment." in page
+    # An address naming no practice, or no decision, confirms nothing.
+    for params in ({"done": "no-such-practice", "action": "publish"}, {"done": returned}):
+        assert 'class="flash"' not in client.get("/moderation", params=params).text

@@ -32,12 +32,19 @@ router = APIRouter()
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, so the sign-in form cannot send people elsewhere."""
-    if not target:
-        return href("/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return href("/")
+    """Where signing in leads: the page the person was going to, only a path on this site
+    (so the form cannot send people elsewhere); from the home page or from nowhere, Your
+    practices, where their work is."""
+    parts = urlsplit(target or "")
+    if (
+        not target
+        or parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+        or parts.path in ("/", "/login")
+    ):
+        return href("/my/practices")
     return target
 
 

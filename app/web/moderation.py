@@ -4,8 +4,9 @@ that may be places the reports name: confirm or reject."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from app.accounts.request_decisions import (
     approve_request,
@@ -15,7 +16,7 @@ from app.accounts.request_decisions import (
     find_request,
     pending_requests,
 )
-from app.errors import AccountError
+from app.errors import AccountError, NotFound
 from app.i18n import gettext
 from app.models.accounts import User
 from app.models.practices import Practice
@@ -34,9 +35,17 @@ from app.web.templating import href, render
 
 router = APIRouter()
 
+DECISIONS = ("publish", "return", "archive")
+
 
 @router.get("/moderation", response_class=HTMLResponse)
-def queue_page(request: Request, session: SessionDep, _moderator: Moderator) -> HTMLResponse:
+def queue_page(
+    request: Request,
+    session: SessionDep,
+    _moderator: Moderator,
+    done: Annotated[str | None, Query(max_length=160)] = None,
+    action: Annotated[str | None, Query(max_length=20)] = None,
+) -> HTMLResponse:
     return render(
         request,
         "moderation/queue.html",
@@ -44,8 +53,20 @@ def queue_page(request: Request, session: SessionDep, _moderator: Moderator) -> 
             "items": review_queue(session),
             "account_requests": count_pending(session),
             "place_matches": len(pending_matches(session)),
+            "decided": _decided(session, done, action),
         },
     )
+
+
+def _decided(session: Session, slug: str | None, action: str | None) -> dict[str, str] | None:
+    """The practice a decision was just taken on, for the confirmation to name it."""
+    if not slug or action not in DECISIONS:
+        return None
+    try:
+        practice = find_any_practice(session, slug)
+    except NotFound:
+        return None
+    return {"title": practice.title, "url": f"/practices/{practice.slug}", "action": action}
 
 
 # Requests for an account (app.accounts.request_decisions), before /moderation/{slug}.
