@@ -91,6 +91,7 @@ def test_robots_keep_crawlers_to_whole_lists_and_public_pages(client: TestClient
     for hidden in (
         "/practices?country=ES&lang=de",
         "/practices?cursor=abc&lang=en",
+        "/practices?activity_type=media-engagement&lang=en",  # as a tag links it
         "/places?q=bar&lang=en",
         "/peers?place=barcelona&lang=en",
         "/my/practices",

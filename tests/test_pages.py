@@ -1,6 +1,7 @@
 """Server-rendered pages: full pages, htmx fragments, no-JavaScript forms, errors."""
 
 import re
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -103,3 +104,18 @@ def test_stored_text_is_escaped(client: TestClient) -> None:
     html = client.get("/practices", params={"q": "<script>alert(1)</script>"}).text
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_tags_and_sources_lead_on(client: TestClient) -> None:
+    """A practice's activity types on its card find the practices that share them; its
+    sources link to the report and to the other practices it describes."""
+    listing = client.get("/practices", params={"q": "anti-rumour", "lang": "en"}).text
+    assert re.search(
+        r'<a class="chip" href="/practices\?activity_type=[a-z-]+&amp;lang=en">', listing
+    )
+    page = client.get("/practices/barcelona-anti-rumour-strategy", params={"lang": "en"}).text
+    source = client.get("/api/v1/practices/barcelona-anti-rumour-strategy").json()["sources"][0]
+    assert f'<cite><a href="{source["url"]}" rel="noopener">' in page
+    also = f"/practices?source={source['slug']}&amp;lang=en"
+    assert f'<a href="{also}">Practices from this report</a>' in page
+    assert client.get(unescape(also)).status_code == 200

@@ -73,9 +73,10 @@ def href(path: str, **params: str | None) -> str:
 def query_url(path: str, params: list[tuple[str, str]], **changes: str | None) -> str:
     """``path`` with ``params``, replacing the keys in ``changes`` (None drops a key).
 
-    The current language is always carried as ``lang``.
+    The current language is always carried as ``lang``, last: what comes before it filters
+    the page, which robots.txt reads (``crawlers``).
     """
-    changes = {"lang": i18n.get_language(), **changes}
+    changes = {**changes, "lang": changes.get("lang", i18n.get_language())}
     kept = [(k, v) for k, v in params if k not in changes and v != ""]
     kept += [(k, v) for k, v in changes.items() if v is not None]
     return f"{path}?{urlencode(kept)}" if kept else path
