@@ -51,7 +51,9 @@ def approve_and_join(live_server: LiveServer, page: Any, mail_dir: Path, email: 
     the e-mail and signs in."""
     base = live_server.url
     sign_in(page, base, new_user(live_server.engine, "moderator"), PASSWORD)
-    page.get_by_role("link", name="Review queue").click()
+    # Signing in leads to Your practices; the queue is in the account menu.
+    account_menu = page.get_by_role("navigation", name="Your account")
+    account_menu.get_by_role("link", name="Review queue").click()
     page.get_by_role("link", name="Account requests").click()
     page.get_by_role("link", name="Ane Etxeberria").click()
     main = page.locator("main").inner_text()

@@ -51,13 +51,20 @@ def journey(live_server: LiveServer, page: Any, *, javascript: bool) -> None:
     sign_out(page)
 
     sign_in(page, base, account(live_server, "moderator"), PASSWORD)
-    page.get_by_role("link", name="Review queue").click()
+    # Signing in leads to Your practices; the queue is in the account menu.
+    account_menu = page.get_by_role("navigation", name="Your account")
+    account_menu.get_by_role("link", name="Review queue").click()
     page.get_by_role("link", name=title).click()
     assert "Eight teams played the first season." in page.locator("main").inner_text()
     page.get_by_role("button", name="Publish").click()
     page.wait_for_load_state()
     assert "/moderation?" in page.url
-    assert title not in page.locator("main").inner_text()  # no longer waiting
+    # No longer waiting, and the confirmation names it.
+    assert page.get_by_role("status").inner_text() == f"{title} is published."
+    assert (
+        page.locator("main table").count() == 0
+        or title not in page.locator("main table").inner_text()
+    )
     sign_out(page)
 
     page.goto(f"{base}/practices?q={word}")

@@ -122,3 +122,34 @@ def test_a_passage_is_found_for_word_forms_the_stemmer_rewrites(
         items = search(client, f"zebrafinch {q}")["items"]
         assert items and items[0]["title"] == "Zebrafinch welcome desk"
         assert marked in items[0]["match"]["passage"], (q, items[0]["match"])
+
+
+def test_when_no_practice_has_every_word_those_with_most_come_first_and_it_says_so(
+    client: TestClient,
+) -> None:
+    """ "rumours and stereotypes": no practice has both, which once gave nothing."""
+    strict = client.get("/api/v1/practices", params={"q": "rumour stereotypes", "limit": 50})
+    answer = strict.json()
+    assert answer["any_word"] is True and answer["total"] > 0
+    slugs = [item["slug"] for item in answer["items"]]
+    assert "barcelona-anti-rumour-strategy" in slugs
+    # Most words first: a practice with both would come before; here the scores say how
+    # many words each has (the whole part), best first.
+    scores = [item["match"]["score"] for item in answer["items"]]
+    assert scores == sorted(scores, reverse=True)
+    both = client.get("/api/v1/practices", params={"q": "rumour barcelona", "limit": 50}).json()
+    assert "any_word" not in both  # some practice has both words: only those
+    page = client.get("/practices", params={"q": "rumour stereotypes", "lang": "en"}).text
+    assert "No practice has all of “rumour stereotypes”" in page
+    # One word, or words nobody uses, is not relaxed: nothing is nothing.
+    nothing = client.get("/api/v1/practices", params={"q": "zzqx qqzx"}).json()
+    assert nothing["total"] == 0 and "any_word" not in nothing
+
+
+def test_most_words_rank_before_fewer(client: TestClient) -> None:
+    answer = client.get(
+        "/api/v1/practices", params={"q": "rumour barcelona zzqx", "limit": 100}
+    ).json()
+    assert answer["any_word"] is True
+    counts = [int(item["match"]["score"]) for item in answer["items"]]
+    assert counts[0] == 2 and counts == sorted(counts, reverse=True) and counts[-1] == 1

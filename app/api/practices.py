@@ -20,12 +20,17 @@ from app.practices.filters import PracticeQuery
 from app.practices.input import PracticeIn
 from app.practices.listing import list_practices
 from app.practices.revisions import editing_data
-from app.practices.schemas import PracticeDetail, PracticeSummary, PracticeWritten, SimilarOut
+from app.practices.schemas import (
+    PracticeDetail,
+    PracticePage,
+    PracticeWritten,
+    SimilarOut,
+)
 from app.practices.similar import similar_practices
 from app.practices.workflow import create_practice, publish_if_trusted, save_practice
 from app.practices.worklists import editable_practice
 from app.requests import client_address, site_url
-from app.schemas import ErrorOut, Page
+from app.schemas import ErrorOut
 
 router = APIRouter(prefix="/practices", tags=["practices"])
 
@@ -41,7 +46,7 @@ ConfirmNew = Annotated[
 @router.get("", summary="List and search practices")
 def list_practices_route(
     session: SessionDep, viewer: ApiViewer, query: Annotated[PracticeQuery, Query()]
-) -> Page[PracticeSummary]:
+) -> PracticePage:
     """Published practices, filtered, sorted and paginated, with optional facet counts."""
     return list_practices(session, query, viewer)
 

@@ -119,6 +119,16 @@ class PracticeIndex:
             self._word_stats = self.words.stats(self.live)
         return self.words.scores(search, self.live, self._word_stats)
 
+    def most_words_scores(self, search: SearchQuery) -> np.ndarray:
+        """Each row's relevance to any of ``search``'s words, ranked first by how many of
+        them it holds: that number, plus its relevance scaled below 1 (NaN: none)."""
+        relevance = self.scores(replace(search, any_word=True))
+        found = ~np.isnan(relevance)
+        if not found.any():
+            return relevance
+        scaled = relevance / (float(np.nanmax(relevance)) + 1.0)
+        return np.where(found, self.words.groups_matched(search, len(self)) + scaled, np.nan)
+
     def having(self, kind: Kind, values: Iterable[Any]) -> np.ndarray:
         """Rows carrying any of ``values``."""
         postings = self.postings[kind]

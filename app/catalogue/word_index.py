@@ -75,6 +75,18 @@ class WordIndex:
             matched = np.zeros(count, dtype=bool)
         return np.where(matched & live, total, np.nan)
 
+    def groups_matched(self, search: SearchQuery, count: int) -> np.ndarray:
+        """How many of ``search``'s groups of words each of ``count`` rows holds."""
+        matched = np.zeros(count, dtype=np.int16)
+        for group in search.groups:
+            in_group = np.zeros(count, dtype=bool)
+            for word in map(stem, group):
+                found = self.postings.get(word)
+                if found is not None:
+                    in_group[found[0]] = True
+            matched += in_group
+        return matched
+
     def extended(
         self, stored: Iterable[list[StoredWords]], ids: np.ndarray, first_row: int
     ) -> "WordIndex":

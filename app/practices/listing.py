@@ -24,8 +24,8 @@ from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer
 from app.practices.detail import cached_summaries, in_order, summaries
 from app.practices.filters import TERM_FILTERS, PracticeQuery, Resolved, resolve
-from app.practices.schemas import MatchOut, PracticeSummary
-from app.schemas import FacetValue, Page
+from app.practices.schemas import MatchOut, PracticePage, PracticeSummary
+from app.schemas import FacetValue
 from app.vocabularies.queries import scheme_terms
 
 
@@ -65,9 +65,7 @@ def _facet(
     return sorted(values, key=lambda v: (-v.count, v.label))
 
 
-def list_practices(
-    session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC
-) -> Page[PracticeSummary]:
+def list_practices(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> PracticePage:
     """The practices ``viewer`` may see that match ``query`` (the public's by default)."""
     key = (query.model_dump_json(), viewer)
     return cached(session, "practices", key, lambda: _list_practices(session, query, viewer))
@@ -83,20 +81,29 @@ class _Matches:
     masks: dict[str, np.ndarray]  # one per filter given
     matched: np.ndarray  # all of them
     scores: np.ndarray | None  # full-text score per row, when searching
+    any_word: bool = False  # no practice has every word: those with most of them instead
 
 
 def _matches(session: Session, query: PracticeQuery, viewer: Viewer) -> _Matches:
     resolved = resolve(session, query)
     index = practice_index(session)
-    base = index.visible(viewer)
-    scores = None
-    if resolved.search:
-        scores = index.scores(resolved.search)
-        base = base & ~np.isnan(scores)
+    visible = index.visible(viewer)
+    masks = {name: index.having(kind, values) for name, (kind, values) in resolved.filters.items()}
+    search, base, scores = resolved.search, visible, None
+    if search:
+        scores = index.scores(search)
+        base = visible & ~np.isnan(scores)
     elif resolved.nothing_to_search:
         base = index.mask()  # e.g. q="%"
-    masks = {name: index.having(kind, values) for name, (kind, values) in resolved.filters.items()}
     matched = np.logical_and.reduce([base, *masks.values()])
+    if search and len(search.groups) > 1 and not matched.any():
+        # "rumours and stereotypes" finds nothing with both words: rather than nothing,
+        # the practices with most of them, first those with more (the page says so).
+        some = index.most_words_scores(search)
+        with_some = visible & ~np.isnan(some)
+        matched_some = np.logical_and.reduce([with_some, *masks.values()])
+        if matched_some.any():
+            return _Matches(resolved, index, with_some, masks, matched_some, some, any_word=True)
     return _Matches(resolved, index, base, masks, matched, scores)
 
 
@@ -121,9 +128,7 @@ def newest_practices(
     return list(zip(practices, summaries(session, practices), strict=True))
 
 
-def _list_practices(
-    session: Session, query: PracticeQuery, viewer: Viewer
-) -> Page[PracticeSummary]:
+def _list_practices(session: Session, query: PracticeQuery, viewer: Viewer) -> PracticePage:
     facet_names = query.facet_names()
     found = _matches(session, query, viewer)
     resolved, index, base, masks = found.resolved, found.index, found.base, found.masks
@@ -170,9 +175,10 @@ def _list_practices(
         others = [mask for other, mask in masks.items() if other != name]
         rows = np.logical_and.reduce([base, *others])
         facets[name] = _facet(session, index, name, rows, chosen.get(name, []))
-    return Page[PracticeSummary](
+    return PracticePage(
         items=items,
         total=int(np.count_nonzero(matched)),
         next_cursor=page.next_cursor,
         facets=facets,
+        any_word=found.any_word,
     )

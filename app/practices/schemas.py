@@ -11,6 +11,7 @@ from app.models.practices import LineageKind, PracticeStatus, Visibility
 from app.schemas import (
     NetworkRef,
     OrganisationRef,
+    Page,
     PlaceRef,
     Schema,
     SourceRef,
@@ -144,6 +145,20 @@ class PracticeSummary(Schema):
     )
     match: MatchOut | None = Field(
         default=None, description=N_("Where the words of `q` matched; only in searches with `q`.")
+    )
+
+
+class PracticePage(Page[PracticeSummary]):
+    """A page of practices."""
+
+    # Only in an answer that was relaxed, so that every other keeps the documented envelope.
+    any_word: bool = Field(
+        default=False,
+        exclude_if=lambda relaxed: not relaxed,
+        description=N_(
+            "True when no practice has every word of `q`: the items then have some of them, "
+            "those with most first."
+        ),
     )
 
 
