@@ -219,6 +219,8 @@ def test_bad_input_is_shown_next_to_each_field_and_nothing_is_written(
     for field, message in expected.items():
         assert re.search(rf'id="{field}-error">.*{re.escape(message)}', html), field
         assert f'href="#{field}"' in html  # the error summary links to the field
+    # A row's error names the row and its field.
+    assert 'href="#outcomes-0-date">Outcome 1: When: Give a year' in html
     # The user's input is kept, escaped.
     assert "Read &lt;script&gt;alert(1)&lt;/script&gt; this" in html
     assert "<script>alert(1)" not in html

@@ -43,6 +43,13 @@ def journey(live_server: LiveServer, page: Any, *, javascript: bool) -> None:
     page.get_by_role("button", name="Add another outcome").click()
     assert page.locator("#outcomes-0-text").input_value() == "Eight teams played the first season."
     assert page.locator("#outcomes-1-text").count() == 1
+    # The page comes back at the new row, not at its top.
+    assert page.url.endswith("#new-outcome")
+    assert page.evaluate("window.scrollY") > 0
+    assert page.locator("#new-outcome").is_visible()
+    # With a row left blank, "Add another" still adds one.
+    page.get_by_role("button", name="Add another outcome").click()
+    assert page.locator("#outcomes-2-text").count() == 1
     page.get_by_role("button", name="Submit for review").click()
     page.wait_for_load_state()
     assert "/my/practices" in page.url, page.locator(".error-summary").all_inner_texts()

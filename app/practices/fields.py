@@ -61,6 +61,26 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+# The fields of a repeated row of the form (an outcome, a source practice), labelled as
+# the form shows them and as an error names them ("Outcome 2: What was found").
+ROW_LABELS: dict[str, dict[str, str]] = {
+    "outcomes": {
+        "text": N_("What was found"),
+        "metric": N_("What was measured"),
+        "value": N_("Value"),
+        "date": N_("When"),
+        "source": N_("Source"),
+        "source_report": N_("Or a report in Interlocal"),
+        "evidence_level": N_("How it was established"),
+    },
+    "lineage": {
+        "practice": N_("The other practice"),
+        "kind": N_("How closely"),
+        "note": N_("What you changed"),
+    },
+}
+
+
 # The fields a form posts as one string each: the prose, and the choices and slugs.
 SINGLE_VALUE_FIELDS = tuple(
     f.name

@@ -26,6 +26,7 @@ from app.practices.checks import InvalidPractice, check_complete, parse_input
 from app.practices.fields import (
     EDITABLE_SCHEMES,
     FIELD_LABELS,
+    ROW_LABELS,
     SINGLE_TERM_SCHEMES,
     SINGLE_VALUE_FIELDS,
     TEXT_LIMITS,
@@ -70,18 +71,20 @@ def _error_labels(errors: dict[str, str], labels: dict[str, str], schemes: Any) 
             result[name] = schemes[name[6:]].label
         elif m := re.fullmatch(ROW_FIELD, name):
             row = int(m.group(2)) + 1
-            result[name] = (
+            which = (
                 gettext("Outcome %(n)s", n=row)
                 if m.group(1) == "outcomes"
                 else gettext("Source practice %(n)s", n=row)
             )
+            field = ROW_LABELS[m.group(1)].get(m.group(3))
+            result[name] = f"{which}: {gettext(field)}" if field else which
     return result
 
 
 # A field of a repeated row: ``outcomes-0-text``. The form numbers rows from 0 and a
 # practice has at most 50 of each, so longer numbers are no row of this form: they are
 # ignored (and never handed to int(), which refuses thousands of digits).
-ROW_FIELD = re.compile(r"(outcomes|lineage)-([0-9]{1,4})-[a-z_]+")
+ROW_FIELD = re.compile(r"(outcomes|lineage)-([0-9]{1,4})-([a-z_]+)")
 
 # The version the form was read at: a number as the form writes it, else none (-1).
 VERSION = re.compile(r"[0-9]{1,18}")
@@ -100,6 +103,19 @@ def _rows(form: FormData, prefix: str, names: tuple[str, ...]) -> list[dict[str,
             # Blank optional fields are absent, not empty codes; the first field is required.
             rows.append({k: v if v or k == names[0] else None for k, v in row.items()})
     return rows
+
+
+def _blank_rows(form: FormData, prefix: str, names: tuple[str, ...]) -> int:
+    """How many repeated rows were posted with nothing filled in."""
+    indexes = {
+        int(m.group(2)) for key in form if (m := ROW_FIELD.fullmatch(key)) and m[1] == prefix
+    }
+    return sum(
+        not any(
+            str(form.get(f"{prefix}-{i}-{name}", "")).strip() for name in names if name != "kind"
+        )
+        for i in indexes
+    )
 
 
 def form_data(form: FormData) -> dict[str, Any]:
@@ -152,6 +168,10 @@ def _choices(
         ).all(),
         "sources": session.exec(select(Source.slug, Source.title).order_by(Source.title)).all(),
         "labels": {name: _(label) for name, label in FIELD_LABELS.items()},
+        "row_labels": {
+            prefix: {name: _(label) for name, label in fields.items()}
+            for prefix, fields in ROW_LABELS.items()
+        },
         "limits": TEXT_LIMITS,
     }
 
@@ -171,6 +191,7 @@ def render_form(
     review_comment: str | None = None,
     note: str = "",
     picked: Picked | None = None,
+    blank_rows: dict[str, int] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     errors = errors or {}
@@ -178,10 +199,14 @@ def render_form(
     if picked is None:  # the place as saved
         picked = pick_place(session, "place", values.get("place"), None, required=False)
     open_sections = _open_sections(values, errors)
-    # Always one blank row to fill in, so nothing needs JavaScript to add more.
+    # Always a blank row to fill in, so nothing needs JavaScript to add more; "Add another"
+    # asks for one more than were left blank.
+    blank = blank_rows or {}
+    for section, names in SECTIONS.items():  # the section a row was added to stays open
+        open_sections[section] = open_sections[section] or any(n in blank for n in names)
     values = {**values}
-    values["outcomes"] = [*values.get("outcomes", []), {}]
-    values["lineage"] = [*values.get("lineage", []), {}]
+    for prefix in ("outcomes", "lineage"):
+        values[prefix] = [*values.get(prefix, []), *({} for _ in range(blank.get(prefix, 1)))]
     return render(
         request,
         "practices/edit.html",
@@ -230,7 +255,12 @@ async def write_practice(
         note=note,
         picked=picked,
     )
-    if action not in ("save", "submit"):  # "Add another" buttons just show the form again
+    if action in ("add-outcome", "add-lineage"):  # the form again, with one more row
+        prefix, names = (
+            ("outcomes", OUTCOME_FIELDS) if action == "add-outcome" else ("lineage", LINEAGE_FIELDS)
+        )
+        return again(blank_rows={prefix: _blank_rows(form, prefix, names) + 1})
+    if action not in ("save", "submit"):
         return again()
     submit, confirm_new = action == "submit", form.get("confirm_new") == "yes"
     if picked.error:  # nothing is written until the place is certain; say what else is wrong
