@@ -53,6 +53,14 @@ def decide(
     )
 
 
+def submitted_for_review(client: TestClient, engine: Engine, *titles: str) -> list[str]:
+    """Practices an Oslo member submitted, one per title; then a moderator is signed in."""
+    as_user(client, engine, "member", OSLO)
+    slugs = [create(client, practice_form(title), action="submit") for title in titles]
+    as_user(client, engine, "moderator")
+    return slugs
+
+
 def slugs(client: TestClient, **params: Any) -> list[str]:
     return [p["slug"] for p in client.get("/api/v1/practices", params=params).json()["items"]]
 
@@ -160,9 +168,7 @@ def test_a_moderator_returns_with_a_comment_and_archives(
     signed_out: TestClient, engine: Engine
 ) -> None:
     client = signed_out
-    as_user(client, engine, "member", OSLO)
-    slug = create(client, practice_form("Library language cafés"), action="submit")
-    as_user(client, engine, "moderator")
+    (slug,) = submitted_for_review(client, engine, "Library language cafés")
     refused = decide(client, engine, slug, "return", comment="")
     assert refused.status_code == 422 and "Say what the authors should change." in refused.text
     assert decide(client, engine, slug, "return", "Please name the partners.").status_code == 303
@@ -419,10 +425,9 @@ def test_a_moderators_confirmation_names_the_practice_and_what_happened(
     signed_out: TestClient, engine: Engine
 ) -> None:
     client = signed_out
-    as_user(client, engine, "member", OSLO)
-    published = create(client, practice_form("Story walks & talks"), action="submit")
-    returned = create(client, practice_form("Open kitchens"), action="submit")
-    as_user(client, engine, "moderator")
+    published, returned = submitted_for_review(
+        client, engine, "Story walks & talks", "Open kitchens"
+    )
 
     response = decide(client, engine, published, "publish")
     page = client.get(response.headers["location"]).text

@@ -155,6 +155,7 @@ class PracticePage(Page[PracticeSummary]):
     any_word: bool = Field(
         default=False,
         exclude_if=lambda relaxed: not relaxed,
+        examples=[True],
         description=N_(
             "True when no practice has every word of `q`: the items then have some of them, "
             "those with most first."
