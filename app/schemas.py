@@ -21,12 +21,12 @@ from app.models.vocabularies import Source
 T = TypeVar("T")
 
 
-def _as_utc(value: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; they are all UTC.
+def as_utc(value: datetime) -> datetime:
+    """``value`` with its zone: SQLite hands timestamps back without it; they are all UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class Schema(BaseModel):

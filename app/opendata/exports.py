@@ -10,7 +10,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -20,6 +20,7 @@ from app.models.practices import Practice, PracticeSource, PracticeTerm
 from app.models.vocabularies import Source, VocabularyScheme, VocabularyTerm
 from app.permissions import practice_networks
 from app.practices.filters import TERM_FILTERS
+from app.schemas import as_utc
 
 BATCH = 500
 
@@ -73,10 +74,8 @@ def _line(values: Sequence[object]) -> str:
 
 
 def _moment(moment: datetime | None) -> str:
-    """ISO 8601 with its zone (UTC), which SQLite does not keep."""
-    if moment is None:
-        return ""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    """ISO 8601 with its zone (UTC), which SQLite does not keep; empty for none."""
+    return as_utc(moment).isoformat() if moment else ""
 
 
 def practices_csv(engine: Engine, ids: list[int], site: str) -> Iterator[str]:

@@ -7,7 +7,6 @@ lists, and the sitemaps list each practice, place and network once per language,
 address in the other languages.
 """
 
-from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,6 +16,7 @@ from sqlmodel import Session
 from app import i18n
 from app.opendata import sitemaps
 from app.requests import site_url
+from app.schemas import as_utc
 from app.web.deps import SessionDep
 from app.web.templating import query_url
 
@@ -99,10 +99,6 @@ def sitemap_index(request: Request, session: SessionDep) -> Response:
     return _xml(root)
 
 
-def _lastmod(moment: datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
 @router.get("/sitemaps/{language}/{name}.xml", response_class=Response)
 def sitemap(request: Request, session: SessionDep, language: str, name: str) -> Response:
     """One language's addresses of the site's pages (``site``) or of a page of practices,
@@ -120,7 +116,7 @@ def sitemap(request: Request, session: SessionDep, language: str, name: str) -> 
         url = ET.SubElement(root, f"{{{SITEMAP}}}url")
         ET.SubElement(url, f"{{{SITEMAP}}}loc").text = _address(site, entry.path, language)
         if entry.changed:
-            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = _lastmod(entry.changed)
+            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = as_utc(entry.changed).isoformat()
         for code in (*i18n.LANGUAGES, None):
             ET.SubElement(
                 url,

@@ -5,6 +5,8 @@ import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from app.schemas import as_utc
+
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -26,5 +28,4 @@ def xml_text(text: str | None) -> str | None:
 
 
 def iso_moment(moment: datetime | None) -> str:
-    moment = moment or datetime.now(UTC)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return as_utc(moment or datetime.now(UTC)).isoformat()

@@ -92,11 +92,8 @@ VERSION = re.compile(r"[0-9]{1,18}")
 
 def _rows(form: FormData, prefix: str, names: tuple[str, ...]) -> list[dict[str, str | None]]:
     """Repeated rows (``outcomes-0-text`` …) in order, leaving out rows left blank."""
-    indexes = sorted(
-        {int(m.group(2)) for key in form if (m := ROW_FIELD.fullmatch(key)) and m[1] == prefix}
-    )
     rows = []
-    for i in indexes:
+    for i in _row_numbers(form, prefix):
         row = {name: str(form.get(f"{prefix}-{i}-{name}", "")).strip() for name in names}
         meaningful = {k: v for k, v in row.items() if k != "kind"}
         if any(meaningful.values()):
@@ -105,16 +102,19 @@ def _rows(form: FormData, prefix: str, names: tuple[str, ...]) -> list[dict[str,
     return rows
 
 
+def _row_numbers(form: FormData, prefix: str) -> list[int]:
+    """The numbers of the repeated rows of ``prefix`` the form posted, in order."""
+    return sorted(
+        {int(m.group(2)) for key in form if (m := ROW_FIELD.fullmatch(key)) and m[1] == prefix}
+    )
+
+
 def _blank_rows(form: FormData, prefix: str, names: tuple[str, ...]) -> int:
     """How many repeated rows were posted with nothing filled in."""
-    indexes = {
-        int(m.group(2)) for key in form if (m := ROW_FIELD.fullmatch(key)) and m[1] == prefix
-    }
+    filled = [name for name in names if name != "kind"]  # a choice with a default
     return sum(
-        not any(
-            str(form.get(f"{prefix}-{i}-{name}", "")).strip() for name in names if name != "kind"
-        )
-        for i in indexes
+        not any(str(form.get(f"{prefix}-{i}-{name}", "")).strip() for name in filled)
+        for i in _row_numbers(form, prefix)
     )
 
 
