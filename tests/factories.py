@@ -20,6 +20,7 @@ from app.models.places import Organisation, Place
 from app.permissions import viewer_for
 from app.practices.input import PracticeIn
 from app.practices.revisions import editing_data
+from app.practices.translations import save_practice_translation, translation_input
 from app.practices.workflow import create_practice, publish, save_practice
 from app.practices.worklists import find_any_practice
 
@@ -201,6 +202,16 @@ def published_edit(engine: Engine, slug: str, **changes: Any) -> None:
             confirm_new=True,
         )
         publish(session, moderator, viewer, practice, expected_version=practice.version)
+
+
+def translated(engine: Engine, slug: str, language: str, title: str, summary: str) -> None:
+    """A translation of the practice ``slug``'s title and summary, saved by a moderator."""
+    email = new_user(engine, "moderator")
+    with Session(engine) as session:
+        moderator = session.exec(select(User).where(User.email == email)).one()
+        practice = find_any_practice(session, slug)
+        values = {"language": language, "origin": "human", "title": title, "summary": summary}
+        save_practice_translation(session, practice, moderator, translation_input(practice, values))
 
 
 # --- The gazetteer ------------------------------------------------------------------------

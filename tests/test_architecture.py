@@ -213,3 +213,16 @@ def test_importing_the_models_package_registers_every_table() -> None:
     alone = subprocess.run([sys.executable, "-c", count], capture_output=True, text=True)
     assert alone.returncode == 0, alone.stderr
     assert int(alone.stdout) == len(SQLModel.metadata.tables)
+
+
+def test_a_translation_holds_every_body_field_as_long_as_the_original() -> None:
+    # A practice's fields are declared in app/practices/fields.py; a new body field needs
+    # its column in practice_translation too, or translating it would fail to save.
+    from app.models.practices import Practice, PracticeTranslation
+    from app.practices.fields import BODY_FIELDS
+
+    originals = Practice.__table__.columns  # type: ignore[attr-defined]
+    translated = PracticeTranslation.__table__.columns  # type: ignore[attr-defined]
+    for name in BODY_FIELDS:
+        assert name in translated, name
+        assert translated[name].type.length == originals[name].type.length, name

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from app.catalogue.counting import ValuesByRow
-from app.catalogue.practice_index import PracticeIndex, build, contents, updated
+from app.catalogue.practice_index import PracticeIndex, build, updated
+from app.catalogue.practice_rows import SORTS
 from app.catalogue.tracking import catalogue_version, changed_since
 from app.models.accounts import User
 from app.models.practices import Practice
@@ -29,6 +30,48 @@ pytestmark = pytest.mark.writes
 
 PLACES = ["barcelona", "oslo"]
 GOALS = ["improving-interaction", "changing-perceptions"]
+
+
+def contents(index: PracticeIndex) -> dict[str, Any]:
+    """What the index says, independent of how its rows are numbered (for comparing an
+    updated index with one loaded whole)."""
+    rows = index.row_of
+    return {
+        "ids": index.by_id.tolist(),
+        "public": index.public[rows].tolist(),
+        "lead": index.lead[rows].tolist(),
+        "place": index.place[rows].tolist(),
+        "keys": {name: index.keys[name][rows].tolist() for name in SORTS},
+        "orders": {
+            name: index.ids[order[index.live[order]]].tolist()
+            for name, order in index.orders.items()
+        },
+        "postings": {
+            kind: {
+                value: sorted(index.ids[found[index.live[found]]].tolist())
+                for value, found in values.items()
+                if index.live[found].any()
+            }
+            for kind, values in index.postings.items()
+        },
+        "words": {
+            word: sorted(index.ids[found[index.live[found]]].tolist())
+            for word, (found, _frequency) in index.words.postings.items()
+            if index.live[found].any()
+        },
+        "frequencies": {
+            word: sorted(
+                zip(
+                    index.ids[found[index.live[found]]].tolist(),
+                    frequency[index.live[found]].tolist(),
+                    strict=True,
+                )
+            )
+            for word, (found, frequency) in index.words.postings.items()
+            if index.live[found].any()
+        },
+        "lengths": index.words.lengths[rows].tolist(),
+    }
 
 
 def _features(found: features.Features) -> dict[str, Any]:

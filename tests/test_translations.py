@@ -1,5 +1,7 @@
 """Translating practices and vocabularies: who may, what is stored, and what readers see."""
 
+import html
+import re
 import subprocess
 from datetime import UTC, datetime
 
@@ -12,7 +14,17 @@ from sqlmodel import Session, select
 from app.models.practices import Practice, PracticeTranslation
 from app.models.vocabularies import VocabularyTerm, VocabularyTermTranslation
 from tests.browser_checks import gettext_in
-from tests.factories import PASSWORD, csrf_from, new_user, sign_in
+from tests.factories import (
+    PASSWORD,
+    csrf_from,
+    new_user,
+    practice_in,
+    published_edit,
+    published_practice,
+    sign_in,
+    translated,
+)
+from tests.test_publishing import submitted_for_review
 
 pytestmark = pytest.mark.writes  # every test here writes, on a copy of the catalogue
 
@@ -36,7 +48,7 @@ def test_member_translates_their_practice_and_readers_see_it(
     client = signed_out
     sign_in(client, new_user(engine, "member", "oslo-city-council"))
     page = client.get(f"/practices/{SLUG}", params={"lang": "de"})
-    assert gettext_in("de", "Translate the title and summary") in page.text
+    assert gettext_in("de", "Translate the practice") in page.text
     form = client.get(f"/practices/{SLUG}/translate", params={"to": "de", "lang": "de"})
     assert form.status_code == 200
     saved = client.post(
@@ -76,6 +88,29 @@ def test_member_translates_their_practice_and_readers_see_it(
     # Found by a search in the translated words too.
     found = client.get("/api/v1/practices", params={"q": "Leitbild"}).json()
     assert SLUG in [item["slug"] for item in found["items"]]
+
+
+def test_a_reader_without_a_translation_is_pointed_to_the_others(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    slug = published_practice(
+        engine,
+        practice_in(
+            title="Estrategia antirrumores de Zebra",
+            summary="Agentes que desmontan rumores en los barrios.",
+            original_language="es",
+        ),
+        "barcelona-city-council",
+    )
+    translated(engine, slug, "en", "Zebra anti-rumour strategy", "Agents who take rumours apart.")
+    page = signed_out.get(f"/practices/{slug}", params={"lang": "de"}).text
+    assert "ist auf Spanisch verfasst und noch nicht in Ihre Sprache übersetzt" in page
+    link = re.search(r'<a href="([^"]*show=en[^"]*)" hreflang="en" lang="en">English</a>', page)
+    assert link, "a German reader is shown the way to the English translation"
+    english = signed_out.get(html.unescape(link.group(1))).text
+    assert '<h1 lang="en">Zebra anti-rumour strategy</h1>' in english
+    assert "Angezeigt auf Englisch." in english
+    assert 'hreflang="es" lang="es">Español</a> (Original)' in english
 
 
 def test_translation_goes_stale_when_the_original_changes(
@@ -154,7 +189,7 @@ def test_who_may_translate(signed_out: TestClient, engine: Engine) -> None:
     sign_in(client, new_user(engine, "member", "barcelona-city-council"))
     assert client.get(f"/practices/{SLUG}/translate").status_code == 403
     page = client.get(f"/practices/{SLUG}", params={"lang": "en"}).text
-    assert "Translate the title and summary" not in page
+    assert "Translate the practice" not in page
     assert client.get("/vocabularies/goal/translate").status_code == 403
 
 
@@ -250,3 +285,94 @@ def test_create_user_command_reads_the_password_from_stdin(engine: Engine) -> No
         check=False,
     )
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
+
+
+def test_the_whole_practice_is_translated_and_read_in_translation(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    slug = published_practice(
+        engine,
+        practice_in(
+            title="Zebrafinch walks",
+            summary="Residents walk the town together.",
+            description="Walks through the old town, every Sunday.",
+            aim="Neighbours meet each other.",
+            know_how="A map and two guides.",
+        ),
+        "barcelona-city-council",
+    )
+    sign_in(client, new_user(engine, "member", "barcelona-city-council"))
+    form = client.get(f"/practices/{slug}/translate", params={"to": "de"})
+    assert 'name="description"' in form.text and 'name="know_how"' in form.text
+    assert 'name="audience"' not in form.text, "nothing to translate: the original has none"
+    saved = client.post(
+        f"/practices/{slug}/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": "de",
+            "origin": "human",
+            "title": "Zebrafinken-Spaziergänge",
+            "summary": "Bewohner gehen gemeinsam durch die Stadt.",
+            "description": "Spaziergänge durch die Altstadt, jeden Sonntag.",
+            "aim": "Nachbarn lernen einander kennen.",
+            "know_how": "",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+
+    client.cookies.clear()
+    german = client.get(f"/practices/{slug}", params={"lang": "de"}).text
+    assert "<div>\n        <p>Spaziergänge durch die Altstadt, jeden Sonntag.</p>" in german
+    assert "<dd>Nachbarn lernen einander kennen.</dd>" in german
+    assert '<p lang="en">A map and two guides.</p>' in german, "left out: the original"
+    assert (
+        gettext_in(
+            "de",
+            "You are reading a translation made by a person; anything it leaves out is "
+            "shown as written.",
+        )
+        in german
+    )
+    api = client.get(f"/api/v1/practices/{slug}", headers={"Accept-Language": "de"}).json()
+    assert api["description"] == "Spaziergänge durch die Altstadt, jeden Sonntag."
+    assert api["know_how"] == "A map and two guides."
+    assert api["translation"]["fields"] == ["title", "summary", "description", "aim"]
+    assert api["translation"]["stale"] is False
+    found = client.get("/api/v1/practices", params={"q": "Altstadt", "lang": "de"}).json()
+    assert [i["slug"] for i in found["items"]] == [slug]
+
+    published_edit(engine, slug, description="Walks through the new town, every Sunday.")
+    api = client.get(f"/api/v1/practices/{slug}", headers={"Accept-Language": "de"}).json()
+    assert api["translation"]["stale"] is True, "the original body changed since"
+
+
+def test_a_submission_is_translated_before_publication_and_reviewed_in_translation(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    (slug,) = submitted_for_review(client, engine, "Zebrafinch story circles")
+    review = client.get(f"/moderation/{slug}", params={"lang": "de"}).text
+    assert "ist auf Englisch verfasst und noch nicht in Ihre Sprache übersetzt" in review
+    form = client.get(f"/practices/{slug}/translate", params={"to": "de", "lang": "de"})
+    assert form.status_code == 200, "a submission can be translated before publication"
+    saved = client.post(
+        f"/practices/{slug}/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": "de",
+            "origin": "machine",
+            "title": "Zebrafinken-Erzählkreise",
+            "summary": "Bewohner erzählen einander, wie sie in die Stadt kamen.",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"].startswith(f"/practices/{slug}/edit?lang=de")
+    review = client.get(f"/moderation/{slug}", params={"lang": "de"}).text
+    assert "In Ihrer Sprache" in review
+    assert "<dd>Zebrafinken-Erzählkreise</dd>" in review
+    # Still unpublished: the public sees neither it nor its translation.
+    client.cookies.clear()
+    assert client.get(f"/practices/{slug}", params={"lang": "de"}).status_code == 404

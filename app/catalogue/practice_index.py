@@ -26,11 +26,13 @@ from sqlmodel import Session
 
 from app.catalogue.cache import loaded
 from app.catalogue.counting import ValuesByRow
+from app.catalogue.label_words import LabelWords, label_words
 from app.catalogue.pagination import NamedValue, decode_cursor, encode_cursor, invalid_cursor
 from app.catalogue.practice_rows import ID, KINDS, SORTS, PracticeRows, micros, read_rows
 from app.catalogue.search import SearchQuery, stored
 from app.catalogue.word_index import WordIndex
 from app.catalogue.word_index import build as build_words
+from app.i18n import LANGUAGES
 from app.permissions import Viewer
 
 # What a filter or facet can look up: a country code, a term (matching its sub-types too),
@@ -70,6 +72,7 @@ class PracticeIndex:
     sorted_keys: dict[str, np.ndarray]  # sort -> the keys in that order
     sorted_ids: dict[str, np.ndarray]  # sort -> the ids in that order
     words: WordIndex  # full-text postings of the rows
+    label_words: LabelWords  # the vocabulary's words: a row matches its terms' labels
     # By viewer and year: memberships start and end with a year (app.permissions).
     _visible: dict[tuple[Viewer, int], np.ndarray] = field(default_factory=dict)
     _word_stats: tuple[int, float] | None = None  # of the live rows, once asked for
@@ -117,7 +120,34 @@ class PracticeIndex:
         the row is retired."""
         if self._word_stats is None:
             self._word_stats = self.words.stats(self.live)
-        return self.words.scores(search, self.live, self._word_stats)
+        return self.words.scores(search, self.live, self._word_stats, self._labelled(search))
+
+    def word_rows(self, word: str, labels_in: tuple[str, ...]) -> np.ndarray:
+        """Rows holding ``word`` (in any language) in their text, or in the labels of their
+        classification in ``labels_in`` (as ``SearchQuery`` has them)."""
+        labelled = self._labelled(SearchQuery(((word,),), labels_in=labels_in)).values()
+        return np.unique(np.concatenate([self.words.rows(word), *labelled]))
+
+    def _labelled(self, search: SearchQuery) -> dict[str, np.ndarray]:
+        """Stem -> the rows whose classification has a label holding it, for ``search``'s
+        stems that a label in one of its ``labels_in`` holds. A row with text in the label's
+        language (original or translation) is matched by its text alone: labels bridge to
+        practices not written in the reader's language, and a word that is spelled alike
+        in two languages ("integration") does not match a label in the other."""
+        found = {}
+        for key in search.stems():
+            if key.partition(":")[0] not in search.labels_in:
+                continue
+            terms = self.label_words.get(key)
+            if terms is None:
+                continue
+            having = [self.postings["term"].get(int(t)) for t in terms]
+            rows = [r for r in having if r is not None]
+            if rows:
+                language = LANGUAGES.index(key.partition(":")[0])
+                written = self.postings["written"].get(language, np.zeros(0, dtype=ID))
+                found[key] = np.setdiff1d(np.unique(np.concatenate(rows)), written)
+        return found
 
     def most_words_scores(self, search: SearchQuery) -> np.ndarray:
         """Each row's relevance to any of ``search``'s words, ranked first by how many of
@@ -127,7 +157,8 @@ class PracticeIndex:
         if not found.any():
             return relevance
         scaled = relevance / (float(np.nanmax(relevance)) + 1.0)
-        return np.where(found, self.words.groups_matched(search, len(self)) + scaled, np.nan)
+        matched = self.words.groups_matched(search, len(self), self._labelled(search))
+        return np.where(found, matched + scaled, np.nan)
 
     def having(self, kind: Kind, values: Iterable[Any]) -> np.ndarray:
         """Rows carrying any of ``values``."""
@@ -278,6 +309,7 @@ def build(session: Session) -> PracticeIndex:
         sorted_keys={name: rows.keys[name][order] for name, order in orders.items()},
         sorted_ids={name: rows.ids[order] for name, order in orders.items()},
         words=build_words(stored(session), rows.ids),
+        label_words=label_words(session),
     )
 
 
@@ -346,50 +378,9 @@ def updated(index: PracticeIndex, session: Session, changed: set[int]) -> Practi
         sorted_keys=sorted_keys,
         sorted_ids=sorted_ids,
         words=index.words.extended(stored(session, rows.ids.tolist()), rows.ids, first),
+        label_words=index.label_words,  # a change of vocabulary reloads the index whole
         _by_row={
             key: by_row.extended(new[key[0]], key[1], first + len(rows))
             for key, by_row in index._by_row.items()
         },
     )
-
-
-def contents(index: PracticeIndex) -> dict[str, Any]:
-    """What the index says, independent of how its rows are numbered (for comparing an
-    updated index with one loaded whole)."""
-    rows = index.row_of
-    return {
-        "ids": index.by_id.tolist(),
-        "public": index.public[rows].tolist(),
-        "lead": index.lead[rows].tolist(),
-        "place": index.place[rows].tolist(),
-        "keys": {name: index.keys[name][rows].tolist() for name in SORTS},
-        "orders": {
-            name: index.ids[order[index.live[order]]].tolist()
-            for name, order in index.orders.items()
-        },
-        "postings": {
-            kind: {
-                value: sorted(index.ids[found[index.live[found]]].tolist())
-                for value, found in values.items()
-                if index.live[found].any()
-            }
-            for kind, values in index.postings.items()
-        },
-        "words": {
-            word: sorted(index.ids[found[index.live[found]]].tolist())
-            for word, (found, _frequency) in index.words.postings.items()
-            if index.live[found].any()
-        },
-        "frequencies": {
-            word: sorted(
-                zip(
-                    index.ids[found[index.live[found]]].tolist(),
-                    frequency[index.live[found]].tolist(),
-                    strict=True,
-                )
-            )
-            for word, (found, frequency) in index.words.postings.items()
-            if index.live[found].any()
-        },
-        "lengths": index.words.lengths[rows].tolist(),
-    }

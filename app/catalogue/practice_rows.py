@@ -8,16 +8,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from sqlalchemy import case, union_all
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlmodel import Session, col, select
 
 from app.db import integer_columns, plain_batches
+from app.i18n import LANGUAGES
 from app.models.places import Place
 from app.models.practices import (
     Practice,
     PracticeSource,
     PracticeStatus,
     PracticeTerm,
+    PracticeTranslation,
     Visibility,
 )
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermAncestor
@@ -31,7 +34,9 @@ SORTS = ("title", "start", "updated", "published")
 ID = np.int32
 
 
-KINDS = ("country", "term", "network", "place", "source", "activity")
+# "written": the languages (numbered as in LANGUAGES) of the practice's original and its
+# translations.
+KINDS = ("country", "term", "network", "place", "source", "activity", "written")
 
 
 @dataclass
@@ -104,7 +109,7 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
         links = practice_networks(ids)
         ancestors = col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id
         scheme = col(VocabularyScheme.id) == VocabularyTerm.scheme_id
-        for kind, statement in {
+        statements: dict[str, Any] = {
             # A term twice (through two narrower ones) is harmless.
             "term": select(PracticeTerm.practice_id, VocabularyTermAncestor.ancestor_id)
             .join(VocabularyTermAncestor, ancestors)
@@ -122,7 +127,17 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
             "source": select(PracticeSource.practice_id, PracticeSource.source_id).where(
                 col(PracticeSource.practice_id).in_(ids)
             ),
-        }.items():
+            "written": union_all(
+                select(Practice.id, _language_number(Practice.original_language)).where(
+                    col(Practice.id).in_(ids)
+                ),
+                select(
+                    PracticeTranslation.practice_id,
+                    _language_number(PracticeTranslation.language),
+                ).where(col(PracticeTranslation.practice_id).in_(ids)),
+            ),
+        }
+        for kind, statement in statements.items():
             pairs[kind].append(integer_columns(session, statement, 2))
     found = [
         np.concatenate(c) if c else np.zeros(0, dtype=t)
@@ -145,6 +160,12 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
         keys={"title": titles, "start": starts, "updated": updated, "published": shown},
         values=values,
     )
+
+
+def _language_number(language: Any) -> Any:
+    """A language code as its position in ``LANGUAGES``."""
+    numbers = {code: number for number, code in enumerate(LANGUAGES)}
+    return case(numbers, value=col(language), else_=0)
 
 
 # The types of the columns ``_row`` gives.

@@ -1,39 +1,38 @@
 """Full-text search over practices, on both databases alike.
 
-Each practice has one stored document (table ``practice_search``) in four weighted
-columns: ``title``; ``summary``; ``body`` (description, the design answers, what did not
-work, know-how); ``context`` (place and parent place names, lead organisation, and the
-titles and summaries of translations). ``index_practices`` rewrites the documents of the
-practices whose text changed, and their words, stemmed and weighted, in
-``practice_search_words``; every write path that changes a practice's text, place or
-translations calls it in the same transaction.
+Each practice has one stored document (table ``practice_search``) in four columns:
+``title``; ``summary``; ``body`` (description, the design answers, what did not work,
+know-how); ``context`` (place and parent place names, lead organisation, and the titles
+and summaries of translations). Its words (``practice_search_words``) are the document's,
+each stemmed in the language it is written in (``app/catalogue/stemming.py``) and
+weighted by the column it stands in. ``index_practices`` rewrites both for the practices
+whose text, place or translations changed; every write path that changes them calls it
+in the same transaction. The labels of a practice's classification match too, in all six
+languages: the index looks them up by its terms (``app/catalogue/label_words.py``).
 
 Matching and ranking happen in memory (``app/catalogue/word_index.py``), not in SQL: a
 word's matches are an array kept up to date with each publication, so a search costs
 vector arithmetic instead of a full-text query per word and per page. This module holds
-what both sides share: how text is cut into words and how words are stemmed (Snowball's
-English, PostgreSQL's ``english`` configuration's stemmer, so "campaigns" finds
-"campaign"), what a query means, and how a page of hits is highlighted.
+what both sides share: how text is cut into words, what a query means (its words, each
+looked for in every language, and their synonyms), and how the words are stored.
 """
 
-import html
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import snowballstemmer
-from markupsafe import Markup
 from sqlalchemy import Integer, column, delete, insert, table
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 columns
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.db import IDS, for_ids, plain_batches
+from app.catalogue.stemming import is_stop_word, keys, stem
+from app.db import IDS, plain_batches
+from app.i18n import DEFAULT_LANGUAGE, get_language
 from app.models.places import Organisation, Place
 from app.models.practices import Practice, PracticeStatus, PracticeTranslation
 from app.practices.fields import BODY_FIELDS
@@ -48,66 +47,36 @@ SYNONYM_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
-# Dropped from queries on both backends alike: PostgreSQL's english configuration drops
-# these (its tsearch_data/english.stop, Snowball's English list), so a query word among
-# them would match nothing there and must match alike on SQLite, where FTS5 would require it.
-_STOP_LIST = """
-    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
-    she her hers herself it its itself they them their theirs themselves what which who whom
-    this that these those am is are was were be been being have has had having do does did
-    doing a an the and but if or because as until while of at by for with about against
-    between into through during before after above below to from up down in out on off over
-    under again further then once here there when where why how all any both each few more
-    most other some such no nor not only own same so than too very s t can will just don
-    should now
-"""
-
-
-STOP_WORDS = frozenset(_STOP_LIST.split())
-
-
 # A word: a run of letters and digits (as SQLite's unicode61 tokenizer cuts text).
 TOKEN = re.compile(r"[^\W_]+")
 
 
-_english = snowballstemmer.stemmer("english")
+COLUMNS = ("title", "summary", "body", "context")  # of a stored document
+# How much a word counts in each column, and in a label of the practice's classification.
+WEIGHTS = {"title": 10, "summary": 4, "body": 1, "context": 2, "terms": 2}
 
 
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """What a lower-case word is matched as: without diacritics, stemmed; "" for a stop
-    word or a single letter, which match nothing."""
-    if len(word) < 2 or word in STOP_WORDS:
-        return ""
-    bare = unicodedata.normalize("NFKD", word)
-    return str(_english.stemWord("".join(c for c in bare if not unicodedata.combining(c))))
+Part = tuple[str, str | None, str]  # a column, its text, the text's language
 
 
-COLUMNS = ("title", "summary", "body", "context")  # of a document
-WEIGHTS = (10, 4, 1, 2)  # how much a word counts in each
-
-
-def stored_words(document: Sequence[str | None]) -> tuple[str, int]:
-    """A document's words as ``practice_search_words`` keeps them: its distinct stems, then
-    the weighted count of each as four hexadecimal digits ("stem stem|000a0005", read in
-    one step at start-up), and how many words it has, stop words included (as BM25 counts
-    a document's length). ``document`` is its four columns."""
+def stored_words(parts: Iterable[Part]) -> tuple[str, int]:
+    """A practice's words as ``practice_search_words`` keeps them: its distinct stems (each
+    stemmed in its text's language), then the weighted count of each as four hexadecimal
+    digits ("en:stem de:stem|000a0005", read in one step at start-up), and how many words
+    its document has, stop words included (as BM25 counts a document's length)."""
     counts: dict[str, int] = {}
     length = 0
-    for text, weight in zip(document, WEIGHTS, strict=True):
+    for part, text, language in parts:
         found = TOKEN.findall((text or "").lower())
         length += len(found)
         for word in found:
-            if stemmed := stem(word):
-                counts[stemmed] = counts.get(stemmed, 0) + weight
+            if stemmed := stem(word, language):
+                counts[stemmed] = counts.get(stemmed, 0) + WEIGHTS[part]
     weights = "".join(f"{min(count, 0xFFFF):04x}" for count in counts.values())
     return " ".join(counts) + "|" + weights, length
 
 
 MAX_WORDS = 12
-
-
-SNIPPET_WORDS = 24
 
 
 SQLITE_DDL = (
@@ -160,6 +129,11 @@ def _documents_table(key: str) -> Any:
     return table("practice_search", column(key, Integer), *(column(name) for name in COLUMNS))
 
 
+def page_documents(session: Session) -> Any:
+    """A statement for the stored documents (id and ``COLUMNS``) of the practices ``IDS``."""
+    return _page_documents(_key(session))
+
+
 @lru_cache
 def _page_documents(key: str) -> Any:
     """The documents of a page of hits, built once: building and compiling the statement
@@ -175,6 +149,9 @@ class SearchQuery:
 
     groups: tuple[tuple[str, ...], ...]
     any_word: bool = False  # match practices with any of the words, not all
+    # The languages the words are taken to be in (the reader's): a practice not written in
+    # one of them is matched by the labels of its classification in it too.
+    labels_in: tuple[str, ...] = ()
 
     @property
     def expansions(self) -> list[str]:
@@ -183,27 +160,38 @@ class SearchQuery:
         return [w for group in self.groups for w in group[1:] if w not in typed]
 
     def stems(self) -> frozenset[str]:
-        """Every word that matches, as matched (stemmed)."""
-        return frozenset(stem(w) for group in self.groups for w in group) - {""}
+        """Every stem that matches (``stemming.keys`` of every word)."""
+        return frozenset(key for group in self.groups for key in group_keys(group))
 
 
-def parse(q: str | None) -> SearchQuery | None:
+@lru_cache(maxsize=20_000)
+def group_keys(group: tuple[str, ...]) -> tuple[str, ...]:
+    """The stems any word of ``group`` matches, in every language, without repeats."""
+    return tuple(dict.fromkeys(key for word in group for key in keys(word)))
+
+
+def parse(q: str | None, language: str | None = None) -> SearchQuery | None:
     """Words of ``q`` (letters and digits only, so no query syntax gets through; single
-    letters and stop words dropped), with synonyms; ``None`` if nothing is left."""
+    letters and the stop words of English and of ``language``, the reader's by default,
+    dropped), with synonyms; ``None`` if nothing is left."""
     groups: list[tuple[str, ...]] = []
-    for word in words(q or "")[:MAX_WORDS]:
+    language = language or get_language()
+    for word in words(q or "", language)[:MAX_WORDS]:
         group: tuple[str, ...] = (word,)
         for stems, alternatives in SYNONYM_GROUPS:
             if word.startswith(stems):
                 group += tuple(a for a in alternatives if a != word)
-        groups.append(group)
-    return SearchQuery(tuple(groups)) if groups else None
+        if group_keys(group):
+            groups.append(group)
+    return SearchQuery(tuple(groups), labels_in=(language,)) if groups else None
 
 
-def words(text: str) -> list[str]:
-    """The searchable words of ``text``, lower-cased, in order, without repeats."""
+def words(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The searchable words of ``text``, lower-cased, in order, without repeats: without
+    single letters and the stop words of English and of ``language``."""
     found = TOKEN.findall(text.lower())
-    return list(dict.fromkeys(w for w in found if len(w) > 1 and w not in STOP_WORDS))
+    kept = (w for w in found if len(w) > 1 and not is_stop_word(w, DEFAULT_LANGUAGE))
+    return list(dict.fromkeys(w for w in kept if not is_stop_word(w, language)))
 
 
 def expansions(q: str | None) -> list[str]:
@@ -235,70 +223,26 @@ def stored(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[
         yield from plain_batches(session, statement, size=20_000)
 
 
-@dataclass(frozen=True)
-class Highlight:
-    """A hit's title with its matches marked, and its best-matching passage."""
-
-    title: Markup
-    passage: Markup
-
-
-def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
-    """``text[start:end]`` HTML-escaped, with ``<mark>`` around each of ``spans``."""
-    parts: list[str] = []
-    at = start
-    for low, high in spans:
-        if start <= low and high <= end:
-            parts += [html.escape(text[at:low], quote=False), "<mark>"]
-            parts += [html.escape(text[low:high], quote=False), "</mark>"]
-            at = high
-    parts.append(html.escape(text[at:end], quote=False))
-    return Markup("".join(parts))
-
-
-def _passage(text: str, stems: frozenset[str]) -> Markup | None:
-    """The run of ``SNIPPET_WORDS`` words of ``text`` holding the most different matches
-    (the earliest of equals), marked; None when nothing in ``text`` matches."""
-    found = list(TOKEN.finditer(text))
-    words = [stem(m.group().lower()) for m in found]
-    matched = [i for i, word in enumerate(words) if word in stems]
-    if not matched:
-        return None
-    best, first = -1, 0
-    for i in matched:
-        first_word = max(0, i - 2)  # a little of what comes before the match
-        different = len(stems.intersection(words[first_word : first_word + SNIPPET_WORDS]))
-        if different > best:
-            best, first = different, first_word
-    last = min(first + SNIPPET_WORDS, len(found)) - 1
-    start = 0 if first == 0 else found[first].start()
-    end = len(text) if last == len(found) - 1 else found[last].end()
-    spans = [found[i].span() for i in matched]
-    passage = _marked(text, spans, start, end)
-    return Markup("…" if start else "") + passage + Markup("…" if end < len(text) else "")
-
-
-def highlights(session: Session, query: SearchQuery, ids: Sequence[int]) -> dict[int, Highlight]:
-    """Marked-up titles and passages for the practices ``ids`` (one page of hits): the
-    title with every match marked, and the best passage of the summary, else the body, else
-    the context (none when only the title matched)."""
-    stems = query.stems()
-    result = {}
-    for practice_id, title, *rest in for_ids(session, _page_documents(_key(session)), ids):
-        spans = [m.span() for m in TOKEN.finditer(title) if stem(m.group().lower()) in stems]
-        passage = next(
-            (p for text in rest if (p := _passage(text or "", stems)) is not None), Markup()
-        )
-        result[int(practice_id)] = Highlight(_marked(title, spans, 0, len(title)), passage)
-    return result
-
-
 def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _translations(session: Session, batch: list[int]) -> dict[int, list[Part]]:
+    """The translations of the practices ``batch`` (every field they hold), as parts of
+    their words."""
+    found: dict[int, list[Part]] = defaultdict(list)
+    for translation in session.exec(
+        select(PracticeTranslation).where(col(PracticeTranslation.practice_id).in_(batch))
+    ):
+        found[translation.practice_id] += [
+            ("context", getattr(translation, name), translation.language)
+            for name in ("title", "summary", *BODY_FIELDS)
+        ]
+    return found
+
+
 def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
-    """Rewrite the documents of practices ``ids`` (of every practice when ``None``)."""
+    """Rewrite the documents and words of practices ``ids`` (every practice when ``None``)."""
 
     search = _table(session)
     key = search.c[_key(session)]
@@ -316,15 +260,7 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
     step = 1000
     batches = [chosen[i : i + step] for i in range(0, len(chosen), step)]
     for batch in batches:
-        translations: dict[int, list[str]] = defaultdict(list)
-        for practice_id, title, summary in session.exec(
-            select(
-                PracticeTranslation.practice_id,
-                PracticeTranslation.title,
-                PracticeTranslation.summary,
-            ).where(col(PracticeTranslation.practice_id).in_(batch))
-        ):
-            translations[practice_id] += [title, summary]
+        translations = _translations(session, batch)
         rows, words = [], []
         for p, place_name, parent_name, lead_name in session.exec(
             select(Practice, Place.name, parent.name, Organisation.name)
@@ -333,14 +269,20 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
             .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
             .where(col(Practice.id).in_(batch))
         ):
-            document = (
-                _join(p.title),
-                _join(p.summary),
-                _join(*(getattr(p, name) for name in BODY_FIELDS)),
-                _join(place_name, parent_name, lead_name, *translations[p.id or 0]),
-            )
-            rows.append({key.name: p.id, **dict(zip(COLUMNS, document, strict=True))})
-            text, length = stored_words(document)
+            language = p.original_language
+            own: list[Part] = [
+                ("title", p.title, language),
+                ("summary", p.summary, language),
+                *(("body", getattr(p, name), language) for name in BODY_FIELDS),
+                *(("context", name, language) for name in (place_name, parent_name, lead_name)),
+                *translations[p.id or 0],
+            ]
+            document = {
+                column: _join(*(text for part, text, _l in own if part == column))
+                for column in COLUMNS
+            }
+            rows.append({key.name: p.id, **document})
+            text, length = stored_words(own)
             words.append({"practice_id": p.id, "words": text, "length": length})
         if rows:
             session.connection().execute(insert(search), rows)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.catalogue.search import SearchQuery, StoredWords, stem
+from app.catalogue.search import WEIGHTS, SearchQuery, StoredWords, group_keys
 
 K1, B = 1.2, 0.75  # FTS5's BM25 parameters
 
@@ -31,9 +31,9 @@ class WordIndex:
     lengths: np.ndarray  # words in each row's document
 
     def rows(self, word: str) -> np.ndarray:
-        """Rows whose document holds ``word`` (live or not)."""
-        found = self.postings.get(stem(word))
-        return found[0] if found else np.zeros(0, dtype=np.int32)
+        """Rows whose words hold ``word`` in any language (live or not)."""
+        found = [self.postings[k][0] for k in group_keys((word,)) if k in self.postings]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
 
     def stats(self, live: np.ndarray) -> tuple[int, float]:
         """The number of ``live`` documents and their average length, which every score
@@ -42,11 +42,16 @@ class WordIndex:
         return documents, float(self.lengths[live].mean()) if live.any() else 1.0
 
     def scores(
-        self, search: SearchQuery, live: np.ndarray, stats: tuple[int, float] | None = None
+        self,
+        search: SearchQuery,
+        live: np.ndarray,
+        stats: tuple[int, float] | None = None,
+        labelled: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Each row's relevance to ``search`` (higher is better), NaN where it does not
         match: every group of words (any one of the group) or, with ``any_word``, any.
-        ``stats`` are ``self.stats(live)``, when known."""
+        ``stats`` are ``self.stats(live)``, when known; ``labelled`` has, by stem, the rows
+        whose classification's labels hold it (each counts as a word in a label)."""
         count = len(live)
         total = np.zeros(count)
         matched: np.ndarray | None = None
@@ -54,8 +59,8 @@ class WordIndex:
         scored: set[str] = set()
         for group in search.groups:
             in_group = np.zeros(count, dtype=bool)
-            for word in map(stem, group):
-                found = self.postings.get(word)
+            for word in group_keys(group):
+                found = self._postings(word, count, labelled)
                 if found is None:
                     continue
                 rows, frequency = found
@@ -75,13 +80,30 @@ class WordIndex:
             matched = np.zeros(count, dtype=bool)
         return np.where(matched & live, total, np.nan)
 
-    def groups_matched(self, search: SearchQuery, count: int) -> np.ndarray:
+    def _postings(
+        self, word: str, count: int, labelled: dict[str, np.ndarray] | None
+    ) -> Postings | None:
+        """The rows holding ``word`` and how often, counting its labelled rows too."""
+        found = self.postings.get(word)
+        extra = labelled.get(word) if labelled else None
+        if extra is None:
+            return found
+        frequency = np.zeros(count, dtype=np.uint32)
+        if found is not None:
+            frequency[found[0]] = found[1]
+        frequency[extra] += WEIGHTS["terms"]
+        rows = np.flatnonzero(frequency).astype(np.int32)
+        return rows, frequency[rows]
+
+    def groups_matched(
+        self, search: SearchQuery, count: int, labelled: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
         """How many of ``search``'s groups of words each of ``count`` rows holds."""
         matched = np.zeros(count, dtype=np.int16)
         for group in search.groups:
             in_group = np.zeros(count, dtype=bool)
-            for word in map(stem, group):
-                found = self.postings.get(word)
+            for word in group_keys(group):
+                found = self._postings(word, count, labelled)
                 if found is not None:
                     in_group[found[0]] = True
             matched += in_group

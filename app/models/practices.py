@@ -7,6 +7,7 @@ validators in the annotations only run for the input.
 """
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -224,10 +225,12 @@ class PracticeRevision(SQLModel, table=True):
 
 
 class PracticeTranslation(SQLModel, table=True):
-    """A practice's title and summary in another language.
+    """A practice's written fields in another language: its title and summary, and its
+    body (description, design answers, lessons) where the translator translated it.
 
-    ``source_digest`` fingerprints the original title and summary it was made from: when
-    the original changes afterwards, the digests differ and the translation is stale.
+    ``source_digest`` fingerprints the original title and summary it was made from, and
+    ``body_digest`` the original body (None when the body was not translated): when the
+    original changes afterwards, the digests differ and the translation is stale.
     """
 
     __tablename__ = "practice_translation"
@@ -240,8 +243,16 @@ class PracticeTranslation(SQLModel, table=True):
     language: str = Field(max_length=10)
     title: str = Field(max_length=300)
     summary: str = Field(max_length=1000)
+    # The body fields of ``app.practices.fields.BODY_FIELDS``, as long as the original's.
+    description: str | None = Field(default=None, max_length=20000)
+    aim: str | None = Field(default=None, max_length=2000)
+    participants: str | None = Field(default=None, max_length=1000)
+    audience: str | None = Field(default=None, max_length=1000)
+    what_did_not_work: str | None = Field(default=None, max_length=10000)
+    know_how: str | None = Field(default=None, max_length=10000)
     origin: str = Field(default="human", max_length=10)  # human | machine
     source_digest: str = Field(max_length=64)
+    body_digest: str | None = Field(default=None, max_length=64)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
     updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
@@ -250,3 +261,9 @@ class PracticeTranslation(SQLModel, table=True):
 def original_digest(title: str, summary: str) -> str:
     """Fingerprint of the text a practice translation is made from (see ``source_digest``)."""
     return hashlib.sha256(f"{title}\x1f{summary}".encode()).hexdigest()
+
+
+def body_digest(body: Sequence[str | None]) -> str:
+    """Fingerprint of the original body fields a translation's body is made from (see
+    ``body_digest``), given in the order of ``BODY_FIELDS``."""
+    return hashlib.sha256("\x1f".join(text or "" for text in body).encode()).hexdigest()

@@ -35,6 +35,7 @@ from app.practices.schemas import (
     PracticeSummary,
     TranslationOut,
 )
+from app.practices.translations import with_translated_body
 from app.schemas import NetworkRef, OrganisationRef, PlaceRef, SourceRef, TermRef, source_ref
 from app.vocabularies.queries import HeldTerm, held_terms, source_refs
 
@@ -163,14 +164,14 @@ def summaries(
     session: Session,
     practices: Sequence[Summarised],
     *,
-    original: bool = False,
+    show: str | None = None,
     where: Where | None = None,
 ) -> list[PracticeSummary]:
     """Public summaries of ``practices``, loading their relations in a few batched queries.
 
-    Titles and summaries come in the reader's language where a translation exists, unless
-    ``original`` asks for the text as written. ``where`` holds their places and leads when
-    they were read with them.
+    Titles and summaries come in the reader's language where a translation exists, or in
+    the language ``show`` names, or as written when it is "original". ``where`` holds
+    their places and leads when they were read with them.
     """
     if not practices:
         return []
@@ -197,7 +198,7 @@ def summaries(
     for p in practices:
         assert p.id is not None
         practice_terms = dict(terms[p.id])
-        wanted = None if original else translations[p.id].get(get_language())
+        wanted = None if show == "original" else translations[p.id].get(show or get_language())
         shown = wanted if wanted and wanted.language != p.original_language else None
         evidence = practice_terms.get("evidence-level", [])
         place, lead = where[p.id]
@@ -261,10 +262,12 @@ def _translation_out(practice: Summarised, translation: Translated) -> Translati
 
 
 def practice_detail(
-    session: Session, practice: Practice, viewer: Viewer = PUBLIC, *, original: bool = False
+    session: Session, practice: Practice, viewer: Viewer = PUBLIC, *, show: str | None = None
 ) -> PracticeDetail:
-    """Everything public about ``practice`` (as found by ``find_practice``)."""
-    summary = summaries(session, [practice], original=original)[0]
+    """Everything public about ``practice`` (as found by ``find_practice``), its written
+    fields in the language ``show`` names (as ``summaries`` reads it) where translated."""
+    summary = summaries(session, [practice], show=show)[0]
+    body, translation = with_translated_body(session, practice, summary.translation)
     partners = [
         PartnerOut(organisation=OrganisationRef.model_validate(org), role=role)
         for org, role in session.exec(
@@ -306,8 +309,9 @@ def practice_detail(
         )
     ]
     return PracticeDetail(
-        **summary.model_dump(),
-        **{name: getattr(practice, name) for name in _OWN_FIELDS},
+        **summary.model_dump(exclude={"translation"}),
+        translation=translation,
+        **{name: getattr(practice, name) for name in _OWN_FIELDS} | body,
         partners=partners,
         networks=networks,
         outcomes=outcomes,

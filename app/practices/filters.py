@@ -33,9 +33,11 @@ class _PracticeQueryBase(BaseModel):
         default=None,
         max_length=200,
         description="Words to look for in titles, summaries, descriptions, lessons, "
-        "place and lead body names; all must match (English words are stemmed, and "
-        "integration, cohesion and inclusion stand in for each other). Results are ranked "
-        "and each carries `match` with the matches marked.",
+        "translations, place and lead body names, and the labels of a practice's "
+        "classification in all six languages; all must match. Each word is looked for in "
+        "every language, stemmed as each language stems it (text is stemmed in the "
+        "language it is written in), and integration, cohesion and inclusion stand in for "
+        "each other. Results are ranked and each carries `match` with the matches marked.",
         examples=["rumour"],
     )
     country: list[str] = Field(

@@ -14,8 +14,8 @@ from markupsafe import escape
 from sqlmodel import Session, select
 
 from app.catalogue.cache import cached, cached_many
+from app.catalogue.highlighting import highlights
 from app.catalogue.practice_index import PracticeIndex, practice_index
-from app.catalogue.search import highlights
 from app.countries import country_name
 from app.i18n import get_language
 from app.models.places import Network
@@ -166,6 +166,8 @@ def _list_practices(session: Session, query: PracticeQuery, viewer: Viewer) -> P
                 score=round(float(scores[rows[at]]), 4),
                 title=mark.title if mark else escape(item.title),
                 passage=mark.passage if mark else "",
+                found_in=mark.found_in if mark else None,
+                language=mark.language if mark else None,
             )
             items[at] = item.model_copy(update={"match": match})  # the cached one stays bare
     chosen = query.active_filters()

@@ -60,10 +60,18 @@ class TranslationOut(Schema):
         description=N_("Whether a person or a machine translated it."), examples=["human"]
     )
     stale: bool = Field(
-        description=N_("True when the original title or summary changed after the translation."),
+        description=N_("True when the original changed after the translation was made."),
         examples=[False],
     )
     updated_at: UtcDateTime = Field(description=N_("When the translation was last saved."))
+    fields: list[str] = Field(
+        default=["title", "summary"],
+        description=N_(
+            "The written fields shown in translation; the others are shown as written. "
+            "Lists give the title and summary only."
+        ),
+        examples=[["title", "summary", "description"]],
+    )
 
 
 class MatchOut(Schema):
@@ -80,6 +88,20 @@ class MatchOut(Schema):
             "place names, with matches in <mark>; empty when only the title matched."
         ),
         examples=["…a city-wide network against <mark>rumours</mark>…"],
+    )
+    found_in: Literal["translation", "names", "classification"] | None = Field(
+        default=None,
+        description=N_(
+            "Where `passage` comes from when the original text did not match: a "
+            "translation, the place and lead body names, or the label of a term the "
+            "practice is classified by."
+        ),
+        examples=["translation"],
+    )
+    language: str | None = Field(
+        default=None,
+        description=N_("Language of `passage` when it is a translation or a term's label."),
+        examples=["de"],
     )
 
 

@@ -6,8 +6,9 @@ below:
 
 - shared terms (activity types count 3, goals 2, target groups 1, as a share of the
   practice's own),
-- text similarity (full-text relevance of the practice's title and summary words, relative
-  to the best candidate),
+- text similarity (full-text relevance of the words of the practice's title and summary
+  and of their translations, relative to the best candidate; as in search, a word matches
+  in any language, in text and in classification labels),
 - context similarity of the two places (the peer model without practice profiles).
 """
 
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from app.catalogue.practice_index import practice_index
 from app.catalogue.search import SearchQuery, words
-from app.models.practices import Practice, PracticeTerm
+from app.models.practices import Practice, PracticeTerm, PracticeTranslation
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm
 from app.permissions import PUBLIC, Viewer, visible
 from app.places.peers.scoring import context_similarity
@@ -56,6 +57,28 @@ def _own_terms(session: Session, practice_id: int) -> dict[int, tuple[str, TermR
     }
 
 
+def _distinct_words(session: Session, practice: Practice) -> tuple[list[str], tuple[str, ...]]:
+    """The longest words of the practice's title and summary, and of each translation of
+    them (a practice written in one language meets others through its translations), and
+    the languages they are in."""
+    texts = [(f"{practice.title} {practice.summary}", practice.original_language)]
+    texts += [
+        (f"{title} {summary}", language)
+        for language, title, summary in session.exec(
+            select(
+                PracticeTranslation.language,
+                PracticeTranslation.title,
+                PracticeTranslation.summary,
+            ).where(PracticeTranslation.practice_id == practice.id)
+        )
+    ]
+    distinct: list[str] = []
+    for text, language in texts:
+        longest = sorted(words(text, language), key=len, reverse=True)
+        distinct += [w for w in longest if len(w) > 3][:DISTINCT_WORDS]
+    return list(dict.fromkeys(distinct)), tuple(language for _text, language in texts)
+
+
 def similar_practices(
     session: Session, slug: str, viewer: Viewer = PUBLIC, *, limit: int = 5
 ) -> list[SimilarOut]:
@@ -88,12 +111,12 @@ def similar_to(
         ):
             term_score[other_id] = float(total) / possible
 
-    distinct = sorted(words(f"{practice.title} {practice.summary}"), key=len, reverse=True)
-    distinct = [w for w in distinct if len(w) > 3][:DISTINCT_WORDS]
+    distinct, languages = _distinct_words(session, practice)
     text_score: dict[int, float] = {}
     index = practice_index(session)
     if distinct:
-        scores = index.scores(SearchQuery(tuple((w,) for w in distinct), any_word=True))
+        words_in = SearchQuery(tuple((w,) for w in distinct), any_word=True, labels_in=languages)
+        scores = index.scores(words_in)
         candidates = np.flatnonzero(
             index.visible(viewer) & (index.place != practice.place_id) & ~np.isnan(scores)
         )
@@ -134,7 +157,7 @@ def similar_to(
     matched: dict[int, set[str]] = defaultdict(set)
     chosen_rows, _which = index.rows([p.id for p in chosen if p.id is not None])
     for word in distinct:
-        for row in np.intersect1d(index.words.rows(word), chosen_rows):
+        for row in np.intersect1d(index.word_rows(word, languages), chosen_rows):
             matched[int(index.ids[row])].add(word)
     result = []
     for total, other_id, near, close in top:

@@ -68,14 +68,19 @@ def review_queue(session: Session) -> list[WorkItem]:
     return _work_items(session, rows)
 
 
-def editable_practice(session: Session, user: User, viewer: Viewer, slug: str) -> Practice:
-    """The practice, if ``user`` may edit it: 404 when they may not even see it, the same
-    404 as for a practice that does not exist (so that hidden ones do not show)."""
+def editable_practice(
+    session: Session, user: User, viewer: Viewer, slug: str, refusal: str | None = None
+) -> Practice:
+    """The practice in any state, if ``user`` may edit it: 404 when they may not even see
+    it, the same 404 as for a practice that does not exist (so that hidden ones do not
+    show); else 403 with ``refusal``, or a message that they may not edit it."""
     practice = session.exec(select(Practice).where(Practice.slug == slug)).first()
     if practice is not None and may_edit_practice(session, user, practice):
         return practice
     find_practice(session, slug, viewer)  # 404 unless visible
-    raise Forbidden(gettext("Only the practice's organisations and moderators can edit it."))
+    raise Forbidden(
+        refusal or gettext("Only the practice's organisations and moderators can edit it.")
+    )
 
 
 def find_any_practice(session: Session, slug: str) -> Practice:

@@ -17,13 +17,15 @@ from app.accounts.request_decisions import (
     pending_requests,
 )
 from app.errors import AccountError, NotFound
-from app.i18n import gettext
+from app.i18n import get_language, gettext
 from app.models.accounts import User
 from app.models.practices import Practice
 from app.permissions import Viewer
 from app.places.gazetteer.matches import confirm_match, pending_matches, reject_match
 from app.practices.checks import InvalidPractice
+from app.practices.fields import FIELD_LABELS
 from app.practices.revisions import changes, describe, names_for, open_revision, published_data
+from app.practices.translations import practice_translation, translated_fields
 from app.practices.workflow import archive, publish, return_to_authors
 from app.practices.worklists import find_any_practice, review_queue
 from app.practices.writing import EditConflict
@@ -194,6 +196,9 @@ def _review(
     before = published_data(session, practice)
     # Only moderators review, and they read every published practice.
     names = names_for(session, Viewer(moderator=True), [before, current.data if current else None])
+    # A moderator who does not read the original's language reviews it in translation.
+    foreign = practice.original_language != get_language()
+    translation = practice_translation(session, practice, get_language()) if foreign else None
     return render(
         request,
         "moderation/review.html",
@@ -205,6 +210,10 @@ def _review(
             "is_new": before is None,
             "errors": errors or {},
             "comment": comment,
+            "foreign": foreign,
+            "translation": translation,
+            "translated": translated_fields(translation) if translation else [],
+            "field_labels": FIELD_LABELS,
         },
         status_code=status_code,
     )

@@ -2,19 +2,19 @@
 path such as /practices/new is never taken for a practice's slug."""
 
 from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from xml.etree import ElementTree as ET
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
 from app.catalogue.search import expansions
 from app.config import get_settings
 from app.errors import InvalidInput, NotFound
-from app.i18n import _, get_language
+from app.i18n import LANGUAGES, _, get_language
 from app.models.places import Organisation, Place
-from app.models.practices import Practice, RevisionState, Visibility
+from app.models.practices import Practice, PracticeStatus, RevisionState, Visibility
 from app.opendata.linked_data import practice_jsonld, script_json
 from app.permissions import is_admin, may_edit_practice
 from app.practices.detail import find_practice, practice_detail
@@ -54,7 +54,13 @@ from app.web.practices.feed import (
 )
 from app.web.practices.forms import may_create, render_form, write_practice
 from app.web.practices.listing import OPEN_FACETS, filter_labels
-from app.web.practices.translating import EditablePractice, target_language, translation_form
+from app.web.practices.translating import (
+    EditablePractice,
+    posted_values,
+    target_language,
+    translation_form,
+    translation_values,
+)
 from app.web.templating import href, query_url, render, signed_in_user
 
 router = APIRouter(prefix="/practices")
@@ -201,6 +207,9 @@ def similar_titles_fragment(
     )
 
 
+SHOW_PATTERN = "^(original|" + "|".join(LANGUAGES) + ")$"  # which text a practice page shows
+
+
 @router.get("/{slug}", response_class=HTMLResponse)
 def practice_page(
     request: Request,
@@ -208,13 +217,14 @@ def practice_page(
     user: CurrentUser,
     viewer: ViewerDep,
     slug: str,
-    show: Annotated[Literal["original"] | None, Query()] = None,
+    show: Annotated[str | None, Query(pattern=SHOW_PATTERN)] = None,
 ) -> HTMLResponse:
-    """``show=original`` shows the text as written, keeping the interface language."""
+    """``show=original`` shows the text as written, and ``show=`` a language code its
+    translation into that language, keeping the interface language."""
     found = find_practice(session, slug, viewer)
     scheme_labels = {s.scheme: s.label for s in list_schemes(session)}
     may_edit = may_edit_practice(session, user, found)
-    detail = practice_detail(session, found, viewer, original=show == "original")
+    detail = practice_detail(session, found, viewer, show=show)
     return render(
         request,
         "practices/detail.html",
@@ -320,13 +330,7 @@ def practice_translation_form(
 ) -> HTMLResponse:
     language = target_language(practice, to)
     existing = practice_translation(session, practice, language)
-    values = {
-        "language": language,
-        "title": existing.title if existing else "",
-        "summary": existing.summary if existing else "",
-        "origin": existing.origin if existing else "human",
-    }
-    return translation_form(request, practice, values, {})
+    return translation_form(request, practice, translation_values(existing, language), {})
 
 
 @router.post(
@@ -334,21 +338,20 @@ def practice_translation_form(
     response_class=HTMLResponse,
     dependencies=[Depends(verify_csrf)],
 )
-def save_practice_translation_form(
-    request: Request,
-    session: SessionDep,
-    user: SignedIn,
-    practice: EditablePractice,
-    language: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    summary: Annotated[str, Form()] = "",
-    origin: Annotated[str, Form()] = "",
+async def save_practice_translation_form(
+    request: Request, session: SessionDep, user: SignedIn, practice: EditablePractice
 ) -> Response:
-    values = {"language": language, "title": title, "summary": summary, "origin": origin}
+    values = posted_values(await request.form())
     try:
         save_practice_translation(session, practice, user, translation_input(practice, values))
     except InvalidInput as exc:
         return translation_form(request, practice, values, exc.fields, status_code=422)
+    language = values["language"]
+    if practice.status != PracticeStatus.published:  # no public page yet: back to its form
+        return RedirectResponse(
+            href(f"/practices/{practice.slug}/edit", lang=language, saved="1"),
+            status_code=303,
+        )
     return RedirectResponse(
         href(f"/practices/{practice.slug}", lang=language, saved="1"), status_code=303
     )
