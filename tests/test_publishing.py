@@ -441,3 +441,59 @@ def test_a_moderators_confirmation_names_the_practice_and_what_happened(
     # An address naming no practice, or no decision, confirms nothing.
     for params in ({"done": "no-such-practice", "action": "publish"}, {"done": returned}):
         assert 'class="flash"' not in client.get("/moderation", params=params).text
+
+
+def test_a_draft_is_previewed_as_readers_will_see_it(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    as_user(client, engine, "member", OSLO)
+    slug = create(
+        client,
+        practice_form(
+            "Círculos de historias",
+            summary="Vecinos que se cuentan cómo llegaron a la ciudad.",
+            original_language="es",
+        ),
+    )
+    page = client.get(f"/practices/{slug}/preview").text
+    assert '<h1 lang="es">Círculos de historias</h1>' in page
+    assert "the practice as readers will see it once it is published" in page
+    assert "This practice is written in Spanish" in page, "the language named, not a code"
+    # Never published: nothing to compare with.
+    assert "Changes from the published version" not in page
+
+
+def test_an_edit_of_a_published_practice_is_previewed_without_being_written(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    as_user(client, engine, "member", OSLO)
+    slug = create(client, practice_form("Welcome walks"), action="submit")
+    as_user(client, engine, "moderator")
+    decide(client, engine, slug, "publish")
+    as_user(client, engine, "member", OSLO)
+    response = post(
+        client,
+        f"/practices/{slug}/edit",
+        {
+            **practice_form("Welcome walks and talks"),
+            "action": "save",
+            "version": version_of(engine, slug),
+        },
+    )
+    assert response.status_code == 303, response.text
+    with Session(engine) as session:
+        version = session.exec(select(func.max(Practice.version))).one()
+    page = client.get(f"/practices/{slug}/preview").text
+    assert "<h1>Welcome walks and talks</h1>" in page
+    assert 'id="changes-h">Changes from the published version' in page
+    assert "<ins>" in page and "talks" in page
+    # The published page and the catalogue are as they were.
+    client.cookies.clear()
+    assert "<h1>Welcome walks</h1>" in client.get(f"/practices/{slug}").text
+    with Session(engine) as session:
+        assert session.exec(select(func.max(Practice.version))).one() == version
+        assert session.exec(select(Practice.title).where(Practice.slug == slug)).one() == (
+            "Welcome walks"
+        )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.i18n import _, gettext
+from app.i18n import _, gettext, language_name
 from app.models.accounts import ApiKey, User
 from app.models.places import Organisation, Place
 from app.models.practices import (
@@ -130,6 +130,8 @@ def describe(names: Names, data: dict[str, Any]) -> list[FieldView]:
             value = _("Members of its networks only") if network else _("Everyone")
         elif name == "outcomes":
             value = "\n".join(_outcome_line(names, o) for o in value or [])
+        elif name == "original_language":
+            value = language_name(value) if value else value
         elif name == "languages":
             value = ", ".join(value or [])
         elif name == "links":

@@ -21,6 +21,7 @@ from app.practices.detail import find_practice, practice_detail
 from app.practices.duplicates import similar_titles
 from app.practices.filters import FACETS, PracticeQuery
 from app.practices.listing import list_practices, newest_practices
+from app.practices.preview import previewed
 from app.practices.revisions import (
     changes,
     describe,
@@ -207,6 +208,10 @@ def similar_titles_fragment(
     )
 
 
+def _scheme_labels(session: SessionDep) -> dict[str, str]:
+    return {s.scheme: s.label for s in list_schemes(session)}
+
+
 SHOW_PATTERN = "^(original|" + "|".join(LANGUAGES) + ")$"  # which text a practice page shows
 
 
@@ -222,7 +227,6 @@ def practice_page(
     """``show=original`` shows the text as written, and ``show=`` a language code its
     translation into that language, keeping the interface language."""
     found = find_practice(session, slug, viewer)
-    scheme_labels = {s.scheme: s.label for s in list_schemes(session)}
     may_edit = may_edit_practice(session, user, found)
     detail = practice_detail(session, found, viewer, show=show)
     return render(
@@ -231,7 +235,7 @@ def practice_page(
         {
             "practice": detail,
             "jsonld": script_json(practice_jsonld(detail, site_url(request))),
-            "scheme_labels": scheme_labels,
+            "scheme_labels": _scheme_labels(session),
             "may_translate": may_edit,
             "may_edit": may_edit,
             "pending": open_revision(session, found) if may_edit else None,
@@ -302,23 +306,25 @@ def history_page(
 def preview_page(
     request: Request, session: SessionDep, user: SignedIn, viewer: ViewerDep, slug: str
 ) -> HTMLResponse:
-    """The edit in progress, as its authors and moderators will read it."""
+    """The edit in progress as readers will see it once published, with what it changes
+    in the published version (if there is one)."""
     practice = editable_practice(session, user, viewer, slug)
     current = open_revision(session, practice)
     data = editing_data(session, practice)
     before = published_data(session, practice)
     names = names_for(session, viewer, [data, before])
-    return render(
-        request,
-        "practices/revision.html",
-        {
-            "practice": practice,
-            "fields": describe(names, data),
-            "revision": current,
-            "preview": True,
-            "changes": changes(names, before, data),
-        },
-    )
+    context: dict[str, Any] = {
+        "practice": practice,
+        "revision": current,
+        "preview": True,
+        "changes": changes(names, before, data) if before else [],
+        "fields": describe(names, data),
+    }
+    page = previewed(session, practice, user, viewer)
+    if page is None:  # the edit no longer applies: its fields as written
+        return render(request, "practices/revision.html", context)
+    context |= {"practice": page, "scheme_labels": _scheme_labels(session)}
+    return render(request, "practices/detail.html", context)
 
 
 @router.get("/{slug}/translate", response_class=HTMLResponse)
