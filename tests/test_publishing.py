@@ -497,3 +497,33 @@ def test_an_edit_of_a_published_practice_is_previewed_without_being_written(
         assert session.exec(select(Practice.title).where(Practice.slug == slug)).one() == (
             "Welcome walks"
         )
+
+
+def test_a_resubmission_is_reviewed_against_what_was_returned_with_the_comment(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    (slug,) = submitted_for_review(client, engine, "Library language cafés")
+    assert decide(client, engine, slug, "return", "Please say who takes part.").status_code == 303
+
+    as_user(client, engine, "member", OSLO)
+    response = post(
+        client,
+        f"/practices/{slug}/edit",
+        {
+            **practice_form("Library language cafés"),
+            "participants": "Volunteers and newcomers learning Norwegian.",
+            "action": "submit",
+            "version": version_of(engine, slug),
+        },
+    )
+    assert response.status_code == 303, response.text
+
+    as_user(client, engine, "moderator")
+    review = client.get(f"/moderation/{slug}").text
+    assert "Resubmitted after it was returned on" in review
+    assert "<blockquote>Please say who takes part.</blockquote>" in review
+    since = review.split('<h3>Changes since it was returned</h3>')[1].split("</section>")[0]
+    assert "Volunteers and newcomers learning Norwegian." in since
+    assert "Summary" not in since, "only what changed since the return"
+    assert '<details class="all-fields"><summary>All fields</summary>' in review

@@ -222,6 +222,8 @@ class PracticeRevision(SQLModel, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     review_comment: str | None = Field(default=None, max_length=2000)
+    # The edit as a moderator returned it, to show what the resubmission changed.
+    returned_data: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class PracticeTranslation(SQLModel, table=True):

@@ -215,6 +215,7 @@ def return_to_authors(
     current.reviewer_id = moderator.id
     current.reviewed_at = utcnow()
     current.review_comment = comment
+    current.returned_data = dict(current.data)
     session.add(current)
     if practice.status == PracticeStatus.submitted:
         practice.status = PracticeStatus.draft

@@ -19,7 +19,7 @@ from app.accounts.request_decisions import (
 from app.errors import AccountError, NotFound
 from app.i18n import get_language, gettext
 from app.models.accounts import User
-from app.models.practices import Practice
+from app.models.practices import Practice, RevisionState
 from app.permissions import Viewer
 from app.places.gazetteer.matches import confirm_match, pending_matches, reject_match
 from app.practices.checks import InvalidPractice
@@ -194,8 +194,13 @@ def _review(
 ) -> HTMLResponse:
     current = open_revision(session, practice)
     before = published_data(session, practice)
+    # A resubmission after a return: what the authors changed since, and the comment.
+    resubmitted = current is not None and current.state == RevisionState.submitted
+    returned = current.returned_data if current is not None and resubmitted else None
     # Only moderators review, and they read every published practice.
-    names = names_for(session, Viewer(moderator=True), [before, current.data if current else None])
+    names = names_for(
+        session, Viewer(moderator=True), [before, current.data if current else None, returned]
+    )
     # A moderator who does not read the original's language reviews it in translation.
     foreign = practice.original_language != get_language()
     translation = practice_translation(session, practice, get_language()) if foreign else None
@@ -210,6 +215,10 @@ def _review(
             "is_new": before is None,
             "errors": errors or {},
             "comment": comment,
+            "returned": returned,
+            "since_returned": changes(names, returned, current.data)
+            if current and returned
+            else [],
             "foreign": foreign,
             "translation": translation,
             "translated": translated_fields(translation) if translation else [],
