@@ -523,7 +523,7 @@ def test_a_resubmission_is_reviewed_against_what_was_returned_with_the_comment(
     review = client.get(f"/moderation/{slug}").text
     assert "Resubmitted after it was returned on" in review
     assert "<blockquote>Please say who takes part.</blockquote>" in review
-    since = review.split('<h3>Changes since it was returned</h3>')[1].split("</section>")[0]
+    since = review.split("<h3>Changes since it was returned</h3>")[1].split("</section>")[0]
     assert "Volunteers and newcomers learning Norwegian." in since
     assert "Summary" not in since, "only what changed since the return"
     assert '<details class="all-fields"><summary>All fields</summary>' in review

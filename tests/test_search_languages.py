@@ -163,3 +163,46 @@ def test_a_relabelled_term_is_searched_by_its_new_label_at_once(
     )
     assert response.status_code == 303, response.text
     assert found(search(client, "zebravinkpraatjes", lang="nl"), "barcelona-anti-rumour-strategy")
+
+
+def test_a_match_through_a_broader_terms_label_shows_that_label(client: TestClient) -> None:
+    # One Scotland, Many Cultures is classified under a kind of broadcast channel; the
+    # broader term's German label is "Rundfunk".
+    hit = found(search(client, "Rundfunk", lang="de"), "one-scotland-many-cultures")
+    assert hit is not None
+    assert hit["match"]["found_in"] == "classification"
+    assert "<mark>Rundfunk</mark>" in hit["match"]["passage"]
+
+
+@pytest.mark.writes
+def test_a_reader_finds_by_english_labels_whatever_the_interface(
+    client: TestClient, engine: Engine
+) -> None:
+    slug = published_practice(
+        engine,
+        practice_in(
+            title="Mesas de barrio",
+            summary="Vecinos que resuelven juntos los problemas de la calle.",
+            original_language="es",
+            terms={"goal": ["defusing-conflict"], "target-group": ["whole-community"]},
+        ),
+        "barcelona-city-council",
+    )
+    # Written in Spanish, found by the English label of its goal from the German interface.
+    hit = found(search(client, "defusing", lang="de"), slug)
+    assert hit is not None and hit["match"]["found_in"] == "classification"
+    assert hit["match"]["language"] == "en"
+
+
+@pytest.mark.writes
+def test_a_translation_of_the_title_alone_keeps_labels_matching(
+    client: TestClient, engine: Engine
+) -> None:
+    translated(
+        engine,
+        "barcelona-anti-rumour-strategy",
+        "de",
+        "Barcelonas Strategie",
+        "Eine stadtweite Strategie.",
+    )
+    assert found(search(client, "Gerüchte", lang="de"), "barcelona-anti-rumour-strategy")

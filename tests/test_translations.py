@@ -369,10 +369,44 @@ def test_a_submission_is_translated_before_publication_and_reviewed_in_translati
         follow_redirects=False,
     )
     assert saved.status_code == 303
-    assert saved.headers["location"].startswith(f"/practices/{slug}/edit?lang=de")
+    assert saved.headers["location"].startswith(f"/moderation/{slug}?lang=de"), "back to review"
     review = client.get(f"/moderation/{slug}", params={"lang": "de"}).text
     assert "In Ihrer Sprache" in review
     assert "<dd>Zebrafinken-Erzählkreise</dd>" in review
     # Still unpublished: the public sees neither it nor its translation.
     client.cookies.clear()
     assert client.get(f"/practices/{slug}", params={"lang": "de"}).status_code == 404
+
+
+def test_a_hostile_language_value_is_not_written_into_the_form(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    sign_in(client, new_user(engine, "moderator"))
+    form = client.get(f"/practices/{SLUG}/translate", params={"to": "de"})
+    refused = client.post(
+        f"/practices/{SLUG}/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": 'de"><script>alert(1)</script>',
+            "origin": "human",
+            "title": "T",
+            "summary": "S",
+        },
+    )
+    assert refused.status_code == 422
+    assert "<script>alert(1)</script>" not in refused.text
+
+
+def test_the_original_asked_for_by_its_language_is_not_called_untranslated(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    slug = published_practice(
+        engine, practice_in(title="Zebrafinch walks"), "barcelona-city-council"
+    )
+    translated(engine, slug, "de", "Zebrafinken-Spaziergänge", "Gemeinsam durch die Stadt.")
+    for show in ("en", "original"):
+        page = signed_out.get(f"/practices/{slug}", params={"lang": "de", "show": show}).text
+        assert '<h1 lang="en">Zebrafinch walks</h1>' in page
+        assert "noch nicht in Ihre Sprache übersetzt" not in page, show
+        assert gettext_in("de", "Read the translation") in page

@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
-from app.catalogue.search import COLUMNS, TOKEN, SearchQuery, page_documents
+from app.catalogue.search import COLUMNS, TOKEN, SearchQuery, page_documents, with_names
 from app.catalogue.stemming import keys, stem
 from app.db import for_ids
 from app.i18n import DEFAULT_LANGUAGE, get_language
 from app.models.practices import Practice, PracticeTerm, PracticeTranslation
-from app.models.vocabularies import VocabularyTerm, VocabularyTermTranslation
+from app.models.vocabularies import (
+    VocabularyTerm,
+    VocabularyTermAncestor,
+    VocabularyTermTranslation,
+)
 from app.practices.fields import BODY_FIELDS
 
 SNIPPET_WORDS = 24
@@ -81,7 +85,7 @@ def _in(language: str, stems: frozenset[str]) -> Matches:
 
 
 def _in_any(stems: frozenset[str]) -> Matches:
-    """Matches of text whose language is not known (place names, mixed context)."""
+    """Matches of text whose language is not known (place and organisation names)."""
     return lambda word: not stems.isdisjoint(keys(word))
 
 
@@ -132,9 +136,10 @@ def _elsewhere(
             for name in ("title", "summary", *BODY_FIELDS)
             if getattr(translation, name)
         ]
-    for practice_id, *document in for_ids(session, page_documents(session), ids):
-        names = dict(zip(COLUMNS, document, strict=True))["context"]
-        texts[int(practice_id)].append(("names", names, None))
+    for practice_id, *names in session.execute(
+        with_names(Practice.id).where(col(Practice.id).in_(ids))
+    ):
+        texts[int(practice_id or 0)].append(("names", "\n".join(n for n in names if n), None))
     for practice_id, label, language in _labels(session, ids):
         if language in query.labels_in:  # as the index matches them
             texts[practice_id].append(("classification", label, language))
@@ -152,19 +157,27 @@ def _elsewhere(
 
 
 def _labels(session: Session, ids: list[int]) -> list[tuple[int, str, str]]:
-    """The labels of the practices' terms in every language: (practice, label, language)."""
-    english = session.exec(
-        select(PracticeTerm.practice_id, VocabularyTerm.label)
-        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
+    """The labels in every language of the practices' terms and of the terms above them
+    (as the index matches them): (practice, label, language)."""
+    held = (
+        select(PracticeTerm.practice_id, VocabularyTermAncestor.ancestor_id)
+        .join(VocabularyTermAncestor, col(VocabularyTermAncestor.term_id) == PracticeTerm.term_id)
         .where(col(PracticeTerm.practice_id).in_(ids))
+        .subquery()
+    )
+    english = session.exec(
+        select(held.c.practice_id, VocabularyTerm.label).join(
+            VocabularyTerm, col(VocabularyTerm.id) == held.c.ancestor_id
+        )
     ).all()
     translated = session.exec(
         select(
-            PracticeTerm.practice_id,
+            held.c.practice_id,
             VocabularyTermTranslation.label,
             VocabularyTermTranslation.language,
+        ).join(
+            VocabularyTermTranslation,
+            col(VocabularyTermTranslation.term_id) == held.c.ancestor_id,
         )
-        .join(PracticeTerm, col(PracticeTerm.term_id) == VocabularyTermTranslation.term_id)
-        .where(col(PracticeTerm.practice_id).in_(ids))
     ).all()
     return [(i, label, DEFAULT_LANGUAGE) for i, label in english] + list(translated)

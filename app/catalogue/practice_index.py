@@ -130,10 +130,11 @@ class PracticeIndex:
 
     def _labelled(self, search: SearchQuery) -> dict[str, np.ndarray]:
         """Stem -> the rows whose classification has a label holding it, for ``search``'s
-        stems that a label in one of its ``labels_in`` holds. A row with text in the label's
-        language (original or translation) is matched by its text alone: labels bridge to
-        practices not written in the reader's language, and a word that is spelled alike
-        in two languages ("integration") does not match a label in the other."""
+        stems that a label in one of its ``labels_in`` holds. A row with full text in the
+        label's language (its original, or a translation with its body) is matched by its
+        text alone: labels bridge to practices not written in the reader's language, and a
+        word that is spelled alike in two languages ("integration") does not match a label
+        in the other."""
         found = {}
         for key in search.stems():
             if key.partition(":")[0] not in search.labels_in:

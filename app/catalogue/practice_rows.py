@@ -34,8 +34,8 @@ SORTS = ("title", "start", "updated", "published")
 ID = np.int32
 
 
-# "written": the languages (numbered as in LANGUAGES) of the practice's original and its
-# translations.
+# "written": the languages (numbered as in LANGUAGES) of the practice's original and of
+# its translations that include its body.
 KINDS = ("country", "term", "network", "place", "source", "activity", "written")
 
 
@@ -131,10 +131,14 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
                 select(Practice.id, _language_number(Practice.original_language)).where(
                     col(Practice.id).in_(ids)
                 ),
+                # A translation of the title and summary alone is too thin to match by.
                 select(
                     PracticeTranslation.practice_id,
                     _language_number(PracticeTranslation.language),
-                ).where(col(PracticeTranslation.practice_id).in_(ids)),
+                ).where(
+                    col(PracticeTranslation.practice_id).in_(ids),
+                    col(PracticeTranslation.body_digest).is_not(None),
+                ),
             ),
         }
         for kind, statement in statements.items():

@@ -7,8 +7,9 @@ and summaries of translations). Its words (``practice_search_words``) are the do
 each stemmed in the language it is written in (``app/catalogue/stemming.py``) and
 weighted by the column it stands in. ``index_practices`` rewrites both for the practices
 whose text, place or translations changed; every write path that changes them calls it
-in the same transaction. The labels of a practice's classification match too, in all six
-languages: the index looks them up by its terms (``app/catalogue/label_words.py``).
+in the same transaction. The labels of a practice's classification match too, in the
+reader's language and in English, where the practice has no full text in that language:
+the index looks them up by its terms (``app/catalogue/label_words.py``).
 
 Matching and ranking happen in memory (``app/catalogue/word_index.py``), not in SQL: a
 word's matches are an array kept up to date with each publication, so a search costs
@@ -149,8 +150,8 @@ class SearchQuery:
 
     groups: tuple[tuple[str, ...], ...]
     any_word: bool = False  # match practices with any of the words, not all
-    # The languages the words are taken to be in (the reader's): a practice not written in
-    # one of them is matched by the labels of its classification in it too.
+    # The languages the words are taken to be in (the reader's and English): a practice
+    # not written in one of them is matched by the labels of its classification in it too.
     labels_in: tuple[str, ...] = ()
 
     @property
@@ -183,7 +184,9 @@ def parse(q: str | None, language: str | None = None) -> SearchQuery | None:
                 group += tuple(a for a in alternatives if a != word)
         if group_keys(group):
             groups.append(group)
-    return SearchQuery(tuple(groups), labels_in=(language,)) if groups else None
+    # Readers type in their own language or in English, whatever the interface.
+    labels_in = tuple(dict.fromkeys((language, DEFAULT_LANGUAGE)))
+    return SearchQuery(tuple(groups), labels_in=labels_in) if groups else None
 
 
 def words(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -227,6 +230,18 @@ def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def with_names(*columns: Any) -> Any:
+    """A statement for ``columns`` of practices with the names a document's context holds:
+    its place's, the place's parent's and its lead organisation's."""
+    parent = aliased(Place)
+    return (
+        sa_select(*columns, col(Place.name), col(parent.name), col(Organisation.name))
+        .join(Place, col(Place.id) == Practice.place_id)
+        .outerjoin(parent, col(parent.id) == Place.parent_id)
+        .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
+    )
+
+
 def _translations(session: Session, batch: list[int]) -> dict[int, list[Part]]:
     """The translations of the practices ``batch`` (every field they hold), as parts of
     their words."""
@@ -256,18 +271,13 @@ def index_practices(session: Session, ids: Iterable[int] | None = None) -> None:
         session.execute(delete(_WORDS).where(_WORDS.c.practice_id.in_(chosen)))
     if not chosen:
         return
-    parent = aliased(Place)
     step = 1000
     batches = [chosen[i : i + step] for i in range(0, len(chosen), step)]
     for batch in batches:
         translations = _translations(session, batch)
         rows, words = [], []
-        for p, place_name, parent_name, lead_name in session.exec(
-            select(Practice, Place.name, parent.name, Organisation.name)
-            .join(Place, col(Place.id) == Practice.place_id)
-            .outerjoin(parent, col(parent.id) == Place.parent_id)
-            .outerjoin(Organisation, col(Organisation.id) == Practice.lead_organisation_id)
-            .where(col(Practice.id).in_(batch))
+        for p, place_name, parent_name, lead_name in session.execute(
+            with_names(Practice).where(col(Practice.id).in_(batch))
         ):
             language = p.original_language
             own: list[Part] = [

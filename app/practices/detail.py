@@ -198,7 +198,8 @@ def summaries(
     for p in practices:
         assert p.id is not None
         practice_terms = dict(terms[p.id])
-        wanted = None if show == "original" else translations[p.id].get(show or get_language())
+        original = show in ("original", p.original_language)
+        wanted = None if original else translations[p.id].get(show or get_language())
         shown = wanted if wanted and wanted.language != p.original_language else None
         evidence = practice_terms.get("evidence-level", [])
         place, lead = where[p.id]

@@ -33,8 +33,9 @@ class _PracticeQueryBase(BaseModel):
         default=None,
         max_length=200,
         description="Words to look for in titles, summaries, descriptions, lessons, "
-        "translations, place and lead body names, and the labels of a practice's "
-        "classification in all six languages; all must match. Each word is looked for in "
+        "translations, place and lead body names, and, for a practice not written in the "
+        "reader's language or in English, the labels of its classification in those "
+        "languages; all must match. Each word is looked for in "
         "every language, stemmed as each language stems it (text is stemmed in the "
         "language it is written in), and integration, cohesion and inclusion stand in for "
         "each other. Results are ranked and each carries `match` with the matches marked.",

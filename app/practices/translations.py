@@ -124,10 +124,16 @@ def with_translated_body(
         return body, shown
     translated = [name for name in BODY_FIELDS if getattr(translation, name)]
     body |= {name: getattr(translation, name) for name in translated}
-    changed = translation.body_digest != _body_digest(practice)
     return body, shown.model_copy(
-        update={"fields": [*shown.fields, *translated], "stale": shown.stale or changed}
+        update={"fields": [*shown.fields, *translated], "stale": is_stale(practice, translation)}
     )
+
+
+def is_stale(practice: Practice, translation: PracticeTranslation) -> bool:
+    """Whether the original changed after ``translation`` was made from it."""
+    if translation.source_digest != original_digest(practice.title, practice.summary):
+        return True
+    return translation.body_digest not in (None, _body_digest(practice))
 
 
 def translated_fields(translation: PracticeTranslation) -> list[tuple[str, str]]:

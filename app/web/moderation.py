@@ -25,7 +25,7 @@ from app.places.gazetteer.matches import confirm_match, pending_matches, reject_
 from app.practices.checks import InvalidPractice
 from app.practices.fields import FIELD_LABELS
 from app.practices.revisions import changes, describe, names_for, open_revision, published_data
-from app.practices.translations import practice_translation, translated_fields
+from app.practices.translations import is_stale, practice_translation, translated_fields
 from app.practices.workflow import archive, publish, return_to_authors
 from app.practices.worklists import find_any_practice, review_queue
 from app.practices.writing import EditConflict
@@ -221,6 +221,7 @@ def _review(
             else [],
             "foreign": foreign,
             "translation": translation,
+            "translation_stale": translation is not None and is_stale(practice, translation),
             "translated": translated_fields(translation) if translation else [],
             "field_labels": FIELD_LABELS,
         },

@@ -16,7 +16,7 @@ from app.i18n import LANGUAGES, _, get_language
 from app.models.places import Organisation, Place
 from app.models.practices import Practice, PracticeStatus, RevisionState, Visibility
 from app.opendata.linked_data import practice_jsonld, script_json
-from app.permissions import is_admin, may_edit_practice
+from app.permissions import is_admin, is_moderator, may_edit_practice
 from app.practices.detail import find_practice, practice_detail
 from app.practices.duplicates import similar_titles
 from app.practices.filters import FACETS, PracticeQuery
@@ -353,6 +353,10 @@ async def save_practice_translation_form(
     except InvalidInput as exc:
         return translation_form(request, practice, values, exc.fields, status_code=422)
     language = values["language"]
+    if practice.status != PracticeStatus.published and is_moderator(user):  # reviewing it
+        return RedirectResponse(
+            href(f"/moderation/{practice.slug}", lang=language, saved="1"), status_code=303
+        )
     if practice.status != PracticeStatus.published:  # no public page yet: back to its form
         return RedirectResponse(
             href(f"/practices/{practice.slug}/edit", lang=language, saved="1"),
