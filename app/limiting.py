@@ -10,6 +10,7 @@ requests cannot all slip under a limit.
 import logging
 import math
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
@@ -93,6 +94,27 @@ def hit(spec: str, bucket: str) -> RateLimitItem | None:
         if not allowed:
             return item
     return None
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Where a bucket stands against the tightest limit of a spec, as the RateLimit
+    headers say it."""
+
+    limit: int  # requests the window allows
+    remaining: int
+    reset: int  # seconds until the window frees requests again
+
+
+def quota(spec: str, bucket: str) -> Quota | None:
+    """The quota left in ``bucket`` under the limit of ``spec`` with the fewest requests
+    remaining; None when ``spec`` sets no limit."""
+    current, found = limiter(), []
+    for item in items(spec):
+        reset, remaining = current.get_window_stats(item, bucket)
+        seconds = max(0, math.ceil(reset - time.time()))
+        found.append(Quota(item.amount, max(0, remaining), seconds))
+    return min(found, key=lambda q: (q.remaining, -q.reset)) if found else None
 
 
 def seconds_until_reset(item: RateLimitItem, bucket: str) -> int:

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import limiting
 from app.api import api_router, openapi
 from app.api.openapi import allowed_methods
+from app.api.rate_limits import RateLimitHeaders
 from app.catalogue.practice_index import practice_index
 from app.config import get_settings
 from app.db import get_engine
@@ -132,6 +133,7 @@ def create_app() -> FastAPI:
             expose_headers=["ETag", "Location", "Content-Language", "Idempotent-Replayed"],
             max_age=3600,
         )
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(WritesLendAThread)
     # Compresses what every middleware above wrote, streamed exports too (chunk by chunk).
     # Level 5: a 77 kB page in 0.8 ms (2.4 ms at the default 9) for 2 % more bytes.

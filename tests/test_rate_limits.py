@@ -64,3 +64,18 @@ def test_guessing_keys_counts_against_the_address(limited: None) -> None:
     for _ in range(3):
         assert guesser.get("/api/v1/practices", headers=wrong).status_code == 401
     assert guesser.get("/api/v1/practices", headers=wrong).status_code == 429
+
+
+def test_every_answer_says_how_many_requests_are_left(limited: None) -> None:
+    client = visitor("198.51.100.9")
+    seen = []
+    for _ in range(3):
+        answer = client.get("/api/v1/vocabularies")
+        assert answer.headers["RateLimit-Limit"] == "3"
+        assert 1 <= int(answer.headers["RateLimit-Reset"]) <= 60
+        seen.append(int(answer.headers["RateLimit-Remaining"]))
+    assert seen == [2, 1, 0]
+    refused = client.get("/api/v1/practices/no-such-practice")
+    assert refused.status_code == 429
+    assert refused.headers["RateLimit-Remaining"] == "0"
+    assert "RateLimit-Limit" not in client.get("/practices").headers, "pages are not counted"

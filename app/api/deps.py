@@ -53,7 +53,7 @@ OptionalClient = Annotated[ApiClient | None, Depends(api_client)]
 async def rate_limited(request: Request, client: OptionalClient) -> None:
     """Count the request against its key's limit, or its address's without one."""
     if client is not None:
-        limit_key(client.key_id)
+        limit_key(request, client.key_id)
     else:
         limit_client(request)
 

@@ -5,9 +5,15 @@ chooses: each worker's memory by default (N workers let a client send up to N ti
 limit), or a shared Redis.
 Refused requests get 429 with ``Retry-After``. A request with a key that is not valid
 counts against its address, so guessing keys is slowed like any anonymous traffic.
+
+Every answer to a counted request says where its client stands, in the headers of the
+IETF draft "RateLimit header fields for HTTP" (its version 05, which clients and
+gateways widely read): ``RateLimit-Limit``, ``RateLimit-Remaining`` and
+``RateLimit-Reset`` (seconds), for the limit with the fewest requests left.
 """
 
 from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import limiting
 from app.config import get_settings
@@ -16,8 +22,10 @@ from app.i18n import gettext
 from app.requests import client_address
 
 
-def _hit(spec: str, bucket: str) -> None:
+def _hit(request: Request, spec: str, bucket: str) -> None:
     item = limiting.hit(spec, bucket)
+    if (quota := limiting.quota(spec, bucket)) is not None:
+        request.state.quota = quota  # told in the answer's headers (RateLimitHeaders)
     if item is not None:
         retry_after = limiting.seconds_until_reset(item, bucket)
         raise TooManyRequests(
@@ -30,12 +38,41 @@ def _hit(spec: str, bucket: str) -> None:
         )
 
 
-def limit_key(key_id: int) -> None:
-    _hit(get_settings().rate_limit_key, f"key:{key_id}")
+def limit_key(request: Request, key_id: int) -> None:
+    _hit(request, get_settings().rate_limit_key, f"key:{key_id}")
 
 
 def limit_client(request: Request) -> None:
-    _hit(get_settings().rate_limit_anonymous, f"client:{client_address(request)}")
+    _hit(request, get_settings().rate_limit_anonymous, f"client:{client_address(request)}")
+
+
+def quota_headers(quota: limiting.Quota) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"ratelimit-limit", str(quota.limit).encode()),
+        (b"ratelimit-remaining", str(quota.remaining).encode()),
+        (b"ratelimit-reset", str(quota.reset).encode()),
+    ]
+
+
+class RateLimitHeaders:
+    """Adds the RateLimit headers to the answer of a request that was counted, whatever
+    the answer (a page of results, a 304, an error, the 429 itself)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_quota(message: Message) -> None:
+            quota = scope.get("state", {}).get("quota")
+            if message["type"] == "http.response.start" and quota is not None:
+                message = {**message, "headers": [*message["headers"], *quota_headers(quota)]}
+            await send(message)
+
+        await self.app(scope, receive, with_quota)
 
 
 reset = limiting.reset
