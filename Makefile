@@ -23,15 +23,26 @@ run: install
 
 # Debian packages the tests drive: Chromium for the browser tests, PostgreSQL's server
 # binaries (initdb, pg_ctl) for the PostgreSQL run of the suite, redis-server for the
-# rate limits shared across app instances, and Java for the Nu HTML Checker.
+# rate limits shared across app instances, Java for the Nu HTML Checker, and npm for
+# Spectral (the OpenAPI document's security checks).
 system-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
 	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; }
 	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm; }
 
-test: install system-deps
+# Spectral and the OWASP API ruleset, at the versions of their lock file (npm checks each
+# package's integrity hash).
+SPECTRAL := .cache/spectral
+$(SPECTRAL)/.installed: tests/spectral/package.json tests/spectral/package-lock.json
+	mkdir -p $(SPECTRAL)
+	cp tests/spectral/package.json tests/spectral/package-lock.json $(SPECTRAL)/
+	cd $(SPECTRAL) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install system-deps $(SPECTRAL)/.installed
 	$(BIN)/python tests/fetch_tools.py
 	$(BIN)/python -m pytest -n 3 --dist loadfile --durations=25
 

@@ -23,9 +23,11 @@ from pydantic import (
     BeforeValidator,
     Field,
     GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
 )
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from app.errors import InvalidBody, InvalidInput
@@ -253,6 +255,18 @@ class limit(MaxLen):  # lower case: it reads as ``Annotated[Text, limit(300)]``
 
         return core_schema.no_info_after_validator_function(check, handler(source))
 
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The limit in the JSON Schema (the API's document), on the text's schema (the
+        string one of an optional text's ``anyOf``)."""
+        found = handler(schema)
+        target = handler.resolve_ref_schema(found)
+        for branch in target.get("anyOf", [target]):
+            if branch.get("type") == "string":
+                branch["maxLength"] = self.max_length
+        return found
+
 
 Text = Annotated[str | None, AfterValidator(_plain)]
 
@@ -274,7 +288,7 @@ def not_a_boolean(value: object) -> object:
     return value
 
 
-Year = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1800, le=2100)]
+Year = Annotated[int, Interval(ge=1800, le=2100), BeforeValidator(not_a_boolean)]
 
 
 # The largest id of a record: PostgreSQL's INTEGER. A larger number names no record, and
@@ -290,3 +304,14 @@ def interface_language(value: str) -> str:
     if value not in LANGUAGES:
         raise ValueError(gettext("Choose one of the listed languages."))
     return value
+
+
+# A list filter's values (query parameters repeated): each a code or slug, and a bounded
+# number of them, so that one request cannot ask for an unbounded match.
+FilterValue = Annotated[str, StringConstraints(max_length=160)]
+MAX_FILTER_VALUES = 50
+
+
+def filter_values(**kwargs: Any) -> Any:
+    """The ``Field`` of a list filter: empty by default, at most ``MAX_FILTER_VALUES``."""
+    return Field(default_factory=list, max_length=MAX_FILTER_VALUES, **kwargs)

@@ -36,6 +36,11 @@ ERRORS: dict[int | str, dict[str, object]] = {
         "many seconds to wait.",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
+    500: {
+        "model": ErrorOut,
+        "description": "Something failed on the server; the answer says no more, and the "
+        "host's log has the details.",
+    },
 }
 
 
@@ -43,6 +48,7 @@ async def language(
     lang: Annotated[
         str | None,
         Query(
+            max_length=10,
             description="Language of labels, titles and summaries (overrides "
             "`Accept-Language`). The answer's `Content-Language` header says which was used; "
             "a practice's `language` field says whether its text is a translation.",

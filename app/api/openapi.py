@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
 from app.api.deps import require_writer
+from app.api.openapi_limits import document_limits
 
 # Reading needs no key (a key shows members-only practices too): "no security, or the key".
 OPTIONAL_KEY: list[dict[str, list[str]]] = [{}, {"apiKey": []}]
@@ -54,6 +55,7 @@ def install(app: FastAPI) -> None:
                 for method, operation in operations.items():
                     if (path, method) in optional and "security" in operation:
                         operation["security"] = OPTIONAL_KEY
+            document_limits(document)
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -8,16 +8,26 @@ from app.validation import RecordId
 
 PracticeSlug = Annotated[
     str,
-    Path(description="The practice's `slug`.", examples=["barcelona-anti-rumour-strategy"]),
+    Path(
+        max_length=160,
+        description="The practice's `slug`.",
+        examples=["barcelona-anti-rumour-strategy"],
+    ),
 ]
-PlaceSlug = Annotated[str, Path(description="The place's `slug`.", examples=["barcelona"])]
+PlaceSlug = Annotated[
+    str, Path(max_length=120, description="The place's `slug`.", examples=["barcelona"])
+]
 OtherPlaceSlug = Annotated[
-    str, Path(description="The `slug` of the place to compare with.", examples=["hackney"])
+    str,
+    Path(
+        max_length=120, description="The `slug` of the place to compare with.", examples=["hackney"]
+    ),
 ]
 NetworkSlug = Annotated[
-    str, Path(description="The network's `slug`.", examples=["inclusive-cities"])
+    str, Path(max_length=120, description="The network's `slug`.", examples=["inclusive-cities"])
 ]
 MemberId = Annotated[RecordId, Path(description="The membership's `id`.", examples=[118])]
 SchemeCode = Annotated[
-    str, Path(description="The vocabulary scheme's `code`.", examples=["activity-type"])
+    str,
+    Path(max_length=60, description="The vocabulary scheme's `code`.", examples=["activity-type"]),
 ]

@@ -15,12 +15,14 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 IdempotencyKey = Annotated[
     str | None,
     Header(
+        max_length=200,
         description="Any unique string (a UUID): a retried request with the same key and body "
-        "is answered as the first was, without writing again."
+        "is answered as the first was, without writing again.",
     ),
 ]
 IfMatch = Annotated[
-    str | None, Header(description="The ETag of the version the change starts from.")
+    str | None,
+    Header(max_length=100, description="The ETag of the version the change starts from."),
 ]
 
 

@@ -27,6 +27,11 @@ from app.validation import MAX_RECORD_ID, safe_text
 # The most items one page of any list holds, for the pages and the API alike.
 MAX_PAGE_SIZE = 200
 
+# The longest list an answer holds inside one item (a place's networks, the places within
+# it, a practice's adaptations, a facet's values): lists of a catalogue's size are cut
+# there, the first by their order, so that no answer grows with the catalogue.
+MAX_LISTED = 1000
+
 
 def page_limit(default: int) -> Any:
     """The ``limit`` field of a list query: items per page, 1 to ``MAX_PAGE_SIZE``."""

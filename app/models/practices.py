@@ -54,7 +54,7 @@ def _enum_column(**kwargs: Any) -> Any:
     return Field(sa_type=AutoString(length=20), **kwargs)
 
 
-LanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_TAG.pattern)]
+LanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_TAG.pattern, max_length=35)]
 
 
 WebAddress = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s<>\"]+$")]

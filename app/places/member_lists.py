@@ -22,6 +22,7 @@ from app.schemas import NetworkRef, OrganisationRef, Page, PlaceRef, source_ref
 class MemberQuery(PagingQuery):
     status: list[Literal["active", "invited", "requested"]] = Field(
         default_factory=list,
+        max_length=3,
         description="Only memberships with this status; repeat for several. All by default.",
         examples=[["invited"]],
     )

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from app.catalogue.pagination import (
+    MAX_LISTED,
     CursorNumber,
     SortKey,
     page_cursor,
@@ -33,6 +34,7 @@ from app.places.schemas import (
 from app.practices.filters import PracticeQuery
 from app.practices.listing import list_practices
 from app.schemas import NetworkRef, Page, PlaceRef, source_ref
+from app.validation import FilterValue, filter_values
 from app.vocabularies.queries import resolve_codes
 
 BY_NAME = SortKey(func.lower(Place.name))
@@ -41,7 +43,7 @@ BY_NAME = SortKey(func.lower(Place.name))
 ACCEPTED = col(Membership.status) == MembershipStatus.active
 
 
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", max_length=2)]
 
 
 class PlaceQuery(BaseModel):
@@ -58,11 +60,10 @@ class PlaceQuery(BaseModel):
         "member; all: also the gazetteer's other populated places. By default the catalogue, "
         "and all places when searching with q.",
     )
-    country: list[CountryCode] = Field(
-        default_factory=list, description="ISO 3166-1 alpha-2 country code; repeat for several."
+    country: list[CountryCode] = filter_values(
+        description="ISO 3166-1 alpha-2 country code; repeat for several."
     )
-    level: list[str] = Field(
-        default_factory=list,
+    level: list[FilterValue] = filter_values(
         description="Level code (GET /api/v1/vocabularies/place-level); repeat for several.",
         examples=[["municipality"]],
     )
@@ -79,13 +80,11 @@ class OrganisationQuery(BaseModel):
     q: str | None = Field(
         default=None, max_length=200, description="Part of the organisation's name."
     )
-    type: list[str] = Field(
-        default_factory=list,
+    type: list[FilterValue] = filter_values(
         description="Organisation type code (GET /api/v1/vocabularies/organisation-type).",
         examples=[["lra"]],
     )
-    country: list[CountryCode] = Field(
-        default_factory=list,
+    country: list[CountryCode] = filter_values(
         description="Country of the organisation's place (ISO 3166-1 alpha-2).",
     )
     limit: int = page_limit(50)
@@ -228,6 +227,7 @@ def get_place(
             select(Place)
             .where(Place.parent_id == place.id, col(Place.catalogued).is_(True))
             .order_by(func.lower(Place.name))
+            .limit(MAX_LISTED)
         )
     ]
     networks = [
@@ -240,6 +240,7 @@ def get_place(
                 )
             )
             .order_by(col(Network.name))
+            .limit(MAX_LISTED)
         )
     ]
     practices = list_practices(session, PracticeQuery(place=[slug], limit=practice_limit), viewer)
@@ -294,7 +295,8 @@ def list_organisations(session: Session, query: OrganisationQuery) -> Page[Organ
         .where(col(Membership.organisation_id).in_([o.id for o in orgs]), ACCEPTED)
         .order_by(col(Network.name))
     ):
-        networks[org_id or 0].append(NetworkRef.model_validate(network))
+        if len(networks[org_id or 0]) < MAX_LISTED:
+            networks[org_id or 0].append(NetworkRef.model_validate(network))
     items = [
         OrganisationOut(
             slug=o.slug,

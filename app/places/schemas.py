@@ -12,7 +12,7 @@ from pydantic import (
 from app.i18n import N_
 from app.practices.schemas import PracticeSummary
 from app.schemas import NetworkRef, OrganisationRef, PlaceRef, Schema, SourceRef
-from app.validation import Year
+from app.validation import FilterValue, Year
 
 
 class FactOut(Schema):
@@ -129,12 +129,12 @@ class MemberIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    place: str | None = Field(
+    place: FilterValue | None = Field(
         default=None,
         description="Slug of the member place (or give `organisation`).",
         examples=["barcelona"],
     )
-    organisation: str | None = Field(
+    organisation: FilterValue | None = Field(
         default=None,
         description="Slug of the member organisation (or give `place`).",
         examples=[None],
@@ -144,7 +144,7 @@ class MemberIn(BaseModel):
     )
     start_year: Year | None = Field(default=None, description="Year it joined.", examples=[2024])
     end_year: Year | None = Field(default=None, description="Year it left.", examples=[None])
-    source: str | None = Field(
+    source: FilterValue | None = Field(
         default=None,
         description="Slug of a source report that records the membership.",
         examples=[None],

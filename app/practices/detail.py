@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 
 from sqlmodel import Session, col, select
 
 from app.catalogue.cache import cached_many
+from app.catalogue.pagination import MAX_LISTED
 from app.db import IDS, for_ids
 from app.errors import NotFound
 from app.i18n import _, get_language
@@ -276,6 +277,7 @@ def practice_detail(
             .join(PracticePartner, col(PracticePartner.organisation_id) == Organisation.id)
             .where(PracticePartner.practice_id == practice.id)
             .order_by(col(Organisation.name))
+            .limit(MAX_LISTED)
         )
     ]
     links = practice_networks([practice.id])
@@ -289,6 +291,7 @@ def practice_detail(
                 )
             )
             .order_by(col(Network.name))
+            .limit(MAX_LISTED)
         )
     ]
     outcomes = [
@@ -338,6 +341,7 @@ def _lineage(
         .join(PracticeLineage, col(there) == Practice.id)
         .where(col(here) == practice.id, *visible(viewer))
         .order_by(func.lower(Practice.title))
+        .limit(MAX_LISTED)
     ).all()
     others = {s.slug: s for s in summaries(session, [p for p, _kind, _note in rows])}
     return [LineageOut(practice=others[p.slug], kind=kind, note=note) for p, kind, note in rows]

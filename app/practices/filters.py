@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 from sqlmodel import Session, col, select
 
-from app.catalogue.pagination import page_cursor, page_limit
+from app.catalogue.pagination import MAX_LISTED, page_cursor, page_limit
 from app.catalogue.practice_index import Kind
 from app.catalogue.search import SearchQuery, parse
 from app.countries import country_name
@@ -15,6 +15,7 @@ from app.i18n import _
 from app.models.places import Network, Place
 from app.models.vocabularies import Source
 from app.practices.fields import PRACTICE_SCHEMES
+from app.validation import FilterValue, filter_values
 from app.vocabularies.queries import resolve_codes
 
 # Query parameter -> vocabulary scheme. The order is the order of the filters on the page.
@@ -41,23 +42,19 @@ class _PracticeQueryBase(BaseModel):
         "each other. Results are ranked and each carries `match` with the matches marked.",
         examples=["rumour"],
     )
-    country: list[str] = Field(
-        default_factory=list,
+    country: list[FilterValue] = filter_values(
         description="ISO 3166-1 alpha-2 code of the lead place's country; repeat for several.",
         examples=[["ES", "IT"]],
     )
-    network: list[str] = Field(
-        default_factory=list,
+    network: list[FilterValue] = filter_values(
         description="Slug of a network the lead place or lead body belongs to.",
         examples=[["intercultural-cities"]],
     )
-    place: list[str] = Field(
-        default_factory=list,
+    place: list[FilterValue] = filter_values(
         description="Slug of a place; includes the places within it.",
         examples=[["barcelona"]],
     )
-    source: list[str] = Field(
-        default_factory=list,
+    source: list[FilterValue] = filter_values(
         description="Slug of a source report that describes the practice.",
         examples=[["amicall-uk-2012"]],
     )
@@ -101,9 +98,8 @@ _PracticeQueryFields: Any = create_model(  # type: ignore[call-overload]
     __base__=_PracticeQueryBase,
     **{
         name: (
-            list[str],
-            Field(
-                default_factory=list,
+            list[FilterValue],
+            filter_values(
                 description=f"Code of a term of the `{scheme}` vocabulary "
                 f"(GET /api/v1/vocabularies/{scheme}); matches its sub-types too; "
                 "repeat for several.",
@@ -137,7 +133,8 @@ def slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> list
     if unknown:
         allowed = None
         if model is not Place:
-            allowed = list(session.exec(select(model.slug).order_by(model.slug)).all())
+            first = select(model.slug).order_by(model.slug).limit(MAX_LISTED)
+            allowed = list(session.exec(first).all())
         raise InvalidParameter(
             param, _("unknown value %(values)s", values=", ".join(map(repr, unknown))), allowed
         )

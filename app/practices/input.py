@@ -4,6 +4,7 @@ import re
 from datetime import date
 from typing import Annotated
 
+from annotated_types import Len
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -17,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from app.i18n import gettext
 from app.models.practices import LineageKind, PracticeBase
 from app.practices.fields import ONE_LINE_FIELDS
-from app.validation import Line, RequiredText, Slug, Text, limit, one_line
+from app.validation import MAX_FILTER_VALUES, Line, RequiredText, Slug, Text, limit, one_line
 
 
 def _outcome_date(value: str | None) -> str | None:
@@ -98,7 +99,7 @@ class PracticeIn(PracticeBase):
     lead_organisation: Slug | None = Field(
         default=None, description="Slug of the lead body.", examples=["barcelona-city-council"]
     )
-    terms: dict[str, list[Slug]] = Field(
+    terms: dict[str, Annotated[list[Slug], Len(max_length=MAX_FILTER_VALUES)]] = Field(
         default_factory=dict,
         description="Typology term codes by scheme code (see /api/v1/vocabularies).",
         examples=[{"activity-type": ["media-engagement"], "goal": ["informing-communities"]}],

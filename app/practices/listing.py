@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app.catalogue.cache import cached, cached_many
 from app.catalogue.highlighting import highlights
+from app.catalogue.pagination import MAX_LISTED
 from app.catalogue.practice_index import PracticeIndex, practice_index
 from app.countries import country_name
 from app.i18n import get_language
@@ -62,7 +63,7 @@ def _facet(
         values = [FacetValue(value=slug, label=label, count=counts[i]) for i, slug, label in labels]
     counted = {v.value for v in values}
     values += [FacetValue(value=c, label=c, count=0) for c in chosen if c not in counted]
-    return sorted(values, key=lambda v: (-v.count, v.label))
+    return sorted(values, key=lambda v: (-v.count, v.label))[:MAX_LISTED]
 
 
 def list_practices(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> PracticePage:

@@ -11,6 +11,7 @@ from sqlalchemy import null
 from sqlmodel import Session, col, func, select
 
 from app.catalogue.cache import cached
+from app.catalogue.pagination import MAX_LISTED
 from app.errors import InvalidParameter, NotFound
 from app.i18n import DEFAULT_LANGUAGE, get_language, gettext
 from app.models.vocabularies import (
@@ -205,7 +206,7 @@ def scheme_details(session: Session, codes: list[str] | None = None) -> list[Sch
         SchemeDetail(
             **_summary(scheme, source, label, description, 0).model_dump(exclude={"term_count"}),
             term_count=len(terms_by_scheme.get(scheme.id or 0, [])),
-            terms=_ordered_terms(terms_by_scheme.get(scheme.id or 0, [])),
+            terms=_ordered_terms(terms_by_scheme.get(scheme.id or 0, []))[:MAX_LISTED],
         )
         for scheme, source, label, description in rows
     ]

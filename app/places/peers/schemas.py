@@ -10,7 +10,7 @@ from pydantic import (
 
 from app.practices.schemas import PracticeSummary
 from app.schemas import PlaceRef, Schema, TermRef
-from app.validation import not_a_boolean
+from app.validation import FilterValue, not_a_boolean
 
 PeerFactorName = Literal[
     "profile",
@@ -60,7 +60,7 @@ class ContextIn(Schema):
     urban_rural: Literal["urban", "rural", "mixed"] | None = Field(
         default=None, description="urban, rural or mixed.", examples=["urban"]
     )
-    challenges: list[str] = Field(
+    challenges: list[FilterValue] = Field(
         default_factory=list,
         max_length=40,
         description="What the place faces and works on: codes of terms of the `catalyst` "
