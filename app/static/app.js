@@ -23,3 +23,15 @@ document.addEventListener("htmx:afterSwap", () => {
   const panel = document.getElementById("filters-panel");
   if (panel && filtersOpen !== null) panel.open = filtersOpen;
 });
+
+// "Add another outcome" (or source practice) swaps its section in place: continue in the
+// new row's first field, as the page without JavaScript lands on it.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const swapped = event.detail.target;
+  if (!swapped || !["evidence-section", "lineage-section"].includes(swapped.id)) return;
+  // Swapped outerHTML: the target is the old section; read the new one from the page.
+  const section = document.getElementById(swapped.id);
+  const row = section && section.querySelector("#new-outcome, #new-source-practice");
+  const field = row && row.querySelector("input, textarea, select");
+  if (field) field.focus();
+});
