@@ -206,3 +206,47 @@ def test_a_translation_of_the_title_alone_keeps_labels_matching(
         "Eine stadtweite Strategie.",
     )
     assert found(search(client, "Gerüchte", lang="de"), "barcelona-anti-rumour-strategy")
+
+
+@pytest.mark.parametrize(
+    ("lang", "q", "marked"),
+    [
+        ("de", "Gerüchte", "Gerüchten"),
+        ("es", "leyenda", "leyendas"),
+        ("it", "leggenda", "leggende"),
+        ("nl", "broodjeaapverhaal", "Broodjeaapverhalen"),
+        ("hu", "legenda", "legendák"),
+    ],
+)
+def test_a_query_in_each_language_finds_an_english_practice(
+    client: TestClient, lang: str, q: str, marked: str
+) -> None:
+    # Barcelona's strategy is in English; its catalyst, countering urban legends, is
+    # labelled in every language. Each query is another form of the label's word.
+    hit = found(search(client, q, lang=lang), "barcelona-anti-rumour-strategy")
+    assert hit is not None, lang
+    assert (hit["match"]["found_in"], hit["match"]["language"]) == ("classification", lang)
+    assert f"<mark>{marked}</mark>" in hit["match"]["passage"]
+
+
+@pytest.mark.writes
+@pytest.mark.parametrize("original", ["de", "hu"])
+def test_an_english_query_finds_a_practice_written_in_another_language(
+    client: TestClient, engine: Engine, original: str
+) -> None:
+    title, summary = {
+        "de": ("Zebrafinken-Lotsen", "Freiwillige begleiten Neuzugezogene."),
+        "hu": ("Zebrapinty mentorok", "Önkéntesek segítik az újonnan érkezőket."),
+    }[original]
+    slug = published_practice(
+        engine,
+        practice_in(
+            title=title,
+            summary=summary,
+            original_language=original,
+            terms={"goal": ["defusing-conflict"], "target-group": ["whole-community"]},
+        ),
+        "barcelona-city-council",
+    )
+    hit = found(search(client, "conflict", lang="en", limit=200), slug)
+    assert hit is not None and hit["match"]["found_in"] == "classification"
