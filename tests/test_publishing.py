@@ -149,6 +149,7 @@ def test_changes_after_publication_become_a_new_revision(
     detail = client.get(f"/api/v1/practices/{slug}").json()
     assert detail["outcomes"][0] | {"source": None} == {
         "text": "Most participants made a friend from another background.",
+        "language": "en",
         "metric": "participants surveyed",
         "value": "212",
         "year": 2024,

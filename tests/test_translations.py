@@ -299,12 +299,14 @@ def test_the_whole_practice_is_translated_and_read_in_translation(
             description="Walks through the old town, every Sunday.",
             aim="Neighbours meet each other.",
             know_how="A map and two guides.",
+            outcomes=[{"text": "Forty neighbours walked together.", "date": "2025"}],
         ),
         "barcelona-city-council",
     )
     sign_in(client, new_user(engine, "member", "barcelona-city-council"))
     form = client.get(f"/practices/{slug}/translate", params={"to": "de"})
     assert 'name="description"' in form.text and 'name="know_how"' in form.text
+    assert 'name="outcomes-0-text"' in form.text
     assert 'name="audience"' not in form.text, "nothing to translate: the original has none"
     saved = client.post(
         f"/practices/{slug}/translate",
@@ -317,6 +319,7 @@ def test_the_whole_practice_is_translated_and_read_in_translation(
             "description": "Spaziergänge durch die Altstadt, jeden Sonntag.",
             "aim": "Nachbarn lernen einander kennen.",
             "know_how": "",
+            "outcomes-0-text": "Vierzig Nachbarn gingen gemeinsam.",
         },
         follow_redirects=False,
     )
@@ -338,7 +341,10 @@ def test_the_whole_practice_is_translated_and_read_in_translation(
     api = client.get(f"/api/v1/practices/{slug}", headers={"Accept-Language": "de"}).json()
     assert api["description"] == "Spaziergänge durch die Altstadt, jeden Sonntag."
     assert api["know_how"] == "A map and two guides."
-    assert api["translation"]["fields"] == ["title", "summary", "description", "aim"]
+    assert api["translation"]["fields"] == ["title", "summary", "description", "aim", "outcomes"]
+    assert api["outcomes"][0]["text"] == "Vierzig Nachbarn gingen gemeinsam."
+    assert api["outcomes"][0]["language"] == "de"
+    assert '<li><span lang="de">Vierzig Nachbarn gingen gemeinsam.</span>' in german
     assert api["translation"]["stale"] is False
     found = client.get("/api/v1/practices", params={"q": "Altstadt", "lang": "de"}).json()
     assert [i["slug"] for i in found["items"]] == [slug]
@@ -410,3 +416,29 @@ def test_the_original_asked_for_by_its_language_is_not_called_untranslated(
         assert '<h1 lang="en">Zebrafinch walks</h1>' in page
         assert "noch nicht in Ihre Sprache übersetzt" not in page, show
         assert gettext_in("de", "Read the translation") in page
+
+
+def test_a_wrong_outcome_translation_is_named_by_its_row(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    slug = published_practice(
+        engine,
+        practice_in(title="Zebrafinch walks", outcomes=[{"text": "Forty walked.", "date": "2025"}]),
+        "barcelona-city-council",
+    )
+    sign_in(signed_out, new_user(engine, "moderator"))
+    form = signed_out.get(f"/practices/{slug}/translate", params={"to": "it"})
+    refused = signed_out.post(
+        f"/practices/{slug}/translate",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "language": "it",
+            "origin": "human",
+            "title": "Passeggiate",
+            "summary": "Insieme.",
+            "outcomes-0-text": "x" * 2001,
+        },
+    )
+    assert refused.status_code == 422
+    assert '<a href="#outcomes-0-text">Outcome 1: What was found: At most 2000' in refused.text
+    assert translation(engine, slug, "it") is None

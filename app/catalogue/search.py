@@ -250,8 +250,11 @@ def _translations(session: Session, batch: list[int]) -> dict[int, list[Part]]:
         select(PracticeTranslation).where(col(PracticeTranslation.practice_id).in_(batch))
     ):
         found[translation.practice_id] += [
-            ("context", getattr(translation, name), translation.language)
-            for name in ("title", "summary", *BODY_FIELDS)
+            ("context", text, translation.language)
+            for text in (
+                *(getattr(translation, name) for name in ("title", "summary", *BODY_FIELDS)),
+                *(translation.outcome_texts or []),
+            )
         ]
     return found
 

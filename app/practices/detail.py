@@ -269,7 +269,7 @@ def practice_detail(
     """Everything public about ``practice`` (as found by ``find_practice``), its written
     fields in the language ``show`` names (as ``summaries`` reads it) where translated."""
     summary = summaries(session, [practice], show=show)[0]
-    body, translation = with_translated_body(session, practice, summary.translation)
+    text = with_translated_body(session, practice, summary.translation)
     partners = [
         PartnerOut(organisation=OrganisationRef.model_validate(org), role=role)
         for org, role in session.exec(
@@ -294,28 +294,33 @@ def practice_detail(
             .limit(MAX_LISTED)
         )
     ]
-    outcomes = [
-        OutcomeOut(
-            text=o.text,
-            metric=o.metric,
-            value=o.value,
-            year=o.year,
-            date=o.observed_on.isoformat() if o.observed_on else None,
-            source=source_ref(s),
-            source_note=o.source_note,
-            evidence_level=o.evidence_level,
-        )
-        for o, s in session.exec(
+    outcomes = []
+    for at, (o, s) in enumerate(
+        session.exec(
             select(Outcome, Source)
             .outerjoin(Source, col(Source.id) == Outcome.source_id)
             .where(Outcome.practice_id == practice.id)
             .order_by(col(Outcome.id))
         )
-    ]
+    ):
+        translated = text.outcome(at)
+        outcomes.append(
+            OutcomeOut(
+                text=translated or o.text,
+                language=text.language if translated else practice.original_language,
+                metric=o.metric,
+                value=o.value,
+                year=o.year,
+                date=o.observed_on.isoformat() if o.observed_on else None,
+                source=source_ref(s),
+                source_note=o.source_note,
+                evidence_level=o.evidence_level,
+            )
+        )
     return PracticeDetail(
         **summary.model_dump(exclude={"translation"}),
-        translation=translation,
-        **{name: getattr(practice, name) for name in _OWN_FIELDS} | body,
+        translation=text.translation,
+        **{name: getattr(practice, name) for name in _OWN_FIELDS} | text.body,
         partners=partners,
         networks=networks,
         outcomes=outcomes,

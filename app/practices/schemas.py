@@ -31,6 +31,10 @@ class OutcomeOut(Schema):
     text: str = Field(
         description=N_("What was found."), examples=["Reached an audience across the region."]
     )
+    language: str = Field(
+        description=N_("Language of `text` as returned: a translation's, or the original's."),
+        examples=["en"],
+    )
     metric: str | None = Field(
         default=None, description=N_("What was measured."), examples=["front-line staff trained"]
     )

@@ -1,5 +1,7 @@
 """Reading and saving translations of a practice: its title and summary, and its body
-(description, design answers, lessons), which a translator may leave untranslated.
+(description, design answers, lessons) and what each outcome found, which a translator may
+leave untranslated. Outcomes are rewritten with every edit, so their translations are kept
+by position, and the body's digest covers them: a changed outcome makes it stale.
 
 The pages (and later the API's writes) call these, so the rules live in one place: a
 translation is never in the original's language, texts fit their columns
@@ -7,17 +9,31 @@ translation is never in the original's language, texts fit their columns
 it can go stale.
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ValidationInfo, create_model, field_validator
-from sqlmodel import Session, select
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
+from sqlmodel import Session, col, select
 
 from app.accounts.audit import record
 from app.catalogue.search import index_practices
 from app.i18n import gettext
 from app.models.accounts import User
 from app.models.base import utcnow
-from app.models.practices import Practice, PracticeTranslation, body_digest, original_digest
+from app.models.practices import (
+    Outcome,
+    Practice,
+    PracticeTranslation,
+    body_digest,
+    original_digest,
+)
 from app.models.vocabularies import ORIGINS
 from app.opendata.changes import is_public, note_change
 from app.practices.fields import BODY_FIELDS, TEXT_LIMITS
@@ -48,6 +64,12 @@ class _TitleAndSummary(BaseModel):
         return value
 
 
+class TranslatedOutcome(BaseModel):
+    """What an outcome found, in another language (the form's ``outcomes-<n>-text``)."""
+
+    text: Annotated[Text, limit(2000)] = None  # as long as an outcome's own
+
+
 # With the body fields, each optional and as long as the original's column allows.
 PracticeTranslationIn: Any = create_model(  # type: ignore[call-overload]
     "PracticeTranslationIn",
@@ -56,10 +78,17 @@ PracticeTranslationIn: Any = create_model(  # type: ignore[call-overload]
     "them. Validate it with ``translation_input``: the practice's original language is "
     "context.",
     **{name: (Annotated[Text, limit(TEXT_LIMITS[name])], None) for name in BODY_FIELDS},
+    outcomes=(list[TranslatedOutcome], Field(default_factory=list, max_length=50)),
 )
 
 
-def translation_input(practice: Practice, values: dict[str, str]) -> Any:
+def original_outcomes(session: Session, practice: Practice) -> list[str]:
+    """What each of the practice's outcomes found, in the order pages show them."""
+    found = select(Outcome.text).where(Outcome.practice_id == practice.id)
+    return list(session.exec(found.order_by(col(Outcome.id))).all())
+
+
+def translation_input(practice: Practice, values: dict[str, Any]) -> Any:
     """The translation form's ``values`` validated; raises ``InvalidInput`` per field."""
     context = {"original_language": practice.original_language}
     return parse_form(PracticeTranslationIn, values, context=context)
@@ -93,8 +122,10 @@ def save_practice_translation(session: Session, practice: Practice, user: User, 
     translation.source_digest = original_digest(practice.title, practice.summary)
     for name in BODY_FIELDS:
         setattr(translation, name, getattr(data, name))
-    translated_body = any(getattr(data, name) for name in BODY_FIELDS)
-    translation.body_digest = _body_digest(practice) if translated_body else None
+    outcomes = [outcome.text for outcome in data.outcomes]
+    translation.outcome_texts = outcomes if any(outcomes) else None
+    translated_body = any(getattr(data, name) for name in BODY_FIELDS) or any(outcomes)
+    translation.body_digest = _body_digest(session, practice) if translated_body else None
     translation.updated_at = utcnow()
     translation.updated_by_id = user.id
     session.add(translation)
@@ -105,38 +136,61 @@ def save_practice_translation(session: Session, practice: Practice, user: User, 
     session.commit()
 
 
-def _body_digest(practice: Practice) -> str:
-    return body_digest([getattr(practice, name) for name in BODY_FIELDS])
+def _body_digest(session: Session, practice: Practice) -> str:
+    body = [getattr(practice, name) for name in BODY_FIELDS]
+    return body_digest([*body, *original_outcomes(session, practice)])
+
+
+@dataclass
+class TranslatedText:
+    """A practice's body and outcomes as a reader sees them with a translation shown."""
+
+    body: dict[str, str | None]  # field name -> text
+    outcomes: list[str | None]  # by position: the translated text, or None for the original
+    translation: TranslationOut | None  # completed with its fields and staleness
+
+    def outcome(self, at: int) -> str | None:
+        """The translation of the outcome at position ``at``, if it has one."""
+        return self.outcomes[at] if at < len(self.outcomes) else None
+
+    @property
+    def language(self) -> str | None:
+        return self.translation.language if self.translation else None
 
 
 def with_translated_body(
     session: Session, practice: Practice, shown: TranslationOut | None
-) -> tuple[dict[str, str | None], TranslationOut | None]:
-    """The practice's body fields as a reader sees them alongside the translation
-    ``shown`` of its title and summary (None: the original): each field the translation
-    has replaces the original's; and ``shown`` completed with those fields and with
-    whether the original body changed since."""
+) -> TranslatedText:
+    """The practice's body fields and outcomes alongside the translation ``shown`` of its
+    title and summary (None: the original): each one the translation has replaces the
+    original's; and ``shown`` completed with those fields and with whether the original
+    changed since."""
     body = {name: getattr(practice, name) for name in BODY_FIELDS}
     if shown is None:
-        return body, None
+        return TranslatedText(body, [], None)
     translation = practice_translation(session, practice, shown.language)
     if translation is None or translation.body_digest is None:
-        return body, shown
+        return TranslatedText(body, [], shown)
     translated = [name for name in BODY_FIELDS if getattr(translation, name)]
     body |= {name: getattr(translation, name) for name in translated}
-    return body, shown.model_copy(
-        update={"fields": [*shown.fields, *translated], "stale": is_stale(practice, translation)}
+    outcomes = list(translation.outcome_texts or [])
+    fields = [*shown.fields, *translated, *(["outcomes"] if any(outcomes) else [])]
+    stale = is_stale(session, practice, translation)
+    return TranslatedText(
+        body, outcomes, shown.model_copy(update={"fields": fields, "stale": stale})
     )
 
 
-def is_stale(practice: Practice, translation: PracticeTranslation) -> bool:
+def is_stale(session: Session, practice: Practice, translation: PracticeTranslation) -> bool:
     """Whether the original changed after ``translation`` was made from it."""
     if translation.source_digest != original_digest(practice.title, practice.summary):
         return True
-    return translation.body_digest not in (None, _body_digest(practice))
+    return translation.body_digest not in (None, _body_digest(session, practice))
 
 
 def translated_fields(translation: PracticeTranslation) -> list[tuple[str, str]]:
     """The fields a translation holds, as (field name, text), in the form's order."""
     names = ("title", "summary", *BODY_FIELDS)
-    return [(name, getattr(translation, name)) for name in names if getattr(translation, name)]
+    found = [(name, getattr(translation, name)) for name in names if getattr(translation, name)]
+    outcomes = [text for text in translation.outcome_texts or [] if text]
+    return found + ([("outcomes", "\n".join(outcomes))] if outcomes else [])

@@ -221,7 +221,8 @@ def _review(
             else [],
             "foreign": foreign,
             "translation": translation,
-            "translation_stale": translation is not None and is_stale(practice, translation),
+            "translation_stale": translation is not None
+            and is_stale(session, practice, translation),
             "translated": translated_fields(translation) if translation else [],
             "field_labels": FIELD_LABELS,
         },

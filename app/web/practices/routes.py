@@ -6,17 +6,17 @@ from typing import Annotated, Any
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
 from app.catalogue.search import expansions
 from app.config import get_settings
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.i18n import LANGUAGES, _, get_language
 from app.models.places import Organisation, Place
-from app.models.practices import Practice, PracticeStatus, RevisionState, Visibility
+from app.models.practices import Practice, RevisionState, Visibility
 from app.opendata.linked_data import practice_jsonld, script_json
-from app.permissions import is_admin, is_moderator, may_edit_practice
+from app.permissions import is_admin, may_edit_practice
 from app.practices.detail import find_practice, practice_detail
 from app.practices.duplicates import similar_titles
 from app.practices.filters import FACETS, PracticeQuery
@@ -35,11 +35,6 @@ from app.practices.revisions import (
     revision_before,
 )
 from app.practices.similar import similar_to
-from app.practices.translations import (
-    practice_translation,
-    save_practice_translation,
-    translation_input,
-)
 from app.practices.worklists import editable_practice
 from app.requests import site_url
 from app.validation import RecordId
@@ -57,12 +52,10 @@ from app.web.practices.forms import may_create, render_form, write_practice
 from app.web.practices.listing import OPEN_FACETS, filter_labels
 from app.web.practices.translating import (
     EditablePractice,
-    posted_values,
-    target_language,
-    translation_form,
-    translation_values,
+    empty_translation_form,
+    save_posted_translation,
 )
-from app.web.templating import href, query_url, render, signed_in_user
+from app.web.templating import query_url, render, signed_in_user
 
 router = APIRouter(prefix="/practices")
 
@@ -334,9 +327,7 @@ def practice_translation_form(
     practice: EditablePractice,
     to: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
-    language = target_language(practice, to)
-    existing = practice_translation(session, practice, language)
-    return translation_form(request, practice, translation_values(existing, language), {})
+    return empty_translation_form(request, session, practice, to)
 
 
 @router.post(
@@ -347,24 +338,7 @@ def practice_translation_form(
 async def save_practice_translation_form(
     request: Request, session: SessionDep, user: SignedIn, practice: EditablePractice
 ) -> Response:
-    values = posted_values(await request.form())
-    try:
-        save_practice_translation(session, practice, user, translation_input(practice, values))
-    except InvalidInput as exc:
-        return translation_form(request, practice, values, exc.fields, status_code=422)
-    language = values["language"]
-    if practice.status != PracticeStatus.published and is_moderator(user):  # reviewing it
-        return RedirectResponse(
-            href(f"/moderation/{practice.slug}", lang=language, saved="1"), status_code=303
-        )
-    if practice.status != PracticeStatus.published:  # no public page yet: back to its form
-        return RedirectResponse(
-            href(f"/practices/{practice.slug}/edit", lang=language, saved="1"),
-            status_code=303,
-        )
-    return RedirectResponse(
-        href(f"/practices/{practice.slug}", lang=language, saved="1"), status_code=303
-    )
+    return await save_posted_translation(request, session, user, practice)
 
 
 @router.get("/{slug}/revisions/{number}", response_class=HTMLResponse)

@@ -3,18 +3,34 @@ language to translate into, and the form's page (its routes are in ``routes.py``
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.errors import InvalidInput
 from app.i18n import LANGUAGES, gettext
-from app.models.practices import Practice, PracticeTranslation
-from app.practices.fields import BODY_FIELDS, FIELD_LABELS, ONE_LINE_FIELDS, TEXT_LIMITS
+from app.models.accounts import User
+from app.models.practices import Practice, PracticeStatus, PracticeTranslation
+from app.permissions import is_moderator
+from app.practices.fields import (
+    BODY_FIELDS,
+    FIELD_LABELS,
+    ONE_LINE_FIELDS,
+    ROW_LABELS,
+    TEXT_LIMITS,
+)
+from app.practices.translations import (
+    original_outcomes,
+    practice_translation,
+    save_practice_translation,
+    translation_input,
+)
 from app.practices.worklists import editable_practice
 from app.web.deps import SessionDep, SignedIn, ViewerDep
-from app.web.templating import render
+from app.web.templating import href, render
 
 
 def _editable_practice(
@@ -41,16 +57,32 @@ def target_language(practice: Practice, requested: str | None) -> str:
 TRANSLATED_FIELDS = ("title", "summary", *BODY_FIELDS)
 
 
-def translation_values(existing: PracticeTranslation | None, language: str) -> dict[str, str]:
-    """The form's values: the translation saved so far, if any."""
-    values = {"language": language, "origin": existing.origin if existing else "human"}
+def translation_values(
+    existing: PracticeTranslation | None, language: str, outcomes: int
+) -> dict[str, Any]:
+    """The form's values: the translation saved so far, if any (with ``outcomes`` rows)."""
+    values: dict[str, Any] = {
+        "language": language,
+        "origin": existing.origin if existing else "human",
+    }
     for name in TRANSLATED_FIELDS:
         values[name] = (getattr(existing, name) or "") if existing else ""
+    saved = (existing.outcome_texts if existing else None) or []
+    values["outcomes"] = [
+        {"text": (saved[at] if at < len(saved) else None) or ""} for at in range(outcomes)
+    ]
     return values
 
 
-def posted_values(form: FormData) -> dict[str, str]:
-    return {name: str(form.get(name, "")) for name in ("language", "origin", *TRANSLATED_FIELDS)}
+def posted_values(form: FormData, outcomes: int) -> dict[str, Any]:
+    """The posted form's values, with a row for each of the practice's ``outcomes``."""
+    values: dict[str, Any] = {
+        name: str(form.get(name, "")) for name in ("language", "origin", *TRANSLATED_FIELDS)
+    }
+    values["outcomes"] = [
+        {"text": str(form.get(f"outcomes-{at}-text", ""))} for at in range(outcomes)
+    ]
+    return values
 
 
 @dataclass(frozen=True)
@@ -69,10 +101,13 @@ class FieldToTranslate:
 def translation_form(
     request: Request,
     practice: Practice,
-    values: dict[str, str],
+    outcomes: list[str],
+    values: dict[str, Any],
     errors: Mapping[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The form: each written field the original has, and what each of its ``outcomes``
+    found, beside a box for its translation."""
     fields = [
         FieldToTranslate(
             name=name,
@@ -91,9 +126,41 @@ def translation_form(
         {
             "practice": practice,
             "fields": fields,
+            "outcomes": outcomes,
+            "outcome_label": gettext(ROW_LABELS["outcomes"]["text"]),
             "values": values,
             "errors": errors,
             "languages": [code for code in LANGUAGES if code != practice.original_language],
         },
         status_code=status_code,
     )
+
+
+def empty_translation_form(
+    request: Request, session: Session, practice: Practice, to: str | None
+) -> HTMLResponse:
+    """The form for a translation into ``to`` (or the first other language), filled with
+    what was saved of it."""
+    language = target_language(practice, to)
+    existing = practice_translation(session, practice, language)
+    outcomes = original_outcomes(session, practice)
+    values = translation_values(existing, language, len(outcomes))
+    return translation_form(request, practice, outcomes, values, {})
+
+
+async def save_posted_translation(
+    request: Request, session: Session, user: User, practice: Practice
+) -> Response:
+    """Save the posted translation and go back where its translator came from: the
+    review of a submission for a moderator, the form of a practice not yet published, or
+    the practice's page in the translation's language."""
+    outcomes = original_outcomes(session, practice)
+    values = posted_values(await request.form(), len(outcomes))
+    try:
+        save_practice_translation(session, practice, user, translation_input(practice, values))
+    except InvalidInput as exc:
+        return translation_form(request, practice, outcomes, values, exc.fields, status_code=422)
+    back = f"/practices/{practice.slug}"
+    if practice.status != PracticeStatus.published:
+        back = f"/moderation/{practice.slug}" if is_moderator(user) else f"{back}/edit"
+    return RedirectResponse(href(back, lang=values["language"], saved="1"), status_code=303)
