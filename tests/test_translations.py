@@ -46,7 +46,7 @@ def test_member_translates_their_practice_and_readers_see_it(
     signed_out: TestClient, engine: Engine
 ) -> None:
     client = signed_out
-    sign_in(client, new_user(engine, "member", "oslo-city-council"))
+    sign_in(client, new_user(engine, "member", "oslo-city-council", name="Kari Nordmann"))
     page = client.get(f"/practices/{SLUG}", params={"lang": "de"})
     assert gettext_in("de", "Translate the practice") in page.text
     form = client.get(f"/practices/{SLUG}/translate", params={"to": "de", "lang": "de"})
@@ -74,7 +74,9 @@ def test_member_translates_their_practice_and_readers_see_it(
     )
     # When, as a German reader writes dates.
     today = format_date(datetime.now(UTC).date(), "medium", locale="de")
-    assert gettext_in("de", "Translated on %(date)s.") % {"date": today} in german
+    # By whom, named as the history names people.
+    by = gettext_in("de", "Translated by %(person)s on %(date)s.")
+    assert by % {"person": "Kari Nordmann", "date": today} in german
     original = client.get(f"/practices/{SLUG}", params={"lang": "de", "show": "original"}).text
     assert '<h1 lang="en">' in original  # the English original, marked as English
 

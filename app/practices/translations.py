@@ -37,6 +37,7 @@ from app.models.practices import (
 from app.models.vocabularies import ORIGINS
 from app.opendata.changes import is_public, note_change
 from app.practices.fields import BODY_FIELDS, TEXT_LIMITS
+from app.practices.revisions import people_names
 from app.practices.schemas import TranslationOut
 from app.validation import Filled, Text, interface_language, limit, parse_form
 
@@ -194,3 +195,11 @@ def translated_fields(translation: PracticeTranslation) -> list[tuple[str, str]]
     found = [(name, getattr(translation, name)) for name in names if getattr(translation, name)]
     outcomes = [text for text in translation.outcome_texts or [] if text]
     return found + ([("outcomes", "\n".join(outcomes))] if outcomes else [])
+
+
+def translator_name(session: Session, practice: Practice, language: str) -> str | None:
+    """Who last saved the translation into ``language``, as the history names people."""
+    translation = practice_translation(session, practice, language)
+    if translation is None or translation.updated_by_id is None:
+        return None
+    return people_names(session, {translation.updated_by_id}).get(translation.updated_by_id)

@@ -35,6 +35,7 @@ from app.practices.revisions import (
     revision_before,
 )
 from app.practices.similar import similar_to
+from app.practices.translations import translator_name
 from app.practices.worklists import editable_practice
 from app.requests import site_url
 from app.validation import RecordId
@@ -233,6 +234,8 @@ def practice_page(
             "may_edit": may_edit,
             "pending": open_revision(session, found) if may_edit else None,
             "similar": similar_to(session, found, viewer),
+            "translator": detail.translation
+            and translator_name(session, found, detail.translation.language),
             "json_url": f"/api/v1/practices/{slug}",
         },
     )
