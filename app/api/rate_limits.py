@@ -13,9 +13,10 @@ gateways widely read): ``RateLimit-Limit``, ``RateLimit-Remaining`` and
 """
 
 from fastapi import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app import limiting
+from app.asgi import HttpMiddleware
 from app.config import get_settings
 from app.errors import TooManyRequests
 from app.i18n import gettext
@@ -54,17 +55,11 @@ def quota_headers(quota: limiting.Quota) -> list[tuple[bytes, bytes]]:
     ]
 
 
-class RateLimitHeaders:
+class RateLimitHeaders(HttpMiddleware):
     """Adds the RateLimit headers to the answer of a request that was counted, whatever
     the answer (a page of results, a 304, an error, the 429 itself)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def with_quota(message: Message) -> None:
             quota = scope.get("state", {}).get("quota")

@@ -15,8 +15,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.asgi import HttpMiddleware
 from app.operations import metrics
 
 HEADER = "X-Request-ID"
@@ -48,17 +49,11 @@ def route_template(scope: Scope) -> str:
     return "unmatched"
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HttpMiddleware):
     """Gives each HTTP request its id, sends it back, and records the request once it is
     answered: one access-log line and the request metrics (by route template)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = request_id_from(Headers(scope=scope).get(HEADER))
         # Left set when the request ends: each request runs in a task of its own, so the
         # server's own records of this request (an error it logs) carry the id too.

@@ -7,9 +7,10 @@ import re
 from urllib.parse import quote, urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app.accounts.sessions import SESSION_COOKIE
+from app.asgi import HttpMiddleware
 from app.config import get_settings
 from app.web.embed import is_embed
 from app.web.static_files import HTMX_FALLBACK
@@ -20,7 +21,7 @@ USER_STATE = "user"
 CSRF_STATE = "csrf_used"
 
 
-class FramingMiddleware:
+class FramingMiddleware(HttpMiddleware):
     """Who may show our responses in a frame: any site the widget (``/embed/``), only our
     own pages everything else, so that no other site can overlay our forms (clickjacking).
 
@@ -28,13 +29,7 @@ class FramingMiddleware:
     that says ``frame-ancestors`` itself.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         anyone = is_embed(scope["path"])
         ancestors = "frame-ancestors *" if anyone else "frame-ancestors 'self'"
 
@@ -96,7 +91,7 @@ def docs_policy() -> str:
 HSTS = "max-age=31536000"
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     """Headers every response gets unless it set its own: ``page_policy`` as its
     Content-Security-Policy (``FramingMiddleware`` then adds ``frame-ancestors``), no MIME
     sniffing, only our origin as referrer elsewhere, HSTS over HTTPS, and no copy kept by
@@ -104,13 +99,7 @@ class SecurityHeadersMiddleware:
     signed-in browser or that carry a CSRF token or set a cookie, ``private`` for answers
     to an API key, and ``Vary: Authorization`` on the whole API."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         request_headers = Headers(scope=scope)
         path: str = scope["path"]

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.asgi import HttpMiddleware
 from app.config import get_settings
 from app.i18n import gettext
 
@@ -93,18 +94,12 @@ class BodyTooLarge(HTTPException):
         )
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """Refuses request bodies over ``INTERLOCAL_MAX_BODY_BYTES`` (413): at once when the
     declared ``Content-Length`` is over, or as soon as a streamed (chunked) body grows past
     it, so no more of it is read or parsed."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = get_settings().max_body_bytes
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"0")
         too_large = not declared.isdigit() or int(declared) > limit
