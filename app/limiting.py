@@ -111,7 +111,11 @@ def quota(spec: str, bucket: str) -> Quota | None:
     remaining; None when ``spec`` sets no limit."""
     current, found = limiter(), []
     for item in items(spec):
-        reset, remaining = current.get_window_stats(item, bucket)
+        try:
+            reset, remaining = current.get_window_stats(item, bucket)
+        except Exception as exc:  # as in hit(): the storage stopped answering just now
+            logger.error("the rate-limit storage does not answer: %s", exc)
+            return None  # the answer goes out without the headers rather than fail
         seconds = max(0, math.ceil(reset - time.time()))
         found.append(Quota(item.amount, max(0, remaining), seconds))
     return min(found, key=lambda q: (q.remaining, -q.reset)) if found else None

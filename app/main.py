@@ -130,7 +130,16 @@ def create_app() -> FastAPI:
                 "Idempotency-Key",
                 "Accept-Language",
             ],
-            expose_headers=["ETag", "Location", "Content-Language", "Idempotent-Replayed"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "Content-Language",
+                "Idempotent-Replayed",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "Retry-After",
+            ],
             max_age=3600,
         )
     app.add_middleware(RateLimitHeaders)
@@ -154,17 +163,14 @@ def create_app() -> FastAPI:
     app.include_router(scrape.router)
     openapi.install(app)
 
-    @app.get("/healthz", tags=["health"], summary="Is the process up?")
+    # The probes are for the host's orchestrator, not partners: outside the API's document
+    # (and its rate limits), described in the README.
+    @app.get("/healthz", include_in_schema=False)
     def healthz() -> Health:
         """The process is up."""
         return Health(status="ok")
 
-    @app.get(
-        "/readyz",
-        tags=["health"],
-        summary="Does the database answer?",
-        responses={503: {"model": Health}},
-    )
+    @app.get("/readyz", include_in_schema=False)
     def readyz() -> Response:
         """The database answers."""
         try:

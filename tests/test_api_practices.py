@@ -226,3 +226,16 @@ def test_unknown_practice_is_404_in_the_error_shape(client: TestClient) -> None:
         "detail": "no published practice 'no-such-practice'",
         "errors": [],
     }
+
+
+def test_a_chosen_filter_value_stays_in_its_facet_when_values_are_cut(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Facets list at most MAX_LISTED values, the most frequent first; a chosen one stays,
+    # or its box could not be unticked.
+    monkeypatch.setattr("app.practices.listing.MAX_LISTED", 2)
+    body = client.get(
+        "/api/v1/practices", params={"facets": "country", "country": "HU", "limit": 3}
+    ).json()
+    values = [v["value"] for v in body["facets"]["country"]]
+    assert "HU" in values and len(values) == 2, values

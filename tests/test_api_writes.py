@@ -265,7 +265,10 @@ def test_cors_lets_only_the_configured_partner_sites_call_the_api_from_a_browser
             read = open_to_partner.get(
                 "/api/v1/places/barcelona", headers={"Origin": "https://partner.example"}
             )
-            assert "etag" in read.headers["access-control-expose-headers"].lower()
+            exposed = read.headers["access-control-expose-headers"].lower()
+            assert "etag" in exposed
+            # A widget can see how many requests it has left.
+            assert "ratelimit-remaining" in exposed and "retry-after" in exposed
             other = open_to_partner.options(
                 "/api/v1/practices/x", headers={"Origin": "https://elsewhere.example", **preflight}
             )

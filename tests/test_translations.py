@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from babel.dates import format_date
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -40,6 +41,19 @@ def translation(engine: Engine, slug: str, language: str) -> PracticeTranslation
                 PracticeTranslation.language == language,
             )
         ).first()
+
+
+def post_translation(
+    client: TestClient, slug: str, to: str | None = None, lang: str = "en", **fields: str
+) -> Response:
+    """The translation form of ``slug`` (into ``to``) posted with ``fields`` and its CSRF
+    token; the answer, redirects not followed."""
+    form = client.get(f"/practices/{slug}/translate", params={"to": to or "", "lang": lang})
+    return client.post(
+        f"/practices/{slug}/translate",
+        data={"csrf_token": csrf_from(form.text), **fields},
+        follow_redirects=False,
+    )
 
 
 def test_member_translates_their_practice_and_readers_see_it(
@@ -121,16 +135,14 @@ def test_translation_goes_stale_when_the_original_changes(
     client = signed_out
     sign_in(client, new_user(engine, "moderator"))
     slug = "barcelona-anti-rumour-strategy"
-    form = client.get(f"/practices/{slug}/translate", params={"to": "it"})
-    client.post(
-        f"/practices/{slug}/translate",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "language": "it",
-            "title": "Strategia anti-dicerie",
-            "summary": "Una strategia cittadina contro le dicerie.",
-            "origin": "machine",
-        },
+    post_translation(
+        client,
+        slug,
+        to="it",
+        language="it",
+        title="Strategia anti-dicerie",
+        summary="Una strategia cittadina contro le dicerie.",
+        origin="machine",
     )
     fresh = client.get(f"/api/v1/practices/{slug}", params={"lang": "it"}).json()
     assert fresh["translation"] == {**fresh["translation"], "origin": "machine", "stale": False}
@@ -163,16 +175,13 @@ def test_invalid_translation_is_shown_with_errors_and_not_saved(
     client = signed_out
     sign_in(client, new_user(engine, "moderator"))
     slug = "one-scotland-many-cultures"
-    form = client.get(f"/practices/{slug}/translate")
-    response = client.post(
-        f"/practices/{slug}/translate",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "language": "en",  # the original's language
-            "title": "",
-            "summary": "x" * 1001,
-            "origin": "robot",
-        },
+    response = post_translation(
+        client,
+        slug,
+        language="en",  # the original's language
+        title="",
+        summary="x" * 1001,
+        origin="robot",
     )
     assert response.status_code == 422
     html = response.text
@@ -391,16 +400,14 @@ def test_a_hostile_language_value_is_not_written_into_the_form(
 ) -> None:
     client = signed_out
     sign_in(client, new_user(engine, "moderator"))
-    form = client.get(f"/practices/{SLUG}/translate", params={"to": "de"})
-    refused = client.post(
-        f"/practices/{SLUG}/translate",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "language": 'de"><script>alert(1)</script>',
-            "origin": "human",
-            "title": "T",
-            "summary": "S",
-        },
+    refused = post_translation(
+        client,
+        SLUG,
+        to="de",
+        language='de"><script>alert(1)</script>',
+        origin="human",
+        title="T",
+        summary="S",
     )
     assert refused.status_code == 422
     assert "<script>alert(1)</script>" not in refused.text
@@ -429,18 +436,37 @@ def test_a_wrong_outcome_translation_is_named_by_its_row(
         "barcelona-city-council",
     )
     sign_in(signed_out, new_user(engine, "moderator"))
-    form = signed_out.get(f"/practices/{slug}/translate", params={"to": "it"})
-    refused = signed_out.post(
-        f"/practices/{slug}/translate",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "language": "it",
-            "origin": "human",
-            "title": "Passeggiate",
-            "summary": "Insieme.",
-            "outcomes-0-text": "x" * 2001,
-        },
+    row = {"outcomes-0-text": "x" * 2001}
+    refused = post_translation(
+        signed_out, slug, "it", language="it", origin="human", title="Passeggiate", **row
     )
     assert refused.status_code == 422
     assert '<a href="#outcomes-0-text">Outcome 1: What was found: At most 2000' in refused.text
     assert translation(engine, slug, "it") is None
+
+
+def test_an_outcome_translation_stays_with_its_outcome_after_an_edit(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    outcomes = [{"text": "Forty walked.", "date": "2025"}, {"text": "Ten cooked.", "date": "2025"}]
+    slug = published_practice(
+        engine, practice_in(title="Zebrafinch walks", outcomes=outcomes), "barcelona-city-council"
+    )
+    sign_in(signed_out, new_user(engine, "moderator"))
+    saved = post_translation(
+        signed_out,
+        slug,
+        "de",
+        language="de",
+        origin="human",
+        title="Zebrafinken-Spaziergänge",
+        summary="Gemeinsam.",
+        **{"outcomes-0-text": "Vierzig gingen.", "outcomes-1-text": "Zehn kochten."},
+    )
+    assert saved.status_code == 303
+    published_edit(engine, slug, outcomes=outcomes[1:])  # the first outcome is gone
+    api = signed_out.get(f"/api/v1/practices/{slug}", params={"lang": "de"}).json()
+    assert [(o["text"], o["language"]) for o in api["outcomes"]] == [("Zehn kochten.", "de")]
+    assert api["translation"]["stale"] is True, "one translated outcome matches no outcome"
+    form = signed_out.get(f"/practices/{slug}/translate", params={"to": "de"}).text
+    assert ">Zehn kochten.</textarea>" in form and "Vierzig" not in form

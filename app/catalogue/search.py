@@ -253,7 +253,7 @@ def _translations(session: Session, batch: list[int]) -> dict[int, list[Part]]:
             ("context", text, translation.language)
             for text in (
                 *(getattr(translation, name) for name in ("title", "summary", *BODY_FIELDS)),
-                *(translation.outcome_texts or []),
+                *(translation.outcome_texts or {}).values(),
             )
         ]
     return found

@@ -252,8 +252,9 @@ class PracticeTranslation(SQLModel, table=True):
     audience: str | None = Field(default=None, max_length=1000)
     what_did_not_work: str | None = Field(default=None, max_length=10000)
     know_how: str | None = Field(default=None, max_length=10000)
-    # What each outcome found, by position (outcomes are rewritten with every edit).
-    outcome_texts: list[str | None] | None = Field(default=None, sa_type=JSON)
+    # What each outcome found, under a fingerprint of the original text it translates
+    # (app.practices.translations.outcome_key): outcomes are rewritten with every edit.
+    outcome_texts: dict[str, str] | None = Field(default=None, sa_type=JSON)
     origin: str = Field(default="human", max_length=10)  # human | machine
     source_digest: str = Field(max_length=64)
     body_digest: str | None = Field(default=None, max_length=64)

@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -88,6 +89,10 @@ class LineageIn(BaseModel):
     )
 
 
+# A scheme's code, as the key of a practice's terms.
+SchemeKey = Annotated[str, StringConstraints(max_length=60)]
+
+
 class PracticeIn(PracticeBase):
     """A practice as its authors write it (a form or an API client)."""
 
@@ -99,8 +104,9 @@ class PracticeIn(PracticeBase):
     lead_organisation: Slug | None = Field(
         default=None, description="Slug of the lead body.", examples=["barcelona-city-council"]
     )
-    terms: dict[str, Annotated[list[Slug], Len(max_length=MAX_FILTER_VALUES)]] = Field(
+    terms: dict[SchemeKey, Annotated[list[Slug], Len(max_length=MAX_FILTER_VALUES)]] = Field(
         default_factory=dict,
+        max_length=MAX_FILTER_VALUES,
         description="Typology term codes by scheme code (see /api/v1/vocabularies).",
         examples=[{"activity-type": ["media-engagement"], "goal": ["informing-communities"]}],
     )

@@ -63,7 +63,10 @@ def _facet(
         values = [FacetValue(value=slug, label=label, count=counts[i]) for i, slug, label in labels]
     counted = {v.value for v in values}
     values += [FacetValue(value=c, label=c, count=0) for c in chosen if c not in counted]
-    return sorted(values, key=lambda v: (-v.count, v.label))[:MAX_LISTED]
+    # The chosen values always, and as many others as MAX_LISTED leaves room for.
+    ranked = sorted(values, key=lambda v: (-v.count, v.label))
+    room = MAX_LISTED - len(set(chosen))
+    return [v for at, v in enumerate(ranked) if v.value in chosen or at < room]
 
 
 def list_practices(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> PracticePage:

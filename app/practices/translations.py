@@ -1,7 +1,8 @@
 """Reading and saving translations of a practice: its title and summary, and its body
 (description, design answers, lessons) and what each outcome found, which a translator may
-leave untranslated. Outcomes are rewritten with every edit, so their translations are kept
-by position, and the body's digest covers them: a changed outcome makes it stale.
+leave untranslated. Outcomes are rewritten with every edit, so an outcome's translation is
+kept under a fingerprint of the text it translates (``outcome_key``): it shows only beside
+that text, and the translation is stale while one no longer matches any outcome.
 
 The pages (and later the API's writes) call these, so the rules live in one place: a
 translation is never in the original's language, texts fit their columns
@@ -9,6 +10,7 @@ translation is never in the original's language, texts fit their columns
 it can go stale.
 """
 
+import hashlib
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -89,6 +91,19 @@ def original_outcomes(session: Session, practice: Practice) -> list[str]:
     return list(session.exec(found.order_by(col(Outcome.id))).all())
 
 
+def outcome_key(text: str) -> str:
+    """The fingerprint an outcome's translation is kept under: of the text it translates."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def translated_outcomes(
+    translation: PracticeTranslation | None, originals: list[str]
+) -> list[str | None]:
+    """The translation of each of ``originals`` (a practice's outcomes), None where none."""
+    saved = (translation.outcome_texts if translation else None) or {}
+    return [saved.get(outcome_key(text)) for text in originals]
+
+
 def translation_input(practice: Practice, values: dict[str, Any]) -> Any:
     """The translation form's ``values`` validated; raises ``InvalidInput`` per field."""
     context = {"original_language": practice.original_language}
@@ -123,10 +138,16 @@ def save_practice_translation(session: Session, practice: Practice, user: User, 
     translation.source_digest = original_digest(practice.title, practice.summary)
     for name in BODY_FIELDS:
         setattr(translation, name, getattr(data, name))
-    outcomes = [outcome.text for outcome in data.outcomes]
-    translation.outcome_texts = outcomes if any(outcomes) else None
-    translated_body = any(getattr(data, name) for name in BODY_FIELDS) or any(outcomes)
-    translation.body_digest = _body_digest(session, practice) if translated_body else None
+    # The form posts a box per outcome, in the order of the practice's outcomes.
+    originals = original_outcomes(session, practice)
+    outcomes = {
+        outcome_key(original): given.text
+        for original, given in zip(originals, data.outcomes, strict=False)
+        if given.text
+    }
+    translation.outcome_texts = outcomes or None
+    translated_body = any(getattr(data, name) for name in BODY_FIELDS) or bool(outcomes)
+    translation.body_digest = _body_digest(practice) if translated_body else None
     translation.updated_at = utcnow()
     translation.updated_by_id = user.id
     session.add(translation)
@@ -137,9 +158,8 @@ def save_practice_translation(session: Session, practice: Practice, user: User, 
     session.commit()
 
 
-def _body_digest(session: Session, practice: Practice) -> str:
-    body = [getattr(practice, name) for name in BODY_FIELDS]
-    return body_digest([*body, *original_outcomes(session, practice)])
+def _body_digest(practice: Practice) -> str:
+    return body_digest([getattr(practice, name) for name in BODY_FIELDS])
 
 
 @dataclass
@@ -147,7 +167,7 @@ class TranslatedText:
     """A practice's body and outcomes as a reader sees them with a translation shown."""
 
     body: dict[str, str | None]  # field name -> text
-    outcomes: list[str | None]  # by position: the translated text, or None for the original
+    outcomes: list[str | None]  # of each outcome, in order: its translation, or None
     translation: TranslationOut | None  # completed with its fields and staleness
 
     def outcome(self, at: int) -> str | None:
@@ -174,7 +194,7 @@ def with_translated_body(
         return TranslatedText(body, [], shown)
     translated = [name for name in BODY_FIELDS if getattr(translation, name)]
     body |= {name: getattr(translation, name) for name in translated}
-    outcomes = list(translation.outcome_texts or [])
+    outcomes = translated_outcomes(translation, original_outcomes(session, practice))
     fields = [*shown.fields, *translated, *(["outcomes"] if any(outcomes) else [])]
     stale = is_stale(session, practice, translation)
     return TranslatedText(
@@ -186,15 +206,21 @@ def is_stale(session: Session, practice: Practice, translation: PracticeTranslat
     """Whether the original changed after ``translation`` was made from it."""
     if translation.source_digest != original_digest(practice.title, practice.summary):
         return True
-    return translation.body_digest not in (None, _body_digest(session, practice))
+    if translation.body_digest not in (None, _body_digest(practice)):
+        return True
+    current = {outcome_key(text) for text in original_outcomes(session, practice)}
+    return not current.issuperset(translation.outcome_texts or {})  # an outcome changed
 
 
-def translated_fields(translation: PracticeTranslation) -> list[tuple[str, str]]:
-    """The fields a translation holds, as (field name, text), in the form's order."""
+def translated_fields(
+    session: Session, practice: Practice, translation: PracticeTranslation
+) -> list[tuple[str, int, str]]:
+    """The fields a translation holds, in the form's order, as (field name, outcome number
+    or 0, text): each outcome's translation on its own."""
     names = ("title", "summary", *BODY_FIELDS)
-    found = [(name, getattr(translation, name)) for name in names if getattr(translation, name)]
-    outcomes = [text for text in translation.outcome_texts or [] if text]
-    return found + ([("outcomes", "\n".join(outcomes))] if outcomes else [])
+    found = [(n, 0, getattr(translation, n)) for n in names if getattr(translation, n)]
+    outcomes = translated_outcomes(translation, original_outcomes(session, practice))
+    return found + [("outcomes", at, text) for at, text in enumerate(outcomes, 1) if text]
 
 
 def translator_name(session: Session, practice: Practice, language: str) -> str | None:

@@ -223,7 +223,7 @@ def _review(
             "translation": translation,
             "translation_stale": translation is not None
             and is_stale(session, practice, translation),
-            "translated": translated_fields(translation) if translation else [],
+            "translated": translated_fields(session, practice, translation) if translation else [],
             "field_labels": FIELD_LABELS,
         },
         status_code=status_code,

@@ -4,8 +4,9 @@ Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-07 11:00:00
 
-``practice_translation.outcome_texts`` is a JSON list, by position, of what each of the
-practice's outcomes found, in the translation's language (NULL where none was translated).
+``practice_translation.outcome_texts`` is a JSON object: what each of the practice's
+outcomes found, in the translation's language, under a fingerprint of the original text
+it translates (NULL when no outcome was translated).
 """
 
 from collections.abc import Sequence

@@ -26,6 +26,7 @@ from app.practices.translations import (
     original_outcomes,
     practice_translation,
     save_practice_translation,
+    translated_outcomes,
     translation_input,
 )
 from app.practices.worklists import editable_practice
@@ -58,19 +59,17 @@ TRANSLATED_FIELDS = ("title", "summary", *BODY_FIELDS)
 
 
 def translation_values(
-    existing: PracticeTranslation | None, language: str, outcomes: int
+    existing: PracticeTranslation | None, language: str, outcomes: list[str]
 ) -> dict[str, Any]:
-    """The form's values: the translation saved so far, if any (with ``outcomes`` rows)."""
+    """The form's values: the translation saved so far, if any, with a row for each of
+    the practice's ``outcomes``."""
     values: dict[str, Any] = {
         "language": language,
         "origin": existing.origin if existing else "human",
     }
     for name in TRANSLATED_FIELDS:
         values[name] = (getattr(existing, name) or "") if existing else ""
-    saved = (existing.outcome_texts if existing else None) or []
-    values["outcomes"] = [
-        {"text": (saved[at] if at < len(saved) else None) or ""} for at in range(outcomes)
-    ]
+    values["outcomes"] = [{"text": text or ""} for text in translated_outcomes(existing, outcomes)]
     return values
 
 
@@ -144,7 +143,7 @@ def empty_translation_form(
     language = target_language(practice, to)
     existing = practice_translation(session, practice, language)
     outcomes = original_outcomes(session, practice)
-    values = translation_values(existing, language, len(outcomes))
+    values = translation_values(existing, language, outcomes)
     return translation_form(request, practice, outcomes, values, {})
 
 
