@@ -182,6 +182,12 @@ def published_practice(engine: Engine, data: PracticeIn, organisation: str) -> s
         return practice.slug
 
 
+def published_in_barcelona(engine: Engine, **fields: Any) -> str:
+    """A practice (``practice_in`` with ``fields``) of Barcelona City Council, published;
+    its slug."""
+    return published_practice(engine, practice_in(**fields), "barcelona-city-council")
+
+
 def published_edit(engine: Engine, slug: str, **changes: Any) -> None:
     """An edit of the practice ``slug`` (``changes`` to its ``PracticeIn`` fields), made and
     published by a new moderator: a new published revision."""

@@ -11,8 +11,7 @@ from sqlalchemy import Engine
 from tests.factories import (
     csrf_from,
     new_user,
-    practice_in,
-    published_practice,
+    published_in_barcelona,
     sign_in,
     translated,
 )
@@ -47,10 +46,8 @@ def test_a_german_word_finds_a_practice_by_its_classifications_german_label(
 
 @pytest.mark.writes
 def test_a_translation_is_searched_in_its_own_language(client: TestClient, engine: Engine) -> None:
-    slug = published_practice(
-        engine,
-        practice_in(title="Zebrafinch welcome walks", summary="New residents walk the town."),
-        "barcelona-city-council",
+    slug = published_in_barcelona(
+        engine, title="Zebrafinch welcome walks", summary="New residents walk the town."
     )
     translated(
         engine,
@@ -71,11 +68,7 @@ def test_a_translation_is_searched_in_its_own_language(client: TestClient, engin
 
 @pytest.mark.writes
 def test_the_readers_stop_words_are_dropped(client: TestClient, engine: Engine) -> None:
-    slug = published_practice(
-        engine,
-        practice_in(title="Zebrafinch walks", summary="Walks for newcomers."),
-        "barcelona-city-council",
-    )
+    slug = published_in_barcelona(engine, title="Zebrafinch walks", summary="Walks for newcomers.")
     translated(engine, slug, "de", "Zebrafinken-Spaziergänge", "Gegen Gerüchte, gegen Vorurteile.")
     # "und" is a German stop word: for a German reader every other word must match, and
     # does, so the search needs no fallback to any of the words.
@@ -86,14 +79,11 @@ def test_the_readers_stop_words_are_dropped(client: TestClient, engine: Engine) 
 
 @pytest.mark.writes
 def test_an_original_is_stemmed_in_its_language(client: TestClient, engine: Engine) -> None:
-    slug = published_practice(
+    slug = published_in_barcelona(
         engine,
-        practice_in(
-            title="Zebrafinch barrio",
-            summary="Una ciudad integrada, barrio por barrio.",
-            original_language="es",
-        ),
-        "barcelona-city-council",
+        title="Zebrafinch barrio",
+        summary="Una ciudad integrada, barrio por barrio.",
+        original_language="es",
     )
     # The Spanish stemmer makes "integración" and "integrada" one word; typed without
     # its accent it is the same word.
@@ -106,10 +96,8 @@ def test_an_original_is_stemmed_in_its_language(client: TestClient, engine: Engi
 @pytest.mark.writes
 def test_a_word_matches_only_words_of_the_same_language(client: TestClient, engine: Engine) -> None:
     # Dutch stems "news" as "new": looked for as Dutch it must not find English "new".
-    slug = published_practice(
-        engine,
-        practice_in(title="Zebrafinch desk", summary="A desk where new residents ask."),
-        "barcelona-city-council",
+    slug = published_in_barcelona(
+        engine, title="Zebrafinch desk", summary="A desk where new residents ask."
     )
     assert found(search(client, "zebrafinch new"), slug) is not None
     body = search(client, "zebrafinch news", lang="nl")
@@ -118,16 +106,13 @@ def test_a_word_matches_only_words_of_the_same_language(client: TestClient, engi
 
 @pytest.mark.writes
 def test_similar_practices_meet_across_languages(client: TestClient, engine: Engine) -> None:
-    slug = published_practice(
+    slug = published_in_barcelona(
         engine,
-        practice_in(
-            title="Gerüchte-Lotsen",
-            summary="Freiwillige widerlegen Gerüchte in der Nachbarschaft.",
-            place="vienna",
-            original_language="de",
-            terms={"goal": ["defusing-conflict"], "target-group": ["whole-community"]},
-        ),
-        "barcelona-city-council",
+        title="Gerüchte-Lotsen",
+        summary="Freiwillige widerlegen Gerüchte in der Nachbarschaft.",
+        place="vienna",
+        original_language="de",
+        terms={"goal": ["defusing-conflict"], "target-group": ["whole-community"]},
     )
     similar = client.get(f"/api/v1/practices/{slug}/similar", params={"limit": 20}).json()
     barcelona = next(
@@ -178,15 +163,12 @@ def test_a_match_through_a_broader_terms_label_shows_that_label(client: TestClie
 def test_a_reader_finds_by_english_labels_whatever_the_interface(
     client: TestClient, engine: Engine
 ) -> None:
-    slug = published_practice(
+    slug = published_in_barcelona(
         engine,
-        practice_in(
-            title="Mesas de barrio",
-            summary="Vecinos que resuelven juntos los problemas de la calle.",
-            original_language="es",
-            terms={"goal": ["defusing-conflict"], "target-group": ["whole-community"]},
-        ),
-        "barcelona-city-council",
+        title="Mesas de barrio",
+        summary="Vecinos que resuelven juntos los problemas de la calle.",
+        original_language="es",
+        terms={"goal": ["defusing-conflict"], "target-group": ["whole-community"]},
     )
     # Written in Spanish, found by the English label of its goal from the German interface.
     hit = found(search(client, "defusing", lang="de"), slug)
@@ -238,15 +220,12 @@ def test_an_english_query_finds_a_practice_written_in_another_language(
         "de": ("Zebrafinken-Lotsen", "Freiwillige begleiten Neuzugezogene."),
         "hu": ("Zebrapinty mentorok", "Önkéntesek segítik az újonnan érkezőket."),
     }[original]
-    slug = published_practice(
+    slug = published_in_barcelona(
         engine,
-        practice_in(
-            title=title,
-            summary=summary,
-            original_language=original,
-            terms={"goal": ["defusing-conflict"], "target-group": ["whole-community"]},
-        ),
-        "barcelona-city-council",
+        title=title,
+        summary=summary,
+        original_language=original,
+        terms={"goal": ["defusing-conflict"], "target-group": ["whole-community"]},
     )
     hit = found(search(client, "conflict", lang="en", limit=200), slug)
     assert hit is not None and hit["match"]["found_in"] == "classification"

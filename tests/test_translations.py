@@ -19,9 +19,8 @@ from tests.factories import (
     PASSWORD,
     csrf_from,
     new_user,
-    practice_in,
     published_edit,
-    published_practice,
+    published_in_barcelona,
     sign_in,
     translated,
 )
@@ -63,18 +62,15 @@ def test_member_translates_their_practice_and_readers_see_it(
     sign_in(client, new_user(engine, "member", "oslo-city-council", name="Kari Nordmann"))
     page = client.get(f"/practices/{SLUG}", params={"lang": "de"})
     assert gettext_in("de", "Translate the practice") in page.text
-    form = client.get(f"/practices/{SLUG}/translate", params={"to": "de", "lang": "de"})
-    assert form.status_code == 200
-    saved = client.post(
-        f"/practices/{SLUG}/translate",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "language": "de",
-            "title": "OXLO – Oslo Extra Large",
-            "summary": "Oslos Leitbild für eine offene, vielfältige Stadt.",
-            "origin": "human",
-        },
-        follow_redirects=False,
+    saved = post_translation(
+        client,
+        SLUG,
+        "de",
+        lang="de",
+        language="de",
+        title="OXLO – Oslo Extra Large",
+        summary="Oslos Leitbild für eine offene, vielfältige Stadt.",
+        origin="human",
     )
     assert saved.status_code == 303
     assert saved.headers["location"].startswith(f"/practices/{SLUG}?lang=de")
@@ -109,14 +105,11 @@ def test_member_translates_their_practice_and_readers_see_it(
 def test_a_reader_without_a_translation_is_pointed_to_the_others(
     signed_out: TestClient, engine: Engine
 ) -> None:
-    slug = published_practice(
+    slug = published_in_barcelona(
         engine,
-        practice_in(
-            title="Estrategia antirrumores de Zebra",
-            summary="Agentes que desmontan rumores en los barrios.",
-            original_language="es",
-        ),
-        "barcelona-city-council",
+        title="Estrategia antirrumores de Zebra",
+        summary="Agentes que desmontan rumores en los barrios.",
+        original_language="es",
     )
     translated(engine, slug, "en", "Zebra anti-rumour strategy", "Agents who take rumours apart.")
     page = signed_out.get(f"/practices/{slug}", params={"lang": "de"}).text
@@ -302,17 +295,14 @@ def test_the_whole_practice_is_translated_and_read_in_translation(
     signed_out: TestClient, engine: Engine
 ) -> None:
     client = signed_out
-    slug = published_practice(
+    slug = published_in_barcelona(
         engine,
-        practice_in(
-            title="Zebrafinch walks",
-            summary="Residents walk the town together.",
-            description="Walks through the old town, every Sunday.",
-            aim="Neighbours meet each other.",
-            know_how="A map and two guides.",
-            outcomes=[{"text": "Forty neighbours walked together.", "date": "2025"}],
-        ),
-        "barcelona-city-council",
+        title="Zebrafinch walks",
+        summary="Residents walk the town together.",
+        description="Walks through the old town, every Sunday.",
+        aim="Neighbours meet each other.",
+        know_how="A map and two guides.",
+        outcomes=[{"text": "Forty neighbours walked together.", "date": "2025"}],
     )
     sign_in(client, new_user(engine, "member", "barcelona-city-council"))
     form = client.get(f"/practices/{slug}/translate", params={"to": "de"})
@@ -374,16 +364,15 @@ def test_a_submission_is_translated_before_publication_and_reviewed_in_translati
     assert "ist auf Englisch verfasst und noch nicht in Ihre Sprache übersetzt" in review
     form = client.get(f"/practices/{slug}/translate", params={"to": "de", "lang": "de"})
     assert form.status_code == 200, "a submission can be translated before publication"
-    saved = client.post(
-        f"/practices/{slug}/translate",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "language": "de",
-            "origin": "machine",
-            "title": "Zebrafinken-Erzählkreise",
-            "summary": "Bewohner erzählen einander, wie sie in die Stadt kamen.",
-        },
-        follow_redirects=False,
+    saved = post_translation(
+        client,
+        slug,
+        "de",
+        lang="de",
+        language="de",
+        origin="machine",
+        title="Zebrafinken-Erzählkreise",
+        summary="Bewohner erzählen einander, wie sie in die Stadt kamen.",
     )
     assert saved.status_code == 303
     assert saved.headers["location"].startswith(f"/moderation/{slug}?lang=de"), "back to review"
@@ -416,9 +405,7 @@ def test_a_hostile_language_value_is_not_written_into_the_form(
 def test_the_original_asked_for_by_its_language_is_not_called_untranslated(
     signed_out: TestClient, engine: Engine
 ) -> None:
-    slug = published_practice(
-        engine, practice_in(title="Zebrafinch walks"), "barcelona-city-council"
-    )
+    slug = published_in_barcelona(engine, title="Zebrafinch walks")
     translated(engine, slug, "de", "Zebrafinken-Spaziergänge", "Gemeinsam durch die Stadt.")
     for show in ("en", "original"):
         page = signed_out.get(f"/practices/{slug}", params={"lang": "de", "show": show}).text
@@ -430,10 +417,8 @@ def test_the_original_asked_for_by_its_language_is_not_called_untranslated(
 def test_a_wrong_outcome_translation_is_named_by_its_row(
     signed_out: TestClient, engine: Engine
 ) -> None:
-    slug = published_practice(
-        engine,
-        practice_in(title="Zebrafinch walks", outcomes=[{"text": "Forty walked.", "date": "2025"}]),
-        "barcelona-city-council",
+    slug = published_in_barcelona(
+        engine, title="Zebrafinch walks", outcomes=[{"text": "Forty walked.", "date": "2025"}]
     )
     sign_in(signed_out, new_user(engine, "moderator"))
     row = {"outcomes-0-text": "x" * 2001}
@@ -449,9 +434,7 @@ def test_an_outcome_translation_stays_with_its_outcome_after_an_edit(
     signed_out: TestClient, engine: Engine
 ) -> None:
     outcomes = [{"text": "Forty walked.", "date": "2025"}, {"text": "Ten cooked.", "date": "2025"}]
-    slug = published_practice(
-        engine, practice_in(title="Zebrafinch walks", outcomes=outcomes), "barcelona-city-council"
-    )
+    slug = published_in_barcelona(engine, title="Zebrafinch walks", outcomes=outcomes)
     sign_in(signed_out, new_user(engine, "moderator"))
     saved = post_translation(
         signed_out,
