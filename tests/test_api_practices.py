@@ -239,3 +239,30 @@ def test_a_chosen_filter_value_stays_in_its_facet_when_values_are_cut(
     ).json()
     values = [v["value"] for v in body["facets"]["country"]]
     assert "HU" in values and len(values) == 2, values
+
+
+def test_evidence_min_keeps_practices_at_that_level_or_above(client: TestClient) -> None:
+    ladder = [t["code"] for t in client.get("/api/v1/vocabularies/evidence-level").json()["terms"]]
+    assert ladder[:3] == ["none", "described", "outputs"]
+    everything = get_all(client, "/api/v1/practices", limit=200)
+    at_least = get_all(client, "/api/v1/practices", evidence_min="outputs", limit=200)
+    above = set(ladder[ladder.index("outputs") :])
+    expected = {
+        p["slug"]
+        for p in everything
+        if p["evidence_level"] and p["evidence_level"]["code"] in above
+    }
+    assert expected and {p["slug"] for p in at_least} == expected
+    refused = client.get("/api/v1/practices", params={"evidence_min": "excellent"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["param"] == "evidence_min"
+
+
+def test_the_evidence_control_filters_the_page_and_can_be_removed(client: TestClient) -> None:
+    page = client.get("/practices", params={"evidence_min": "before-after", "lang": "en"}).text
+    assert '<option value="before-after" selected>' in page
+    assert "Evidence: at least Outcomes measured before and after" in page
+    count = client.get(
+        "/api/v1/practices", params={"evidence_min": "before-after", "limit": 1}
+    ).json()["total"]
+    assert f"{count} practices" in page or f"{count} practice<" in page

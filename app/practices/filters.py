@@ -16,7 +16,7 @@ from app.models.places import Network, Place
 from app.models.vocabularies import Source
 from app.practices.fields import PRACTICE_SCHEMES
 from app.validation import FilterValue, filter_values
-from app.vocabularies.queries import resolve_codes
+from app.vocabularies.queries import resolve_codes, scheme_terms
 
 # Query parameter -> vocabulary scheme. The order is the order of the filters on the page.
 # Each scheme a practice is classified by is a list filter, named with underscores.
@@ -57,6 +57,12 @@ class _PracticeQueryBase(BaseModel):
     source: list[FilterValue] = filter_values(
         description="Slug of a source report that describes the practice.",
         examples=[["amicall-uk-2012"]],
+    )
+    evidence_min: FilterValue | None = Field(
+        default=None,
+        description="Code of a level of the evidence ladder (GET "
+        "/api/v1/vocabularies/evidence-level): only practices at that level or above.",
+        examples=["outputs"],
     )
     sort: SortName | None = Field(
         default=None,
@@ -141,6 +147,18 @@ def slug_ids(session: Session, model: Any, param: str, slugs: list[str]) -> list
     return [found[s] for s in slugs]
 
 
+def evidence_at_least(session: Session, code: str) -> list[int]:
+    """The ids of the evidence level ``code`` and of the levels above it on the ladder (the
+    scheme's order); a 422 naming ``evidence_min`` for an unknown level."""
+    ladder = list(scheme_terms(session, "evidence-level").values())
+    codes = [term.code for term in ladder]
+    if code not in codes:
+        raise InvalidParameter(
+            "evidence_min", _("unknown value %(values)s", values=repr(code)), allowed=codes
+        )
+    return [term.id for term in ladder[codes.index(code) :]]
+
+
 def _places_within(session: Session, place_ids: list[int]) -> list[int]:
     """The places and every place inside them."""
     tree = select(col(Place.id)).where(col(Place.id).in_(place_ids)).cte("tree", recursive=True)
@@ -174,6 +192,8 @@ def resolve(session: Session, query: PracticeQuery) -> Resolved:
         filters["place"] = ("place", _places_within(session, places))
     if query.source:
         filters["source"] = ("source", slug_ids(session, Source, "source", query.source))
+    if query.evidence_min:
+        filters["evidence_min"] = ("term", evidence_at_least(session, query.evidence_min))
     search = parse(query.q)
     return Resolved(
         search=search,

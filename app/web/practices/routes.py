@@ -39,7 +39,7 @@ from app.practices.translations import translator_name
 from app.practices.worklists import editable_practice
 from app.requests import site_url
 from app.validation import RecordId
-from app.vocabularies.queries import list_schemes
+from app.vocabularies.queries import list_schemes, scheme_terms
 from app.web.csrf import verify_csrf
 from app.web.deps import CurrentUser, SessionDep, SignedIn, ViewerDep
 from app.web.practices.feed import (
@@ -87,6 +87,13 @@ def practices_page(
         for name, values in chosen.items()
         for value in values
     ]
+    ladder = [(t.code, t.label) for t in scheme_terms(session, "evidence-level").values()]
+    if query.evidence_min:
+        level = dict(ladder).get(query.evidence_min, query.evidence_min)
+        without = [(k, v) for k, v in params if k != "evidence_min"]
+        chips.append(
+            (_("Evidence: at least %(level)s", level=level), query_url("/practices", without))
+        )
     return render(
         request,
         "practices/list.html",
@@ -96,6 +103,7 @@ def practices_page(
             "also": expansions(query.q),
             "chosen": chosen,
             "chips": chips,
+            "evidence_levels": ladder[1:],  # "at least no evidence" is no filter
             "facet_labels": facet_labels,
             "open_facets": OPEN_FACETS,
             "next_url": query_url("/practices", params, cursor=page.next_cursor)
