@@ -30,7 +30,9 @@ def test_list_answers_the_documented_envelope(client: TestClient) -> None:
     assert {"slug", "title", "summary", "place", "terms", "sources", "evidence_level"} <= set(first)
 
 
-@pytest.mark.parametrize("sort", ["title", "-title", "start", "-start", "updated", "-updated"])
+@pytest.mark.parametrize(
+    "sort", ["title", "-title", "start", "-start", "updated", "-updated", "evidence", "-evidence"]
+)
 def test_pagination_walks_every_practice_once(client: TestClient, sort: str) -> None:
     total = client.get("/api/v1/practices", params={"limit": 1}).json()["total"]
     items = get_all(client, "/api/v1/practices", limit=17, sort=sort)
@@ -266,3 +268,21 @@ def test_the_evidence_control_filters_the_page_and_can_be_removed(client: TestCl
         "/api/v1/practices", params={"evidence_min": "before-after", "limit": 1}
     ).json()["total"]
     assert f"{count} practices" in page or f"{count} practice<" in page
+
+
+def test_sorting_by_evidence_climbs_the_ladder_and_pages_without_gaps(
+    client: TestClient,
+) -> None:
+    ladder = [t["code"] for t in client.get("/api/v1/vocabularies/evidence-level").json()["terms"]]
+
+    def rung(item: dict[str, Any]) -> int:
+        level = item["evidence_level"]
+        return ladder.index(level["code"]) if level else -1
+
+    strongest = get_all(client, "/api/v1/practices", sort="-evidence", limit=200)
+    rungs = [rung(p) for p in strongest]
+    assert rungs == sorted(rungs, reverse=True) and rungs[0] > rungs[-1]
+    paged = get_all(client, "/api/v1/practices", sort="-evidence", limit=7)
+    assert [p["slug"] for p in paged] == [p["slug"] for p in strongest]
+    weakest = get_all(client, "/api/v1/practices", sort="evidence", limit=200)
+    assert [rung(p) for p in weakest] == sorted(rungs)

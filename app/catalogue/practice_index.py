@@ -41,7 +41,7 @@ from app.permissions import Viewer
 Kind = Literal["country", "term", "network", "place", "source", "activity"]
 
 
-OrderName = Literal["title", "start", "updated", "published"]
+OrderName = Literal["title", "start", "updated", "published", "evidence"]
 
 
 # Retired rows beyond which a full reload is cheaper than carrying them.
@@ -240,7 +240,7 @@ def _cursor_key(order: str, value: Any) -> Any:
         key = value[1]
         if order == "title" and isinstance(key, str):
             return key
-        if order in ("start", "relevance") and isinstance(key, int | float):
+        if order in ("start", "evidence", "relevance") and isinstance(key, int | float):
             return key
         if order in ("updated", "published") and isinstance(key, str):
             try:
@@ -253,7 +253,7 @@ def _cursor_key(order: str, value: Any) -> Any:
 def _cursor_value(order: str, key: Any) -> list[Any]:
     if order in ("updated", "published"):
         key = datetime.fromtimestamp(int(key) / 1_000_000, UTC).isoformat()
-    elif order == "start":
+    elif order in ("start", "evidence"):
         key = int(key)
     elif order == "relevance":
         key = float(key)

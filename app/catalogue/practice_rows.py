@@ -26,7 +26,8 @@ from app.models.practices import (
 from app.models.vocabularies import VocabularyScheme, VocabularyTerm, VocabularyTermAncestor
 from app.permissions import practice_networks
 
-SORTS = ("title", "start", "updated", "published")
+# "evidence": the rung of the practice's evidence level on the ladder (-1: none given).
+SORTS = ("title", "start", "updated", "published", "evidence")
 
 
 # Ids, place and organisation ids and row numbers fit 32 bits (PostgreSQL's integer): half
@@ -156,14 +157,33 @@ def read_rows(session: Session, only: Collection[int] | None = None) -> Practice
     rows = np.arange(len(practice_ids), dtype=ID)
     values["country"] = (rows, countries)
     values["place"] = (rows, places)
+    keys = {"title": titles, "start": starts, "updated": updated, "published": shown}
+    keys["evidence"] = _evidence_rungs(session, practice_ids, only)
     return PracticeRows(
-        ids=practice_ids,
-        public=public,
-        lead=leads,
-        place=places,
-        keys={"title": titles, "start": starts, "updated": updated, "published": shown},
-        values=values,
+        ids=practice_ids, public=public, lead=leads, place=places, keys=keys, values=values
     )
+
+
+def _evidence_rungs(
+    session: Session, practice_ids: np.ndarray, only: Collection[int] | None
+) -> np.ndarray:
+    """Each practice's rung on the evidence ladder (its level's position in the scheme),
+    -1 where it gives none."""
+    rungs = np.full(len(practice_ids), -1, dtype=ID)
+    ladder = (
+        select(PracticeTerm.practice_id, VocabularyTerm.position)
+        .join(VocabularyTerm, col(VocabularyTerm.id) == PracticeTerm.term_id)
+        .join(VocabularyScheme, col(VocabularyScheme.id) == VocabularyTerm.scheme_id)
+        .where(VocabularyScheme.code == "evidence-level")
+    )
+    for chunk in _chunks(only):
+        statement = (
+            ladder if chunk is None else ladder.where(col(PracticeTerm.practice_id).in_(chunk))
+        )
+        found, positions = integer_columns(session, statement, 2)
+        at, rung = _numbered(practice_ids, found, positions)
+        rungs[at] = rung
+    return rungs
 
 
 def _language_number(language: Any) -> Any:

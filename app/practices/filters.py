@@ -26,7 +26,17 @@ TERM_FILTERS: dict[str, str] = {scheme.replace("-", "_"): scheme for scheme in P
 FACETS: tuple[str, ...] = ("country", *TERM_FILTERS, "network", "source")
 
 
-SortName = Literal["relevance", "title", "-title", "start", "-start", "updated", "-updated"]
+SortName = Literal[
+    "relevance",
+    "title",
+    "-title",
+    "start",
+    "-start",
+    "updated",
+    "-updated",
+    "evidence",
+    "-evidence",
+]
 
 
 class _PracticeQueryBase(BaseModel):
@@ -67,7 +77,8 @@ class _PracticeQueryBase(BaseModel):
     sort: SortName | None = Field(
         default=None,
         description="Sort order: relevance (the default with `q`), title (the default "
-        "without), start (year started) or updated; prefix - to reverse.",
+        "without), start (year started), updated, or evidence (the rung of the evidence "
+        "ladder, none given first); prefix - to reverse.",
     )
     limit: int = page_limit(20)
     cursor: str | None = page_cursor()
