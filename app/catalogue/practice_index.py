@@ -76,6 +76,8 @@ class PracticeIndex:
     # By viewer and year: memberships start and end with a year (app.permissions).
     _visible: dict[tuple[Viewer, int], np.ndarray] = field(default_factory=dict)
     _word_stats: tuple[int, float] | None = None  # of the live rows, once asked for
+    # language number -> rows with full text in it ("written"), as a mask, once asked for
+    _written: dict[int, np.ndarray] = field(default_factory=dict)
     # kind and values -> each row's values (facet counts), once asked for
     _by_row: dict[tuple[str, tuple[Any, ...] | None], ValuesByRow] = field(default_factory=dict)
 
@@ -115,12 +117,16 @@ class PracticeIndex:
             self._visible[key] = mask
         return mask
 
-    def scores(self, search: SearchQuery) -> np.ndarray:
-        """Each row's full-text relevance to ``search``; NaN where it does not match or
-        the row is retired."""
+    def scores(
+        self, search: SearchQuery, labelled: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Each row's full-text relevance to ``search`` (NaN: no match, or retired);
+        ``labelled`` is ``self._labelled(search)``, when known."""
         if self._word_stats is None:
             self._word_stats = self.words.stats(self.live)
-        return self.words.scores(search, self.live, self._word_stats, self._labelled(search))
+        if labelled is None:
+            labelled = self._labelled(search)
+        return self.words.scores(search, self.live, self._word_stats, labelled)
 
     def word_rows(self, word: str, labels_in: tuple[str, ...]) -> np.ndarray:
         """Rows holding ``word`` (in any language) in their text, or in the labels of their
@@ -129,12 +135,10 @@ class PracticeIndex:
         return np.unique(np.concatenate([self.words.rows(word), *labelled]))
 
     def _labelled(self, search: SearchQuery) -> dict[str, np.ndarray]:
-        """Stem -> the rows whose classification has a label holding it, for ``search``'s
-        stems that a label in one of its ``labels_in`` holds. A row with full text in the
-        label's language (its original, or a translation with its body) is matched by its
-        text alone: labels bridge to practices not written in the reader's language, and a
-        word that is spelled alike in two languages ("integration") does not match a label
-        in the other."""
+        """Stem -> the rows whose classification has a label in ``search.labels_in``
+        holding it. A row with full text in the label's language (original, or translation
+        with its body) matches by its text alone: labels bridge languages, and a word
+        spelled alike in two ("integration") does not match a label in the other."""
         found = {}
         for key in search.stems():
             if key.partition(":")[0] not in search.labels_in:
@@ -145,20 +149,29 @@ class PracticeIndex:
             having = [self.postings["term"].get(int(t)) for t in terms]
             rows = [r for r in having if r is not None]
             if rows:
-                language = LANGUAGES.index(key.partition(":")[0])
-                written = self.postings["written"].get(language, np.zeros(0, dtype=ID))
-                found[key] = np.setdiff1d(np.unique(np.concatenate(rows)), written)
+                labelled = np.unique(np.concatenate(rows))
+                written = self._written_in(LANGUAGES.index(key.partition(":")[0]))
+                found[key] = labelled[~written[labelled]]
         return found
+
+    def _written_in(self, language: int) -> np.ndarray:
+        """Rows with full text in ``language``: a mask made once, not on every search."""
+        mask = self._written.get(language)
+        if mask is None:
+            mask = self.mask(self.postings["written"].get(language))
+            self._written[language] = mask
+        return mask
 
     def most_words_scores(self, search: SearchQuery) -> np.ndarray:
         """Each row's relevance to any of ``search``'s words, ranked first by how many of
         them it holds: that number, plus its relevance scaled below 1 (NaN: none)."""
-        relevance = self.scores(replace(search, any_word=True))
+        labelled = self._labelled(search)  # the same for any-word: read once
+        relevance = self.scores(replace(search, any_word=True), labelled)
         found = ~np.isnan(relevance)
         if not found.any():
             return relevance
         scaled = relevance / (float(np.nanmax(relevance)) + 1.0)
-        matched = self.words.groups_matched(search, len(self), self._labelled(search))
+        matched = self.words.groups_matched(search, len(self), labelled)
         return np.where(found, matched + scaled, np.nan)
 
     def having(self, kind: Kind, values: Iterable[Any]) -> np.ndarray:
@@ -342,7 +355,7 @@ def updated(index: PracticeIndex, session: Session, changed: set[int]) -> Practi
     the old one are unaffected); None when so many rows are retired that a full load is
     better."""
     if not changed:
-        return replace(index, _visible={})
+        return replace(index, _visible={}, _written={})
     rows = read_rows(session, changed)
     retired = np.count_nonzero(~index.live) + len(changed)
     if retired > MAX_RETIRED * max(len(index.by_id), 1000):

@@ -194,21 +194,30 @@ def with_translated_body(
         return TranslatedText(body, [], shown)
     translated = [name for name in BODY_FIELDS if getattr(translation, name)]
     body |= {name: getattr(translation, name) for name in translated}
-    outcomes = translated_outcomes(translation, original_outcomes(session, practice))
+    originals = original_outcomes(session, practice)
+    outcomes = translated_outcomes(translation, originals)
     fields = [*shown.fields, *translated, *(["outcomes"] if any(outcomes) else [])]
-    stale = is_stale(session, practice, translation)
+    stale = is_stale(session, practice, translation, originals)
     return TranslatedText(
         body, outcomes, shown.model_copy(update={"fields": fields, "stale": stale})
     )
 
 
-def is_stale(session: Session, practice: Practice, translation: PracticeTranslation) -> bool:
-    """Whether the original changed after ``translation`` was made from it."""
+def is_stale(
+    session: Session,
+    practice: Practice,
+    translation: PracticeTranslation,
+    originals: list[str] | None = None,
+) -> bool:
+    """Whether the original changed after ``translation`` was made from it. ``originals``
+    are the practice's outcomes (``original_outcomes``), when already read."""
     if translation.source_digest != original_digest(practice.title, practice.summary):
         return True
     if translation.body_digest not in (None, _body_digest(practice)):
         return True
-    current = {outcome_key(text) for text in original_outcomes(session, practice)}
+    if originals is None:
+        originals = original_outcomes(session, practice)
+    current = {outcome_key(text) for text in originals}
     return not current.issuperset(translation.outcome_texts or {})  # an outcome changed
 
 
