@@ -38,6 +38,15 @@ def create(client: TestClient, data: dict[str, Any], action: str = "save") -> st
     return re.search(r"submitted=([^&]+)", response.headers["location"]).group(1)  # type: ignore[union-attr]
 
 
+def post_edit(
+    client: TestClient, engine: Engine, slug: str, fields: dict[str, Any], action: str = "save"
+) -> Response:
+    """The edit form of ``slug`` posted with ``fields`` and ``action``, from the practice's
+    current version."""
+    version = version_of(engine, slug)
+    return post(client, f"/practices/{slug}/edit", {**fields, "action": action, "version": version})
+
+
 def version_of(engine: Engine, slug: str) -> int:
     with Session(engine) as session:
         return session.exec(select(Practice.version).where(Practice.slug == slug)).one()
@@ -83,11 +92,7 @@ def test_a_member_drafts_submits_and_a_moderator_publishes(
     assert slug not in slugs(client, q=title)
 
     as_user(client, engine, "member", OSLO)  # a colleague finishes and submits it
-    response = post(
-        client,
-        f"/practices/{slug}/edit",
-        {**practice_form(title), "action": "submit", "version": version_of(engine, slug)},
-    )
+    response = post_edit(client, engine, slug, practice_form(title), "submit")
     assert response.status_code == 303, response.text
     assert "submitted" in client.get("/my/practices").text
 
@@ -120,9 +125,10 @@ def test_changes_after_publication_become_a_new_revision(
     decide(client, engine, slug, "publish")
 
     as_user(client, engine, "member", OSLO)
-    response = post(
+    response = post_edit(
         client,
-        f"/practices/{slug}/edit",
+        engine,
+        slug,
         {
             **practice_form(title),
             "outcomes-0-text": "Most participants made a friend from another background.",
@@ -132,9 +138,8 @@ def test_changes_after_publication_become_a_new_revision(
             "outcomes-0-source": "Oslo city survey 2024",
             "outcomes-0-evidence_level": "before-after",
             "note": "Added the 2024 survey",
-            "action": "submit",
-            "version": version_of(engine, slug),
         },
+        "submit",
     )
     assert response.status_code == 303, response.text
     # Readers keep the published version until a moderator publishes the change.
@@ -474,14 +479,14 @@ def test_an_edit_of_a_published_practice_is_previewed_without_being_written(
     as_user(client, engine, "moderator")
     decide(client, engine, slug, "publish")
     as_user(client, engine, "member", OSLO)
-    response = post(
+    response = post_edit(
         client,
-        f"/practices/{slug}/edit",
+        engine,
+        slug,
         {
             **practice_form("Welcome walks and talks"),
-            "action": "save",
-            "version": version_of(engine, slug),
         },
+        "save",
     )
     assert response.status_code == 303, response.text
     with Session(engine) as session:
@@ -508,15 +513,15 @@ def test_a_resubmission_is_reviewed_against_what_was_returned_with_the_comment(
     assert decide(client, engine, slug, "return", "Please say who takes part.").status_code == 303
 
     as_user(client, engine, "member", OSLO)
-    response = post(
+    response = post_edit(
         client,
-        f"/practices/{slug}/edit",
+        engine,
+        slug,
         {
             **practice_form("Library language cafés"),
             "participants": "Volunteers and newcomers learning Norwegian.",
-            "action": "submit",
-            "version": version_of(engine, slug),
         },
+        "submit",
     )
     assert response.status_code == 303, response.text
 
