@@ -45,6 +45,7 @@ SAMPLES: dict[str, list[str]] = {
     "/networks": ["/networks"],
     "/networks/{slug}": ["/networks/amicall"],
     "/vocabularies": ["/vocabularies"],
+    "/evidence": ["/evidence"],
     "/data": ["/data"],
     "/developers": ["/developers"],
     "/api/docs": ["/api/docs"],

@@ -23,6 +23,7 @@ MAIN_PAGES = [
     "/networks",
     "/networks/inclusive-cities",
     "/vocabularies",
+    "/evidence",
     "/data",
     "/developers",
     "/api/docs",

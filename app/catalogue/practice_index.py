@@ -12,8 +12,7 @@ that nobody's uncommitted changes get into it, and then applies the practices ea
 changed (``updated``): a changed practice's row is retired and a new row appended, so rows
 never move and postings only grow at their end; the periodic full reload drops retired
 rows. Who may see what follows ``app.permissions.visible`` (tested to agree with it).
-Full-text matching and ranking use the words of each row (``word_index.py``), updated
-alike.
+Full-text matching and ranking use the words of each row (``word_index.py``), updated alike.
 """
 
 from collections.abc import Iterable, Sequence
@@ -36,10 +35,9 @@ from app.i18n import LANGUAGES
 from app.permissions import Viewer
 
 # What a filter or facet can look up: a country code, a term (matching its sub-types too),
-# a network, a place (exactly; callers add the places within it), a source, or an activity
-# type as recorded (without its broader terms).
-Kind = Literal["country", "term", "network", "place", "source", "activity"]
-
+# a network, a place (exactly; callers add the places within it), a source, an activity
+# type as recorded (without its broader terms), or practice ids computed elsewhere.
+Kind = Literal["country", "term", "network", "place", "source", "activity", "practice"]
 
 OrderName = Literal["title", "start", "updated", "published", "evidence"]
 
@@ -176,6 +174,8 @@ class PracticeIndex:
 
     def having(self, kind: Kind, values: Iterable[Any]) -> np.ndarray:
         """Rows carrying any of ``values``."""
+        if kind == "practice":  # ids, not postings
+            return self.mask(self.rows(list(values))[0])
         postings = self.postings[kind]
         result = self.mask()
         for value in values:

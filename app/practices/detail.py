@@ -28,6 +28,7 @@ from app.models.practices import (
 )
 from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer, practice_networks, visible
+from app.practices.replication import replications
 from app.practices.schemas import (
     LineageOut,
     OutcomeOut,
@@ -317,6 +318,9 @@ def practice_detail(
                 evidence_level=o.evidence_level,
             )
         )
+    adaptations = _lineage(session, practice, viewer, upstream=False)
+    assert practice.id is not None
+    replicating = replications(session, practice.id, viewer)
     return PracticeDetail(
         **summary.model_dump(exclude={"translation"}),
         translation=text.translation,
@@ -325,7 +329,8 @@ def practice_detail(
         networks=networks,
         outcomes=outcomes,
         adapted_from=_lineage(session, practice, viewer, upstream=True),
-        adaptations=_lineage(session, practice, viewer, upstream=False),
+        adaptations=adaptations,
+        replicated_in=[a.practice for a in adaptations if a.practice.slug in replicating],
         published_at=practice.published_at,
         version=practice.version,
     )

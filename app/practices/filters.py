@@ -14,7 +14,9 @@ from app.errors import InvalidParameter
 from app.i18n import _
 from app.models.places import Network, Place
 from app.models.vocabularies import Source
+from app.permissions import PUBLIC, Viewer
 from app.practices.fields import PRACTICE_SCHEMES
+from app.practices.replication import replicated_ids
 from app.validation import FilterValue, filter_values
 from app.vocabularies.queries import resolve_codes, scheme_terms
 
@@ -73,6 +75,13 @@ class _PracticeQueryBase(BaseModel):
         description="Code of a level of the evidence ladder (GET "
         "/api/v1/vocabularies/evidence-level): only practices at that level or above.",
         examples=["outputs"],
+    )
+    replicated: bool | None = Field(
+        default=None,
+        description="true: only practices replicated elsewhere, the rung above the ladder: "
+        "adapted (not only inspired by) in another place whose adaptation recorded outcomes "
+        "of its own (the detail's `replicated_in`).",
+        examples=[True],
     )
     sort: SortName | None = Field(
         default=None,
@@ -177,7 +186,7 @@ def _places_within(session: Session, place_ids: list[int]) -> list[int]:
     return [int(i) for i in session.execute(select(tree.c.id)).scalars()]
 
 
-def resolve(session: Session, query: PracticeQuery) -> Resolved:
+def resolve(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> Resolved:
     countries = [c.upper() for c in query.country]
     bad = [c for c in countries if country_name(c) is None]
     if bad:
@@ -205,6 +214,8 @@ def resolve(session: Session, query: PracticeQuery) -> Resolved:
         filters["source"] = ("source", slug_ids(session, Source, "source", query.source))
     if query.evidence_min:
         filters["evidence_min"] = ("term", evidence_at_least(session, query.evidence_min))
+    if query.replicated:
+        filters["replicated"] = ("practice", replicated_ids(session, viewer))
     search = parse(query.q)
     return Resolved(
         search=search,

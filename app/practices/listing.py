@@ -89,7 +89,7 @@ class _Matches:
 
 
 def _matches(session: Session, query: PracticeQuery, viewer: Viewer) -> _Matches:
-    resolved = resolve(session, query)
+    resolved = resolve(session, query, viewer)
     index = practice_index(session)
     visible = index.visible(viewer)
     masks = {name: index.having(kind, values) for name, (kind, values) in resolved.filters.items()}

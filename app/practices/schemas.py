@@ -230,6 +230,12 @@ class PracticeDetail(PracticeSummary):
     adaptations: list[LineageOut] = Field(
         description=N_("Practices adapted from or inspired by this one.")
     )
+    replicated_in: list[PracticeSummary] = Field(
+        description=N_(
+            "The replication rung of the evidence ladder: adaptations of this practice in "
+            "other places that recorded outcomes of their own (computed from `adaptations`)."
+        )
+    )
     published_at: UtcDateTime | None = Field(
         default=None, description=N_("When the current version was published.")
     )

@@ -94,6 +94,9 @@ def practices_page(
         chips.append(
             (_("Evidence: at least %(level)s", level=level), query_url("/practices", without))
         )
+    if query.replicated:
+        without = [(k, v) for k, v in params if k != "replicated"]
+        chips.append((_("Replicated elsewhere"), query_url("/practices", without)))
     return render(
         request,
         "practices/list.html",
