@@ -168,6 +168,18 @@ class Settings(BaseSettings):
         description="`interlocal serve` closes a connection whose request line and headers "
         "take longer than this to arrive.",
     )
+    follow_up_outcome_months: int = Field(
+        default=12,
+        ge=1,
+        description="A published practice with no outcome this many months after its start "
+        "year began needs an update.",
+    )
+    follow_up_verified_months: int = Field(
+        default=18,
+        ge=1,
+        description="A published practice nobody has confirmed as accurate for this many "
+        "months needs an update.",
+    )
     mail_from: str = Field(
         default="interlocal@localhost", description="Sender address of the site's e-mails."
     )

@@ -127,6 +127,12 @@ class Practice(PracticeBase, table=True):
     published_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    # When someone last confirmed it is still accurate (publishing an edit confirms it),
+    # and who; a practice loaded from the reports counts as verified when it was published.
+    verified_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    verified_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(index=True)
 

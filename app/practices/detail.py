@@ -332,6 +332,7 @@ def practice_detail(
         adaptations=adaptations,
         replicated_in=[a.practice for a in adaptations if a.practice.slug in replicating],
         published_at=practice.published_at,
+        verified_at=practice.verified_at or practice.published_at,
         version=practice.version,
     )
 

@@ -16,6 +16,7 @@ from app.models.places import Network, Place
 from app.models.vocabularies import Source
 from app.permissions import PUBLIC, Viewer
 from app.practices.fields import PRACTICE_SCHEMES
+from app.practices.follow_ups import verified_since
 from app.practices.replication import replicated_ids
 from app.validation import FilterValue, filter_values
 from app.vocabularies.queries import resolve_codes, scheme_terms
@@ -82,6 +83,14 @@ class _PracticeQueryBase(BaseModel):
         "adapted (not only inspired by) in another place whose adaptation recorded outcomes "
         "of its own (the detail's `replicated_in`).",
         examples=[True],
+    )
+    verified_within: int | None = Field(
+        default=None,
+        ge=1,
+        le=600,
+        description="Only practices confirmed accurate within this many months (the "
+        "detail's `verified_at`).",
+        examples=[18],
     )
     sort: SortName | None = Field(
         default=None,
@@ -214,6 +223,8 @@ def resolve(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> 
         filters["source"] = ("source", slug_ids(session, Source, "source", query.source))
     if query.evidence_min:
         filters["evidence_min"] = ("term", evidence_at_least(session, query.evidence_min))
+    if query.verified_within:
+        filters["verified_within"] = ("practice", verified_since(session, query.verified_within))
     if query.replicated:
         filters["replicated"] = ("practice", replicated_ids(session, viewer))
     search = parse(query.q)

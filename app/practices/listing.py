@@ -7,6 +7,7 @@ everywhere. Within one filter several values mean "any of"; different filters co
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,8 @@ def _facet(
 
 def list_practices(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> PracticePage:
     """The practices ``viewer`` may see that match ``query`` (the public's by default)."""
-    key = (query.model_dump_json(), viewer)
+    # "Verified within N months" moves with the calendar, not only with the catalogue.
+    key = (query.model_dump_json(), viewer, date.today() if query.verified_within else None)
     return cached(session, "practices", key, lambda: _list_practices(session, query, viewer))
 
 

@@ -239,6 +239,13 @@ class PracticeDetail(PracticeSummary):
     published_at: UtcDateTime | None = Field(
         default=None, description=N_("When the current version was published.")
     )
+    verified_at: UtcDateTime | None = Field(
+        default=None,
+        description=N_(
+            "When someone last confirmed it is still accurate (publishing an edit confirms "
+            "it; for a practice from a report, when it was published)."
+        ),
+    )
     version: int = Field(
         description=N_("Increases with every change; the ETag of the practice."), examples=[3]
     )

@@ -168,7 +168,8 @@ def publish(
     apply_edit(session, practice, data, refs)
     now = utcnow()
     practice.status = PracticeStatus.published
-    practice.published_at = now
+    practice.published_at = practice.verified_at = now  # its authors vouch for it
+    practice.verified_by_id = current.author_id
     session.add(practice)
     if is_public(practice):
         enter_catalogue(session, practice.place_id)

@@ -24,6 +24,7 @@ from app.permissions import Viewer
 from app.places.gazetteer.matches import confirm_match, pending_matches, reject_match
 from app.practices.checks import InvalidPractice
 from app.practices.fields import FIELD_LABELS
+from app.practices.follow_ups import follow_up_settings, needing_update
 from app.practices.revisions import changes, describe, names_for, open_revision, published_data
 from app.practices.translations import is_stale, practice_translation, translated_fields
 from app.practices.workflow import archive, publish, return_to_authors
@@ -69,6 +70,13 @@ def _decided(session: Session, slug: str | None, action: str | None) -> dict[str
     except NotFound:
         return None
     return {"title": practice.title, "url": f"/practices/{practice.slug}", "action": action}
+
+
+@router.get("/moderation/follow-ups", response_class=HTMLResponse)
+def follow_ups_page(request: Request, session: SessionDep, _moderator: Moderator) -> HTMLResponse:
+    """The moderators' report of published practices that need an update."""
+    context = {"follow_ups": needing_update(session), **follow_up_settings()}
+    return render(request, "moderation/follow_ups.html", context)
 
 
 # Requests for an account (app.accounts.request_decisions), before /moderation/{slug}.

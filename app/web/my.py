@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.permissions import is_moderator
 from app.places.member_lists import own_memberships
 from app.places.memberships import answer_on_site
+from app.practices.follow_ups import follow_up_settings, needing_update
 from app.practices.worklists import organisation_practices
 from app.requests import client_address
 from app.validation import RecordId
@@ -21,10 +22,20 @@ router = APIRouter()
 
 @router.get("/my/practices", response_class=HTMLResponse)
 def my_practices_page(request: Request, session: SessionDep, user: SignedIn) -> HTMLResponse:
+    follow_ups = (
+        needing_update(session, organisation_id=user.organisation_id)
+        if user.organisation_id
+        else []
+    )
     return render(
         request,
         "practices/mine.html",
-        {"items": organisation_practices(session, user), "moderator": is_moderator(user)},
+        {
+            "items": organisation_practices(session, user),
+            "moderator": is_moderator(user),
+            "follow_ups": follow_ups,
+            **follow_up_settings(),
+        },
     )
 
 

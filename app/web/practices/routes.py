@@ -2,17 +2,17 @@
 path such as /practices/new is never taken for a practice's slug."""
 
 from itertools import pairwise
-from typing import Annotated, Any
-from xml.etree import ElementTree as ET
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
 from app.catalogue.search import expansions
 from app.config import get_settings
 from app.errors import NotFound
 from app.i18n import LANGUAGES, _, get_language
+from app.i18n import template_ngettext as ngettext
 from app.models.places import Organisation, Place
 from app.models.practices import Practice, RevisionState, Visibility
 from app.opendata.linked_data import practice_jsonld, script_json
@@ -20,6 +20,7 @@ from app.permissions import is_admin, may_edit_practice
 from app.practices.detail import find_practice, practice_detail
 from app.practices.duplicates import similar_titles
 from app.practices.filters import FACETS, PracticeQuery
+from app.practices.follow_ups import confirm_accurate
 from app.practices.listing import list_practices, newest_practices
 from app.practices.preview import previewed
 from app.practices.revisions import (
@@ -37,18 +38,12 @@ from app.practices.revisions import (
 from app.practices.similar import similar_to
 from app.practices.translations import translator_name
 from app.practices.worklists import editable_practice
-from app.requests import site_url
+from app.requests import client_address, site_url
 from app.validation import RecordId
 from app.vocabularies.queries import list_schemes, scheme_terms
 from app.web.csrf import verify_csrf
 from app.web.deps import CurrentUser, SessionDep, SignedIn, ViewerDep
-from app.web.practices.feed import (
-    ATOM,
-    ENTRIES,
-    XML_LANG,
-    iso_moment,
-    xml_text,
-)
+from app.web.practices.feed import ENTRIES, atom_feed
 from app.web.practices.forms import may_create, render_form, write_practice
 from app.web.practices.listing import OPEN_FACETS, filter_labels
 from app.web.practices.translating import (
@@ -56,7 +51,7 @@ from app.web.practices.translating import (
     empty_translation_form,
     save_posted_translation,
 )
-from app.web.templating import query_url, render, signed_in_user
+from app.web.templating import href, query_url, render, signed_in_user
 
 router = APIRouter(prefix="/practices")
 
@@ -94,6 +89,13 @@ def practices_page(
         chips.append(
             (_("Evidence: at least %(level)s", level=level), query_url("/practices", without))
         )
+    if query.verified_within:
+        without = [(k, v) for k, v in params if k != "verified_within"]
+        months = query.verified_within
+        label = ngettext(
+            "Verified in the last month", "Verified in the last %(num)s months", months
+        )
+        chips.append((label % {"num": months}, query_url("/practices", without)))
     if query.replicated:
         without = [(k, v) for k, v in params if k != "replicated"]
         chips.append((_("Replicated elsewhere"), query_url("/practices", without)))
@@ -134,33 +136,9 @@ def practices_feed(
     newest = newest_practices(session, query, viewer, limit=ENTRIES)
     params = list(request.query_params.multi_items())
     self_url = site + query_url("/practices.atom", params)
-    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: get_language()})
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{get_settings().site_name}: {_('Practices')}"
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = iso_moment(
-        max((practice.updated_at for practice, _summary in newest), default=None)
-    )
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
+    title = f"{get_settings().site_name}: {_('Practices')}"
     alternate = site + query_url("/practices", params)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=alternate)
-    for practice, summary in newest:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry", {XML_LANG: summary.language})
-        url = f"{site}{summary.url}"
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = url
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = xml_text(summary.title)
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
-        if practice.published_at:  # none for a practice from a report without a date
-            ET.SubElement(entry, f"{{{ATOM}}}published").text = iso_moment(practice.published_at)
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = iso_moment(practice.updated_at)
-        author = ET.SubElement(entry, f"{{{ATOM}}}author")
-        lead = summary.lead_organisation
-        name = lead.name if lead else summary.place.name
-        ET.SubElement(author, f"{{{ATOM}}}name").text = xml_text(name)
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = xml_text(summary.summary)
-        for term in summary.terms.get("activity-type", []):
-            label = xml_text(term.label) or ""
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=term.code, label=label)
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    body = atom_feed(site, self_url, alternate, title, newest)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -353,6 +331,22 @@ async def save_practice_translation_form(
     request: Request, session: SessionDep, user: SignedIn, practice: EditablePractice
 ) -> Response:
     return await save_posted_translation(request, session, user, practice)
+
+
+@router.post("/{slug}/verify", dependencies=[Depends(verify_csrf)])
+def confirm_accurate_form(
+    request: Request,
+    session: SessionDep,
+    user: SignedIn,
+    viewer: ViewerDep,
+    slug: str,
+    back: Annotated[Literal["practice", "mine", "moderation"], Form()] = "practice",
+) -> RedirectResponse:
+    """The one-click "still accurate": records who and when, then back where it was asked."""
+    practice = find_practice(session, slug, viewer)
+    confirm_accurate(session, user, practice, client=client_address(request))
+    where = {"mine": "/my/practices", "moderation": "/moderation/follow-ups"}
+    return RedirectResponse(href(where.get(back, f"/practices/{slug}"), verified=slug), 303)
 
 
 @router.get("/{slug}/revisions/{number}", response_class=HTMLResponse)
