@@ -46,6 +46,7 @@ SAMPLES: dict[str, list[str]] = {
     "/networks/{slug}": ["/networks/amicall"],
     "/vocabularies": ["/vocabularies"],
     "/evidence": ["/evidence"],
+    "/insights": ["/insights", "/insights?country=ES&network=no-such-network"],
     "/data": ["/data"],
     "/developers": ["/developers"],
     "/api/docs": ["/api/docs"],

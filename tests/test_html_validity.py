@@ -24,6 +24,7 @@ MAIN_PAGES = [
     "/networks/inclusive-cities",
     "/vocabularies",
     "/evidence",
+    "/insights",
     "/data",
     "/developers",
     "/api/docs",

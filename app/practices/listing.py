@@ -113,6 +113,15 @@ def _matches(session: Session, query: PracticeQuery, viewer: Viewer) -> _Matches
     return _Matches(resolved, index, base, masks, matched, scores)
 
 
+def matched_rows(
+    session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC
+) -> tuple[PracticeIndex, np.ndarray]:
+    """The index, and the mask of its rows that ``query``'s words and filters match (for
+    counting them in charts; paging and facets are ignored)."""
+    found = _matches(session, query, viewer)
+    return found.index, found.matched
+
+
 def matching_ids(session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC) -> list[int]:
     """Ids of every practice ``query``'s words and filters match, by title (for exports;
     paging and facets are ignored)."""

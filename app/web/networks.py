@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse
 from app.places.member_lists import MemberQuery, list_members
 from app.places.queries import PagingQuery, get_network, list_networks
 from app.practices.filters import PracticeQuery
+from app.practices.insights import network_coverage
 from app.practices.listing import list_practices
 from app.requests import site_url
 from app.web.deps import SessionDep, ViewerDep
@@ -35,6 +36,7 @@ def network_page(
             "network": network,
             "members": members,
             "practices": practices,
+            "coverage": network_coverage(session, slug, viewer),
             "embed_snippet": embed_snippet(site_url(request), network.slug, network.name),
             "json_url": f"/api/v1/networks/{slug}/members",
         },

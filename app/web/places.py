@@ -10,6 +10,7 @@ from app.places.gazetteer.search import find_places
 from app.places.maps.points import peers_map, places_map
 from app.places.peers.finding import find_peers
 from app.places.queries import PlaceQuery, get_place, list_places
+from app.practices.insights import place_profile
 from app.vocabularies.queries import scheme_terms
 from app.web.deps import SessionDep, ViewerDep
 from app.web.templating import query_url, render
@@ -67,6 +68,7 @@ def place_page(request: Request, session: SessionDep, viewer: ViewerDep, slug: s
             "place": place,
             "peers": peers,
             "map": peers_map(session, slug, [peer.place.slug for peer in peers.items], viewer),
+            "profile": place_profile(session, slug, [p.place.slug for p in peers.items], viewer),
             "labels": labels,
             "json_url": f"/api/v1/places/{slug}",
         },

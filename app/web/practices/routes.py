@@ -118,6 +118,7 @@ def practices_page(
             "json_url": query_url("/api/v1/practices", params),
             "feed_url": query_url("/practices.atom", params, cursor=None),
             "csv_url": query_url("/api/v1/practices.csv", params, cursor=None, lang=None),
+            "insights_url": query_url("/insights", params, cursor=None, sort=None),
             "clear_url": query_url("/practices", []),
         },
         fragment="practices/_catalogue.html",
