@@ -260,6 +260,14 @@ CASES = [
         lambda w: {"action": "decline", "reason": "Matrix"},
     ),
     Case("GET", "/moderation/places", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
+    Case("GET", "/moderation/follow-ups", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
+    Case(
+        "POST",
+        "/practices/{slug}/verify",
+        (REDIRECT, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT),
+        PUBLISHED,
+        lambda w: {"back": "practice"},
+    ),
     Case(
         "POST",
         "/moderation/places/{match_id}",

@@ -46,8 +46,10 @@ def test_spains_nearest_foreign_peer_in_context_is_italy_the_other_new_immigrati
     assert {"scheme": "catalyst", "label": "Both face"}.items() <= uk["shared_challenges"][
         0
     ].items()
-    # On context alone, Italy, the other new country of immigration.
+    # On context alone (neither what they face nor their practices), Italy, the other new
+    # country of immigration.
     monkeypatch.setenv("INTERLOCAL_PEER_WEIGHT_CHALLENGES", "0")
+    monkeypatch.setenv("INTERLOCAL_PEER_WEIGHT_PROFILE", "0")
     get_settings.cache_clear()
     try:
         assert ranked(peers(client, "spain"))[0] == "italy"

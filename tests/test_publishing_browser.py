@@ -60,7 +60,7 @@ def journey(live_server: LiveServer, page: Any, *, javascript: bool) -> None:
     page.wait_for_load_state()
     assert "/my/practices" in page.url, page.locator(".error-summary").all_inner_texts()
     assert "Submitted." in page.get_by_role("status").inner_text()
-    assert title in page.locator("table").inner_text()
+    assert title in page.get_by_role("table", name="Your organisation's practices").inner_text()
     sign_out(page)
 
     sign_in(page, base, account(live_server, "moderator"), PASSWORD)

@@ -1,9 +1,9 @@
 """The filters of a practice list, as query parameters, and what they resolve to."""
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, BeforeValidator, Field, create_model
 from sqlmodel import Session, col, select
 
 from app.catalogue.pagination import MAX_LISTED, page_cursor, page_limit
@@ -40,6 +40,10 @@ SortName = Literal[
     "evidence",
     "-evidence",
 ]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value  # a <select> left at "any" sends ""
 
 
 class _PracticeQueryBase(BaseModel):
@@ -84,7 +88,7 @@ class _PracticeQueryBase(BaseModel):
         "of its own (the detail's `replicated_in`).",
         examples=[True],
     )
-    verified_within: int | None = Field(
+    verified_within: Annotated[int | None, BeforeValidator(_blank_is_none)] = Field(
         default=None,
         ge=1,
         le=600,
