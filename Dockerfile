@@ -13,6 +13,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/interlocal
 
+# Pango and a font for WeasyPrint, which typesets a practice's one-page PDF. Versions follow
+# the base image, which hosts choose (PYTHON_IMAGE), so they are not pinned here.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/interlocal --shell /usr/sbin/nologin interlocal
 
 COPY pyproject.toml README.md alembic.ini docker-entrypoint.sh ./

@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint system-deps messages clean bench map
+.PHONY: install run test lint system-deps pdf-deps messages clean bench map
 
 install: $(VENV)/.installed
 
@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: install
+run: install pdf-deps
 	$(BIN)/interlocal migrate
 	$(BIN)/interlocal seed
 	$(BIN)/interlocal gazetteer --if-empty
@@ -33,6 +33,12 @@ system-deps:
 	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm; }
 
+# Pango and a font for WeasyPrint, which typesets a practice's one-page PDF (without them
+# the site still runs, and its PDF address says why it cannot make one).
+pdf-deps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; } \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+
 # Spectral and the OWASP API ruleset, at the versions of their lock file (npm checks each
 # package's integrity hash).
 SPECTRAL := .cache/spectral
@@ -42,7 +48,7 @@ $(SPECTRAL)/.installed: tests/spectral/package.json tests/spectral/package-lock.
 	cd $(SPECTRAL) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: install system-deps $(SPECTRAL)/.installed
+test: install system-deps pdf-deps $(SPECTRAL)/.installed
 	$(BIN)/python tests/fetch_tools.py
 	$(BIN)/python -m pytest -n 3 --dist loadfile --durations=25
 

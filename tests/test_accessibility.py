@@ -31,6 +31,7 @@ SAMPLES: dict[str, list[str]] = {
         "/practices/no-such-practice",
     ],
     "/practices/{slug}/translate": ["/practices/barcelona-anti-rumour-strategy/translate"],
+    "/practices/{slug}/summary": ["/practices/barcelona-anti-rumour-strategy/summary"],
     "/places": ["/places", "/places?country=IT"],
     "/places/{slug}": ["/places/barcelona", "/places/bilbao"],
     "/places/suggest": ["/places/suggest?field=place&place_q=Newport"],
@@ -68,6 +69,7 @@ SAMPLES: dict[str, list[str]] = {
     "/moderation/requests": ["/moderation/requests"],
     "/moderation/requests/{request_id}": ["/moderation/requests/1"],  # see ``moderator``
     "/moderation/places": ["/moderation/places"],
+    "/moderation/follow-ups": ["/moderation/follow-ups"],
     "/admin/users": ["/admin/users"],
     "/admin/audit": ["/admin/audit"],
     "/admin/api-keys": ["/admin/api-keys"],

@@ -1,6 +1,7 @@
 """Every /practices page, on one router. Paths without a parameter come first, so a fixed
 path such as /practices/new is never taken for a practice's slug."""
 
+from datetime import date
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
@@ -8,11 +9,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
+from app.catalogue.cache import cached
 from app.catalogue.search import expansions
 from app.config import get_settings
 from app.errors import NotFound
 from app.i18n import LANGUAGES, _, get_language
-from app.i18n import template_ngettext as ngettext
 from app.models.places import Organisation, Place
 from app.models.practices import Practice, RevisionState, Visibility
 from app.opendata.linked_data import practice_jsonld, script_json
@@ -45,7 +46,8 @@ from app.web.csrf import verify_csrf
 from app.web.deps import CurrentUser, SessionDep, SignedIn, ViewerDep
 from app.web.practices.feed import ENTRIES, atom_feed
 from app.web.practices.forms import may_create, render_form, write_practice
-from app.web.practices.listing import OPEN_FACETS, filter_labels
+from app.web.practices.listing import OPEN_FACETS, filter_chips, filter_labels
+from app.web.practices.printing import summary_context, summary_pdf
 from app.web.practices.translating import (
     EditablePractice,
     empty_translation_form,
@@ -68,37 +70,8 @@ def practices_page(
     params = list(request.query_params.multi_items())
     chosen = query.active_filters()
     facet_labels = filter_labels(session)
-    value_labels = {
-        (name, v.value): v.label for name, values in page.facets.items() for v in values
-    }
-    # One removable chip per chosen value, linking to the same search without it.
-    chips = [
-        (
-            f"{facet_labels[name]}: {value_labels.get((name, value), value)}",
-            query_url(
-                "/practices", [(k, v) for k, v in params if (k, v) != (name, value)], cursor=None
-            ),
-        )
-        for name, values in chosen.items()
-        for value in values
-    ]
     ladder = [(t.code, t.label) for t in scheme_terms(session, "evidence-level").values()]
-    if query.evidence_min:
-        level = dict(ladder).get(query.evidence_min, query.evidence_min)
-        without = [(k, v) for k, v in params if k != "evidence_min"]
-        chips.append(
-            (_("Evidence: at least %(level)s", level=level), query_url("/practices", without))
-        )
-    if query.verified_within:
-        without = [(k, v) for k, v in params if k != "verified_within"]
-        months = query.verified_within
-        label = ngettext(
-            "Verified in the last month", "Verified in the last %(num)s months", months
-        )
-        chips.append((label % {"num": months}, query_url("/practices", without)))
-    if query.replicated:
-        without = [(k, v) for k, v in params if k != "replicated"]
-        chips.append((_("Replicated elsewhere"), query_url("/practices", without)))
+    chips = filter_chips(query, page, params, facet_labels, dict(ladder))
     return render(
         request,
         "practices/list.html",
@@ -197,6 +170,31 @@ def _scheme_labels(session: SessionDep) -> dict[str, str]:
 
 
 SHOW_PATTERN = "^(original|" + "|".join(LANGUAGES) + ")$"  # which text a practice page shows
+
+
+@router.get("/{slug}.pdf", response_class=Response)
+def practice_pdf(request: Request, session: SessionDep, viewer: ViewerDep, slug: str) -> Response:
+    """The one-page summary as a PDF (declared before ``/{slug}``, which would take it)."""
+    practice = find_practice(session, slug, viewer)
+
+    def typeset() -> bytes:  # half a second of CPU: kept until the catalogue changes
+        detail = practice_detail(session, practice, viewer)
+        return summary_pdf(request, summary_context(request, session, detail))
+
+    body = cached(session, "practice pdf", (slug, viewer, site_url(request), date.today()), typeset)
+    disposition = f'inline; filename="{slug}.pdf"'
+    return Response(
+        body, media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/{slug}/summary", response_class=HTMLResponse)
+def summary_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, slug: str
+) -> HTMLResponse:
+    """The practice on one printable page."""
+    detail = practice_detail(session, find_practice(session, slug, viewer), viewer)
+    return render(request, "practices/summary.html", summary_context(request, session, detail))
 
 
 @router.get("/{slug}", response_class=HTMLResponse)
