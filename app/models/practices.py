@@ -18,6 +18,7 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from app.i18n import LANGUAGES
 from app.models.base import timestamp_field
+from app.models.design import DesignAnswers
 from app.validation import LANGUAGE_TAG, RequiredText, Text, Year, interface_language, limit
 
 
@@ -60,9 +61,9 @@ LanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_TAG.pattern, max
 WebAddress = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s<>\"]+$")]
 
 
-class PracticeBase(SQLModel):
+class PracticeBase(DesignAnswers):
     """A practice's own fields as its authors write them (not its place, lead, terms,
-    outcomes or lineage, which refer to other rows)."""
+    outcomes or lineage, which refer to other rows), with its design profile."""
 
     title: Annotated[RequiredText, limit(300)] = Field(
         description="Name of the initiative.", schema_extra={"examples": ["Anti-Rumour Strategy"]}
@@ -232,7 +233,7 @@ class PracticeRevision(SQLModel, table=True):
     returned_data: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
-class PracticeTranslation(SQLModel, table=True):
+class PracticeTranslation(DesignAnswers, table=True):
     """A practice's written fields in another language: its title and summary, and its
     body (description, design answers, lessons) where the translator translated it.
 
@@ -251,7 +252,8 @@ class PracticeTranslation(SQLModel, table=True):
     language: str = Field(max_length=10)
     title: str = Field(max_length=300)
     summary: str = Field(max_length=1000)
-    # The body fields of ``app.practices.fields.BODY_FIELDS``, as long as the original's.
+    # The body fields of ``app.practices.fields.BODY_FIELDS``, as long as the original's
+    # (the design answers come with ``DesignAnswers``).
     description: str | None = Field(default=None, max_length=20000)
     aim: str | None = Field(default=None, max_length=2000)
     participants: str | None = Field(default=None, max_length=1000)
@@ -274,7 +276,15 @@ def original_digest(title: str, summary: str) -> str:
     return hashlib.sha256(f"{title}\x1f{summary}".encode()).hexdigest()
 
 
+# How many body fields there were before the design answers: fields added since count only
+# when given, so that adding one leaves the fingerprints of existing translations as they were.
+_FIRST_BODY_FIELDS = 6
+
+
 def body_digest(body: Sequence[str | None]) -> str:
     """Fingerprint of the original body fields a translation's body is made from (see
     ``body_digest``), given in the order of ``BODY_FIELDS``."""
-    return hashlib.sha256("\x1f".join(text or "" for text in body).encode()).hexdigest()
+    texts = [text or "" for text in body]
+    while len(texts) > _FIRST_BODY_FIELDS and not texts[-1]:
+        texts.pop()
+    return hashlib.sha256("\x1f".join(texts).encode()).hexdigest()

@@ -4,12 +4,14 @@ them, and the schemes a practice picks terms of. The form, the search index, rev
 pages, diffs and moderation all read them from here.
 
 A new text field is a column of ``app.models.practices.PracticeBase`` plus one
-``PracticeField`` below (and its box in ``templates/practices/edit.html``).
+``PracticeField`` below (and its box in ``templates/practices/edit.html``); a new design
+prompt is one ``DesignPrompt`` in ``app.models.design``, and nothing more.
 """
 
 from dataclasses import dataclass
 
 from app.i18n import N_
+from app.models.design import PROMPTS
 from app.models.practices import Practice
 
 
@@ -45,6 +47,7 @@ PRACTICE_FIELDS: tuple[PracticeField, ...] = (
     PracticeField(
         "know_how", N_("What someone copying it would need"), written=True, section="lessons"
     ),
+    *(PracticeField(p.name, p.question, written=True, section="design") for p in PROMPTS),
     PracticeField("languages", N_("Languages offered"), section="detail"),
     PracticeField("links", N_("Links"), section="detail"),
     PracticeField("lineage", N_("Adapted from"), section="lineage"),

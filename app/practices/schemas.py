@@ -2,11 +2,10 @@
 
 from typing import Literal
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field, create_model
 
 from app.i18n import N_
+from app.models.design import PROMPTS
 from app.models.practices import LineageKind, PracticeStatus, Visibility
 from app.schemas import (
     NetworkRef,
@@ -198,7 +197,16 @@ class LineageOut(Schema):
     note: str | None = Field(default=None, description=N_("What was changed when adapting it."))
 
 
-class PracticeDetail(PracticeSummary):
+# The design profile's answers, each a field of the detail as of the input (so a partner can
+# read a practice and write it back); null where not answered.
+_DesignOut: type[Schema] = create_model(
+    "_DesignOut",
+    __base__=Schema,
+    **{p.name: (str | None, Field(default=None, description=p.question)) for p in PROMPTS},  # type: ignore[call-overload]
+)
+
+
+class PracticeDetail(PracticeSummary, _DesignOut):
     description: str | None = Field(default=None, description=N_("Longer description."))
     aim: str | None = Field(
         default=None, description=N_("What it is designed to achieve, in the authors' words.")

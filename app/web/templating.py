@@ -18,6 +18,7 @@ from markupsafe import Markup
 from app import i18n
 from app.config import get_settings
 from app.countries import country_name
+from app.models.design import GROUPS, PROMPTS
 from app.permissions import is_moderator
 from app.requests import site_url
 from app.web import csrf
@@ -136,6 +137,8 @@ templates.env.globals.update(
     is_moderator=is_moderator,
     static_url=static_url,
     HTMX_FALLBACK=Markup(HTMX_FALLBACK),  # ours, constant, allowed by its hash
+    # The design profile's prompts by group, for its form and wherever it is shown.
+    DESIGN_GROUPS=[(g, [p for p in PROMPTS if p.group == g.code]) for g in GROUPS],
 )
 
 
