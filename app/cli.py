@@ -258,6 +258,23 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_reminders(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.practices.reminders import send_reminders
+
+    settings = get_settings()
+    site = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    today = date.fromisoformat(args.today) if args.today else None
+    with Session(get_engine()) as session:
+        sent = send_reminders(session, site, today)
+    print(f"send-reminders: {sent} sent")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interlocal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -342,6 +359,14 @@ def build_parser() -> argparse.ArgumentParser:
     trust.add_argument("--organisation", required=True, help="slug of the organisation")
     trust.add_argument("--undo", action="store_true", help="review its writes again")
     trust.set_defaults(func=_trust)
+
+    reminders = commands.add_parser(
+        "send-reminders",
+        help="e-mail each member the practices of their organisation that need an update "
+        "(at most once a month each; run it daily or monthly)",
+    )
+    reminders.add_argument("--today", default=None, help="the date to run as (YYYY-MM-DD)")
+    reminders.set_defaults(func=_send_reminders)
 
     export = commands.add_parser(
         "export", help="write every table to a backup archive (.tar.gz); see the README"

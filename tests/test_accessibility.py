@@ -76,6 +76,7 @@ SAMPLES: dict[str, list[str]] = {
     "/password/forgot": ["/password/forgot"],
     "/password/reset": ["/password/reset?token=expired"],
     "/login": ["/login"],
+    "/reminders/unsubscribe": ["/reminders/unsubscribe?token=not-a-token"],
     "/account/request": ["/account/request"],
     "/account/request/sent": ["/account/request/sent"],
     "/embed/practices": [

@@ -35,7 +35,14 @@ from tests.routes import flatten
 
 PERSONAS = ("anonymous", "member A", "member B", "moderator", "admin")
 # Forms anyone may post, so they are not in the matrix.
-PUBLIC_FORMS = {"/login", "/logout", "/password/forgot", "/password/reset", "/account/request"}
+PUBLIC_FORMS = {
+    "/login",
+    "/logout",
+    "/password/forgot",
+    "/password/reset",
+    "/account/request",
+    "/reminders/unsubscribe",  # the link's token is the proof (tests/test_reminders.py)
+}
 
 
 @dataclass

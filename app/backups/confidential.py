@@ -15,8 +15,11 @@ from typing import Any
 
 from app.accounts.passwords import hash_password
 
-# Whole tables of secrets (and, for idempotent requests, answers replayed to a key holder).
-SECRET_TABLES = frozenset({"user_session", "password_token", "idempotent_request"})
+# Whole tables of secrets (and, for idempotent requests, answers replayed to a key holder;
+# for follow-up reminders, the hashes of their unsubscribe links).
+SECRET_TABLES = frozenset(
+    {"user_session", "password_token", "idempotent_request", "follow_up_reminder"}
+)
 
 # Columns holding a secret, by table.
 SECRET_COLUMNS: dict[str, frozenset[str]] = {

@@ -23,7 +23,23 @@ class User(SQLModel, table=True):
     role: str = Field(default="member", max_length=20)  # member | moderator | admin
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     is_active: bool = True
+    # Monthly e-mails listing the organisation's practices that need an update.
+    reminders: bool = True
     created_at: datetime = timestamp_field()
+
+
+class FollowUpReminder(SQLModel, table=True):
+    """A monthly reminder sent to a member (at most one a month). Its link's token, stored
+    hashed, unsubscribes that member and nobody else."""
+
+    __tablename__ = "follow_up_reminder"
+    __table_args__ = (UniqueConstraint("user_id", "month", name="uq_follow_up_reminder_month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    month: str = Field(max_length=7)  # 2026-12
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    sent_at: datetime = timestamp_field()
 
 
 class UserSession(SQLModel, table=True):

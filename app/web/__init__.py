@@ -18,6 +18,7 @@ from app.web import (
     networks,
     peers,
     places,
+    reminders,
     vocabularies,
 )
 from app.web.deps import current_user
@@ -37,6 +38,7 @@ for module in (
     my,
     moderation,
     account,
+    reminders,
     admin,
     dictionary,
     embed,
