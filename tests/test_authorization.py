@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
+from app.dilemmas.writes import save_dilemma
 from app.models.accounts import AccountRequest, ApiKey, User
 from app.models.places import Membership, Network, Organisation, Place, PlaceMatch
 from app.models.practices import Practice, PracticePartner
@@ -34,6 +35,12 @@ from tests.factories import (
 from tests.routes import flatten
 
 PERSONAS = ("anonymous", "member A", "member B", "moderator", "admin")
+DILEMMA = {
+    "title": "Matrix dilemma",
+    "cluster": "motivation",
+    "situation": "A dilemma for the permission tests.",
+    "visibility": "private",
+}
 # Forms anyone may post, so they are not in the matrix.
 PUBLIC_FORMS = {
     "/login",
@@ -151,6 +158,14 @@ class World:
             self.invitation_tag = member_tag(invitation)
             return int(invitation.id or 0)
 
+    def new_dilemma_id(self, **fields: str) -> int:
+        """A new dilemma of A's organisation (private, unless ``fields`` say otherwise)."""
+        with Session(self.engine) as session:
+            user = session.exec(select(User).where(User.email == self.member_a)).one()
+            values = {**DILEMMA, **fields}
+            action = "submit" if values.get("visibility", "private") != "private" else "save"
+            return int(save_dilemma(session, user, values, action=action).id or 0)
+
     def new_place_match_id(self) -> int:
         with Session(self.engine) as session:
             match = PlaceMatch(
@@ -250,6 +265,33 @@ CASES = [
         (REDIRECT, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
         lambda w: {"code": "goal"},
         lambda w: {"language": "nl"},
+    ),
+    Case("GET", "/dilemmas/new", (REDIRECT, OK, OK, FORBIDDEN, FORBIDDEN)),
+    Case(
+        "POST",
+        "/dilemmas/new",
+        (REDIRECT, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN),
+        data=lambda w: DILEMMA,
+    ),
+    Case(
+        "GET",
+        "/dilemmas/{dilemma_id}/edit",
+        (REDIRECT, OK, MISSING, MISSING, MISSING),
+        lambda w: {"dilemma_id": w.new_dilemma_id()},
+    ),
+    Case(
+        "POST",
+        "/dilemmas/{dilemma_id}/edit",
+        (REDIRECT, REDIRECT, MISSING, MISSING, MISSING),
+        lambda w: {"dilemma_id": w.new_dilemma_id()},
+        lambda w: DILEMMA,
+    ),
+    Case(
+        "POST",
+        "/dilemmas/{dilemma_id}/review",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+        lambda w: {"dilemma_id": w.new_dilemma_id(visibility="public")},
+        lambda w: {"action": "publish"},
     ),
     Case("GET", "/moderation", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
     Case("GET", "/moderation/requests", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),

@@ -25,6 +25,7 @@ MAIN_PAGES = [
     "/vocabularies",
     "/evidence",
     "/insights",
+    "/dilemmas",
     "/data",
     "/developers",
     "/api/docs",

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from app.dilemmas.queries import cluster_chart
 from app.practices.filters import PracticeQuery
 from app.practices.insights import activity_by_country, evidence_by_start_year
 from app.practices.listing import list_practices
@@ -35,6 +36,7 @@ def insights_page(
             "charts": [
                 activity_by_country(session, query, viewer),
                 evidence_by_start_year(session, query, viewer),
+                cluster_chart(session, viewer),
             ],
             "chosen": query.active_filters(),
             "facet_labels": filter_labels(session),

@@ -16,6 +16,7 @@ from app.accounts.request_decisions import (
     find_request,
     pending_requests,
 )
+from app.dilemmas.queries import waiting
 from app.errors import AccountError, NotFound
 from app.i18n import get_language, gettext
 from app.models.accounts import User
@@ -54,6 +55,7 @@ def queue_page(
         "moderation/queue.html",
         {
             "items": review_queue(session),
+            "dilemmas": waiting(session),
             "account_requests": count_pending(session),
             "place_matches": len(pending_matches(session)),
             "decided": _decided(session, done, action),

@@ -1,0 +1,1 @@
+"""The dilemma log: dilemmas organisations faced, who may read them, and recording them."""
