@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.dilemmas.writes import decide, save_dilemma
+from app.models.accounts import User
 from app.models.places import Membership, Network, Organisation, Place
 from app.practices.input import PracticeIn
 from tests.factories import (
@@ -72,6 +74,34 @@ def public_child(engine: Engine, secret: tuple[str, str]) -> str:
     return slug
 
 
+@pytest.fixture
+def secret_dilemmas(engine: Engine, secret: tuple[str, str]) -> tuple[int, int]:
+    """Two dilemmas of Birmingham's with the secret word: one published for its networks,
+    one kept private; their ids."""
+    _slug, word = secret
+    with Session(engine) as session:
+        member = session.exec(
+            select(User).where(User.email == new_user(engine, "member", LEAD))
+        ).one()
+        moderator = session.exec(
+            select(User).where(User.email == new_user(engine, "moderator"))
+        ).one()
+        ids = []
+        for visibility in ("network", "private"):
+            values = {
+                "title": f"{word} dilemma {visibility}",
+                "cluster": "media-debate",
+                "situation": f"The {word} headlines.",
+                "visibility": visibility,
+            }
+            action = "save" if visibility == "private" else "submit"
+            dilemma = save_dilemma(session, member, values, action=action)
+            if visibility == "network":
+                decide(session, moderator, dilemma, "publish")
+            ids.append(int(dilemma.id or 0))
+        return ids[0], ids[1]
+
+
 def join(engine: Engine, organisation: str, **membership: object) -> None:
     """Give ``organisation`` a membership of NETWORK as ``membership`` says (role, years,
     status), as if a coordinator had recorded it."""
@@ -91,13 +121,19 @@ def get_routes(client: TestClient) -> list[str]:
     )
 
 
-def addresses(client: TestClient, slug: str, word: str, child: str) -> list[str]:
+def addresses(
+    client: TestClient, slug: str, word: str, child: str, dilemmas: tuple[int, ...] = ()
+) -> list[str]:
     """Every GET route, filled in for the secret practice and its neighbours (and the
-    public practice adapted from it), plain and with the secret word as a search."""
+    public practice adapted from it) and each secret dilemma, plain and with the secret
+    word as a search."""
     result = []
     routes = get_routes(client)
     assert len(routes) > 20
     for path in routes:
+        if "{dilemma_id}" in path:
+            result += [path.replace("{dilemma_id}", str(d)) for d in dilemmas]
+            continue
         values = {**PATH_VALUES, "number": "1", "slug": slug}
         if path.startswith(("/places/", "/api/v1/places/")):
             values["slug"] = "birmingham"
@@ -116,12 +152,24 @@ def addresses(client: TestClient, slug: str, word: str, child: str) -> list[str]
 
 
 def secret_phrases(word: str) -> list[str]:
-    return [f"Candid lessons {word}", f"{word} pilot", f"{word} leaflets", f"{word} note"]
+    return [
+        f"Candid lessons {word}",
+        f"{word} pilot",
+        f"{word} leaflets",
+        f"{word} note",
+        f"{word} dilemma",
+        f"{word} headlines",
+    ]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "lapsed"])
 def test_network_only_practices_never_leak(
-    client: TestClient, engine: Engine, secret: tuple[str, str], public_child: str, who: str
+    client: TestClient,
+    engine: Engine,
+    secret: tuple[str, str],
+    public_child: str,
+    secret_dilemmas: tuple[int, int],
+    who: str,
 ) -> None:
     """``lapsed``: an organisation whose memberships of the network have ended, have not
     begun yet, or are only an invitation it has not accepted: none of them counts."""
@@ -137,7 +185,7 @@ def test_network_only_practices_never_leak(
         join(engine, lapsed, role="associate", status="invited")
         sign_in(client, new_user(engine, "member", lapsed))
     seen = []
-    for address in addresses(client, slug, word, public_child):
+    for address in addresses(client, slug, word, public_child, secret_dilemmas):
         response = client.get(address, follow_redirects=False)
         assert response.status_code < 500, address
         # Its words, not the address (pages repeat their own address and search terms).
@@ -149,7 +197,11 @@ def test_network_only_practices_never_leak(
 
 @pytest.mark.parametrize("who", ["insider", "moderator", "accepted"])
 def test_network_members_and_moderators_see_it(
-    client: TestClient, engine: Engine, secret: tuple[str, str], who: str
+    client: TestClient,
+    engine: Engine,
+    secret: tuple[str, str],
+    secret_dilemmas: tuple[int, int],
+    who: str,
 ) -> None:
     """``accepted``: an organisation whose accepted membership runs this year only; the
     lists and searches (the practice index) must agree with the practice page."""
@@ -170,6 +222,11 @@ def test_network_members_and_moderators_see_it(
     assert f"/practices/{slug}" in client.get(f"/networks/{NETWORK}").text
     assert f"/practices/{slug}" in client.get(f"/practices/{ORIGIN}").text  # its lineage
     assert "Networks only" in client.get(f"/practices/{slug}").text
+    # Its network-only dilemma too, never the one Birmingham keeps to itself.
+    shared, private = secret_dilemmas
+    listed = client.get("/dilemmas").text
+    assert f"/dilemmas/{shared}" in listed and f"/dilemmas/{private}" not in listed
+    assert client.get(f"/dilemmas/{private}").status_code == 404
     # The JSON API serves the public only (API keys with wider reach come with issue 6).
     assert client.get(f"/api/v1/practices/{slug}").status_code == 404
     client.cookies.clear()
