@@ -135,7 +135,8 @@ def test_a_public_dilemma_is_read_by_everyone_and_counted(
         data={"csrf_token": csrf_from(page.text), "action": "return"},
         follow_redirects=False,
     )
-    assert returned.status_code == 422  # returning it needs a comment
+    assert returned.status_code == 422  # returning it needs a comment, said beside its box
+    assert 'id="comment-error"' in returned.text and 'aria-invalid="true"' in returned.text
     client.post(
         f"/dilemmas/{number}/review",
         data={"csrf_token": csrf_from(page.text), "action": "publish"},
@@ -194,3 +195,30 @@ def test_recording_a_dilemma_without_javascript(
     live_server: LiveServer, page_without_js: Any
 ) -> None:
     record_in_browser(live_server, page_without_js)
+
+
+@pytest.mark.writes
+def test_a_shared_dilemma_never_names_a_practice_its_reader_may_not_see(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    # Review finding: the dilemma page showed the linked practice whatever its visibility.
+    from tests.factories import practice_in, published_practice
+
+    secret = published_practice(
+        engine,
+        practice_in(title="Quietly failing pilot", place="bristol", visibility="network"),
+        OWNER,
+    )
+    client = signed_out
+    sign_in(client, new_user(engine, "member", OWNER))
+    number = dilemma_id(record(client, "submit", visibility="public", practice=secret))
+    sign_in(client, new_user(engine, "moderator"))
+    page = client.get(f"/dilemmas/{number}")
+    client.post(
+        f"/dilemmas/{number}/review",
+        data={"csrf_token": csrf_from(page.text), "action": "publish"},
+    )
+    client.cookies.clear()
+    public = client.get(f"/dilemmas/{number}")
+    assert public.status_code == 200 and "Residents who want no part" in public.text
+    assert "Quietly failing pilot" not in public.text and secret not in public.text

@@ -167,3 +167,25 @@ def test_network_and_place_pages_show_their_chart(client: TestClient) -> None:
 def test_the_insights_page_is_translated(client: TestClient) -> None:
     page = client.get("/insights", params={"lang": "de"}).text
     assert "Activity types by country" not in page and "<h1>" in page
+
+
+def test_a_rows_link_lists_what_its_bar_counts_when_countries_are_chosen(engine: Engine) -> None:
+    # Review finding: the row's country was added to the chosen ones instead of replacing them.
+    with Session(engine) as session, speaking("en"):
+        chart = activity_by_country(session, PracticeQuery(country=["ES", "IT"]))
+    for row in chart.rows:
+        assert row.url and len(re.findall(r"country=", row.url)) == 1, row.url
+
+
+def test_the_insights_form_keeps_the_lists_other_filters(client: TestClient) -> None:
+    # Review finding: choosing a country on /insights dropped evidence_min and the others.
+    page = client.get(
+        "/insights",
+        params={"evidence_min": "outputs", "verified_within": "12", "replicated": "true"},
+    ).text
+    for name, value in (
+        ("evidence_min", "outputs"),
+        ("verified_within", "12"),
+        ("replicated", "true"),
+    ):
+        assert f'<input type="hidden" name="{name}" value="{value}">' in page

@@ -51,6 +51,8 @@ NOT_CATALOGUE = frozenset(
         "account_request",  # approving one writes organisations and places, which count
         "place_match",  # confirming one writes places, which count
         "practice_revision",  # publishing one writes the practice, which counts
+        "follow_up_reminder",
+        "dilemma",  # read afresh by each page, never from the caches
     }
 )
 

@@ -16,7 +16,7 @@ from app.i18n import _
 from app.models.dilemmas import Dilemma, DilemmaState
 from app.models.places import Organisation
 from app.models.practices import Practice
-from app.permissions import PUBLIC, Viewer
+from app.permissions import PUBLIC, Viewer, visible
 from app.vocabularies.queries import scheme_terms
 
 
@@ -28,17 +28,20 @@ class Shown:
     organisation: str
     cluster: str  # the cluster's label
     response: str | None
-    practice: tuple[str, str] | None  # slug and title of the practice it is about
+    # Slug, title and language of the practice it is about, if the reader may see it.
+    practice: tuple[str, str, str] | None
 
 
-def _shown(session: Session, rows: list[tuple[Dilemma, str]]) -> list[Shown]:
+def _shown(session: Session, rows: list[tuple[Dilemma, str]], viewer: Viewer) -> list[Shown]:
     clusters = scheme_terms(session, CLUSTERS)
     responses = scheme_terms(session, RESPONSES)
     ids = {d.practice_id for d, _name in rows if d.practice_id}
     practices = {
-        i: (slug, title)
-        for i, slug, title in session.exec(
-            select(Practice.id, Practice.slug, Practice.title).where(col(Practice.id).in_(ids))
+        i: (slug, title, language)
+        for i, slug, title, language in session.exec(
+            select(Practice.id, Practice.slug, Practice.title, Practice.original_language).where(
+                col(Practice.id).in_(ids), *visible(viewer)
+            )
         )
     }
     return [
@@ -67,7 +70,7 @@ def find_dilemma(session: Session, dilemma_id: int, viewer: Viewer = PUBLIC) -> 
     ).first()
     if row is None:
         raise NotFound(_("no dilemma %(id)s", id=dilemma_id))
-    return _shown(session, [row])[0]
+    return _shown(session, [row], viewer)[0]
 
 
 def list_dilemmas(
@@ -78,13 +81,14 @@ def list_dilemmas(
     if cluster:
         statement = statement.where(Dilemma.cluster == cluster)
     rows = session.exec(statement.order_by(col(Dilemma.updated_at).desc()).limit(MAX_LISTED))
-    return _shown(session, list(rows))
+    return _shown(session, list(rows), viewer)
 
 
 def waiting(session: Session) -> list[Shown]:
     """Dilemmas submitted for sharing, oldest first, for moderators."""
     statement = _with_organisation().where(Dilemma.state == DilemmaState.submitted)
-    return _shown(session, list(session.exec(statement.order_by(col(Dilemma.updated_at)))))
+    rows = list(session.exec(statement.order_by(col(Dilemma.updated_at))))
+    return _shown(session, rows, Viewer(moderator=True))
 
 
 def cluster_chart(session: Session, viewer: Viewer = PUBLIC) -> Chart:

@@ -34,7 +34,11 @@ def _params(query: PracticeQuery) -> list[tuple[str, str]]:
 
 
 def _url(query: PracticeQuery, *more: tuple[str, str]) -> str:
-    return "/practices?" + urlencode([*_params(query), *more])
+    """The list of ``query``'s practices narrowed to ``more`` (which replace the values of
+    their filters, so that the list counts what the bar does)."""
+    replaced = {name for name, _value in more}
+    kept = [(name, value) for name, value in _params(query) if name not in replaced]
+    return "/practices?" + urlencode([*kept, *more])
 
 
 def _activity_types(session: Session) -> list[Term]:

@@ -8,7 +8,9 @@ second run, or two at once, never sends one twice.
 """
 
 import hashlib
+import logging
 import secrets
+import smtplib
 from collections import defaultdict
 from datetime import date
 
@@ -22,6 +24,8 @@ from app.models.places import Organisation
 from app.practices.follow_ups import FollowUp, follow_up_settings, needing_update
 
 UNSUBSCRIBE_PATH = "/reminders/unsubscribe"
+
+log = logging.getLogger("interlocal.reminders")
 
 
 def _hash(token: str) -> str:
@@ -92,15 +96,22 @@ def send_reminders(session: Session, site: str, today: date | None = None) -> in
                 session.rollback()
                 continue
             unsubscribe = f"{site}{UNSUBSCRIBE_PATH}?token={token}"
-            send(
-                member.email,
-                _("Practices to update on Interlocal"),
-                _body(site, organisation.name if organisation else "", follow_ups, unsubscribe),
-                headers={
-                    "List-Unsubscribe": f"<{unsubscribe}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                },
-            )
+            try:
+                send(
+                    member.email,
+                    _("Practices to update on Interlocal"),
+                    _body(site, organisation.name if organisation else "", follow_ups, unsubscribe),
+                    headers={
+                        "List-Unsubscribe": f"<{unsubscribe}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    },
+                )
+            except (OSError, smtplib.SMTPException):
+                # Not sent: forget it, so that the next run tries again; go on with the others.
+                log.exception("reminder to %s not sent", member.email)
+                session.delete(reminder)
+                session.commit()
+                continue
             sent += 1
     return sent
 

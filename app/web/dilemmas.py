@@ -151,15 +151,25 @@ def dilemma_page(
 
 @router.post("/{dilemma_id}/review", dependencies=[Depends(verify_csrf)])
 def review_dilemma(
+    request: Request,
     session: SessionDep,
     moderator: Moderator,
     viewer: ViewerDep,
     dilemma_id: RecordId,
     action: Annotated[Literal["publish", "return"], Form()],
     comment: Annotated[str, Form(max_length=2000)] = "",
-) -> RedirectResponse:
-    find_dilemma(session, dilemma_id, viewer)
-    dilemma = session.get(Dilemma, dilemma_id)
-    assert dilemma is not None
-    decide(session, moderator, dilemma, action, comment)
+) -> Response:
+    shown = find_dilemma(session, dilemma_id, viewer)
+    try:
+        decide(session, moderator, shown.dilemma, action, comment)
+    except InvalidInput as error:  # the page again, the problem beside the comment box
+        session.rollback()
+        context = {
+            "item": find_dilemma(session, dilemma_id, viewer),
+            "may_edit": False,
+            "may_review": True,
+            "errors": error.fields,
+            "comment": comment,
+        }
+        return render(request, "dilemmas/detail.html", context, status_code=422)
     return RedirectResponse(href(f"/dilemmas/{dilemma_id}", decided=action), status_code=303)
