@@ -56,6 +56,7 @@ SAMPLES: dict[str, list[str]] = {
     "/developers": ["/developers"],
     "/api/docs": ["/api/docs"],
     "/vocabularies/{code}/translate": ["/vocabularies/goal/translate"],
+    "/vocabularies/{code}/terms/new": ["/vocabularies/dilemma/terms/new"],
     "/practices/new": ["/practices/new"],
     "/practices/{slug}/edit": ["/practices/oslo-extra-large-oxlo/edit"],
     "/practices/{slug}/preview": ["/practices/oslo-extra-large-oxlo/preview"],

@@ -293,6 +293,19 @@ CASES = [
         lambda w: {"dilemma_id": w.new_dilemma_id(visibility="public")},
         lambda w: {"action": "publish"},
     ),
+    Case(
+        "GET",
+        "/vocabularies/{code}/terms/new",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK),
+        lambda w: {"code": "dilemma"},
+    ),
+    Case(
+        "POST",
+        "/vocabularies/{code}/terms/new",
+        (REDIRECT, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+        lambda w: {"code": "dilemma"},
+        lambda w: {"label": "Matrix cluster"},
+    ),
     Case("GET", "/moderation", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
     Case("GET", "/moderation/requests", (REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK)),
     Case(

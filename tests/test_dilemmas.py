@@ -222,3 +222,33 @@ def test_a_shared_dilemma_never_names_a_practice_its_reader_may_not_see(
     public = client.get(f"/dilemmas/{number}")
     assert public.status_code == 200 and "Residents who want no part" in public.text
     assert "Quietly failing pilot" not in public.text and secret not in public.text
+
+
+@pytest.mark.writes
+def test_moderators_add_a_cluster_that_members_can_then_choose(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    client = signed_out
+    sign_in(client, new_user(engine, "moderator"))
+    form = client.get("/vocabularies/dilemma/terms/new", params={"lang": "en"})
+    token = csrf_from(form.text)
+    blank = client.post("/vocabularies/dilemma/terms/new", data={"csrf_token": token, "label": " "})
+    assert blank.status_code == 422 and 'id="label-error"' in blank.text
+    added = client.post(
+        "/vocabularies/dilemma/terms/new",
+        data={"csrf_token": token, "label": "Digital exclusion", "definition": "Who is offline."},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    terms = client.get("/api/v1/vocabularies/dilemma").json()["terms"]
+    assert (terms[-1]["code"], terms[-1]["origin"]) == ("digital-exclusion", "platform")
+    assert [t["code"] for t in terms].count("digital-exclusion") == 1
+    # Only the vocabularies practitioners grow, never the reports' classifications.
+    refused = client.post(
+        "/vocabularies/goal/terms/new", data={"csrf_token": token, "label": "Anything"}
+    )
+    assert refused.status_code == 403
+
+    sign_in(client, new_user(engine, "member", OWNER))
+    assert '<option value="digital-exclusion"' in client.get("/dilemmas/new").text
+    assert client.get("/vocabularies/dilemma/terms/new").status_code == 403

@@ -11,6 +11,7 @@ from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.models.vocabularies import VocabularyScheme
 from app.permissions import is_moderator
 from app.practices.filters import TERM_FILTERS
+from app.vocabularies.extending import EXTENDABLE, add_term
 from app.vocabularies.queries import find_scheme, scheme_details
 from app.vocabularies.translations import save_term_translations, term_rows
 from app.web.csrf import verify_csrf
@@ -31,6 +32,7 @@ def vocabularies_page(request: Request, session: SessionDep, user: CurrentUser) 
             "schemes": schemes,
             "filters": filters,
             "may_translate": is_moderator(user),
+            "extendable": EXTENDABLE,
             "json_url": "/api/v1/vocabularies",
         },
     )
@@ -106,3 +108,33 @@ async def save_vocabulary_translation_form(
     return RedirectResponse(
         href(f"/vocabularies/{code}/translate", to=language, saved="1"), status_code=303
     )
+
+
+@router.get("/vocabularies/{code}/terms/new", response_class=HTMLResponse)
+def new_term_form(
+    request: Request, session: SessionDep, _moderator: Moderator, code: str
+) -> HTMLResponse:
+    scheme = find_scheme(session, code)
+    return render(
+        request, "translations/add_term.html", {"scheme": scheme, "values": {}, "errors": {}}
+    )
+
+
+@router.post(
+    "/vocabularies/{code}/terms/new",
+    response_class=HTMLResponse,
+    dependencies=[Depends(verify_csrf)],
+)
+async def add_term_form(
+    request: Request, session: SessionDep, moderator: Moderator, code: str
+) -> Response:
+    scheme = find_scheme(session, code)
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in ("label", "definition")}
+    try:
+        add_term(session, scheme, moderator, values)
+    except InvalidInput as exc:
+        session.rollback()
+        context = {"scheme": scheme, "values": values, "errors": exc.fields}
+        return render(request, "translations/add_term.html", context, status_code=422)
+    return RedirectResponse(href("/vocabularies", saved="1") + f"#{code}", status_code=303)
