@@ -63,6 +63,18 @@ class FollowUp:
     no_outcome: bool  # none recorded, long enough after its start
     unverified: bool  # not confirmed for too long
 
+    def reasons(self) -> list[str]:
+        """Why it needs an update, in the reader's words (the pages and the e-mail)."""
+        months = follow_up_settings()
+        found = []
+        if self.no_outcome:
+            found.append(
+                _("no outcome %(months)s months after it started", months=months["outcome_months"])
+            )
+        if self.unverified:
+            found.append(_("not verified for %(months)s months", months=months["verified_months"]))
+        return found
+
 
 def needing_update(
     session: Session, *, organisation_id: int | None = None, today: date | None = None

@@ -21,7 +21,7 @@ from app.i18n import _
 from app.mail import send
 from app.models.accounts import FollowUpReminder, User
 from app.models.places import Organisation
-from app.practices.follow_ups import FollowUp, follow_up_settings, needing_update
+from app.practices.follow_ups import FollowUp, needing_update
 
 UNSUBSCRIBE_PATH = "/reminders/unsubscribe"
 
@@ -32,24 +32,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _reasons(follow_up: FollowUp) -> str:
-    months = follow_up_settings()
-    reasons = []
-    if follow_up.no_outcome:
-        reasons.append(
-            _("no outcome %(months)s months after it started", months=months["outcome_months"])
-        )
-    if follow_up.unverified:
-        reasons.append(_("not verified for %(months)s months", months=months["verified_months"]))
-    return "; ".join(reasons)
-
-
 def _body(site: str, organisation: str, follow_ups: list[FollowUp], unsubscribe: str) -> str:
     lines = [
         _("These practices of %(organisation)s need an update:", organisation=organisation),
         "",
         *(
-            f"- {f.practice.title} ({_reasons(f)})\n  {site}/practices/{f.practice.slug}"
+            f"- {f.practice.title} ({'; '.join(f.reasons())})\n  {site}/practices/{f.practice.slug}"
             for f in follow_ups
         ),
         "",
