@@ -47,6 +47,17 @@ def dilemma_id(response: Any) -> int:
     return int(found.group(1))
 
 
+def review(client: TestClient, engine: Engine, number: int, action: str) -> Any:
+    """A new moderator's decision on dilemma ``number``; the answer, redirects not followed."""
+    sign_in(client, new_user(engine, "moderator"))
+    page = client.get(f"/dilemmas/{number}")
+    return client.post(
+        f"/dilemmas/{number}/review",
+        data={"csrf_token": csrf_from(page.text), "action": action},
+        follow_redirects=False,
+    )
+
+
 def readers(client: TestClient, engine: Engine, path: str) -> dict[str, int]:
     """What each kind of reader gets at ``path``."""
     found = {}
@@ -99,13 +110,7 @@ def test_a_dilemma_is_private_until_shared_and_published(
     waiting = readers(client, engine, path)
     assert waiting["network member"] == 404 and waiting["moderator"] == 200
 
-    sign_in(client, new_user(engine, "moderator"))
-    page = client.get(path)
-    decided = client.post(
-        f"{path}/review",
-        data={"csrf_token": csrf_from(page.text), "action": "publish"},
-        follow_redirects=False,
-    )
+    decided = review(client, engine, number, "publish")
     assert decided.status_code == 303
     published = readers(client, engine, path)
     assert published == {
@@ -128,19 +133,10 @@ def test_a_public_dilemma_is_read_by_everyone_and_counted(
     number = dilemma_id(record(client, "submit", visibility="public", cluster="media-debate"))
     client.cookies.clear()
     assert client.get(f"/dilemmas/{number}").status_code == 404  # not before a moderator
-    sign_in(client, new_user(engine, "moderator"))
-    page = client.get(f"/dilemmas/{number}")
-    returned = client.post(
-        f"/dilemmas/{number}/review",
-        data={"csrf_token": csrf_from(page.text), "action": "return"},
-        follow_redirects=False,
-    )
+    returned = review(client, engine, number, "return")
     assert returned.status_code == 422  # returning it needs a comment, said beside its box
     assert 'id="comment-error"' in returned.text and 'aria-invalid="true"' in returned.text
-    client.post(
-        f"/dilemmas/{number}/review",
-        data={"csrf_token": csrf_from(page.text), "action": "publish"},
-    )
+    review(client, engine, number, "publish")
     client.cookies.clear()
     listed = client.get("/dilemmas", params={"lang": "en"}).text
     assert f'href="/dilemmas/{number}' in listed
@@ -212,12 +208,7 @@ def test_a_shared_dilemma_never_names_a_practice_its_reader_may_not_see(
     client = signed_out
     sign_in(client, new_user(engine, "member", OWNER))
     number = dilemma_id(record(client, "submit", visibility="public", practice=secret))
-    sign_in(client, new_user(engine, "moderator"))
-    page = client.get(f"/dilemmas/{number}")
-    client.post(
-        f"/dilemmas/{number}/review",
-        data={"csrf_token": csrf_from(page.text), "action": "publish"},
-    )
+    review(client, engine, number, "publish")
     client.cookies.clear()
     public = client.get(f"/dilemmas/{number}")
     assert public.status_code == 200 and "Residents who want no part" in public.text
@@ -252,3 +243,21 @@ def test_moderators_add_a_cluster_that_members_can_then_choose(
     sign_in(client, new_user(engine, "member", OWNER))
     assert '<option value="digital-exclusion"' in client.get("/dilemmas/new").text
     assert client.get("/vocabularies/dilemma/terms/new").status_code == 403
+
+
+@pytest.mark.writes
+def test_recording_a_dilemma_leaves_the_catalogue_caches_alone(
+    signed_out: TestClient, engine: Engine
+) -> None:
+    # Review finding: every dilemma saved counted as a change of the whole catalogue, so
+    # each worker reloaded its practice index and peer features.
+    from app.catalogue.tracking import catalogue_version
+
+    def version() -> int:
+        with Session(engine) as session:
+            return catalogue_version(session)
+
+    sign_in(signed_out, new_user(engine, "member", OWNER))
+    before = version()
+    dilemma_id(record(signed_out))
+    assert version() == before

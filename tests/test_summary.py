@@ -84,3 +84,17 @@ def test_the_printable_summary_links_its_pdf_and_is_linked_from_the_practice(
     assert f'href="/practices/{slug}.pdf' in page and "one-pager.css" in page
     assert "Attitudes to Migrants, Communication and Local Leadership" in page  # its source
     assert f'href="/practices/{slug}/summary' in client.get(f"/practices/{slug}").text
+
+
+@pytest.mark.writes
+def test_the_summary_of_a_network_only_practice_says_so(engine: Engine, client: TestClient) -> None:
+    # Review finding: a forwarded summary did not say that it was not for the public.
+    from tests.factories import new_user, sign_in
+
+    slug = published_in_barcelona(
+        engine, title="Members-only summary", visibility="network", **{"summary": FACTS["summary"]}
+    )
+    sign_in(client, new_user(engine, "member", "barcelona-city-council"))
+    page = client.get(f"/practices/{slug}/summary", params={"lang": "en"}).text
+    facts = page.split('class="evidence-facts"')[1].split("</dl>")[0]
+    assert "Networks only" in facts
