@@ -214,6 +214,11 @@ class Settings(BaseSettings):
         description="Weight of the challenges (what a place faces and works on: catalysts, "
         "policy areas, target groups).",
     )
+    peer_weight_dilemmas: float = Field(
+        default=0.10,
+        ge=0,
+        description="Weight of the dilemmas faced (the clusters of each place's public dilemmas).",
+    )
     peer_weight_population: float = Field(default=0.20, ge=0, description="Weight of size.")
     peer_weight_foreign_born: float = Field(
         default=0.15, ge=0, description="Weight of the foreign-born share of residents."

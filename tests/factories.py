@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app.accounts.api_keys import create_api_key
 from app.accounts.users import create_user
+from app.dilemmas.writes import decide, save_dilemma
 from app.models.accounts import AccountRequest, User
 from app.models.places import Organisation, Place
 from app.permissions import viewer_for
@@ -218,6 +219,32 @@ def translated(engine: Engine, slug: str, language: str, title: str, summary: st
         practice = find_any_practice(session, slug)
         values = {"language": language, "origin": "human", "title": title, "summary": summary}
         save_practice_translation(session, practice, moderator, translation_input(practice, values))
+
+
+# --- Dilemmas ---------------------------------------------------------------------------
+
+
+def shared_dilemma(
+    engine: Engine, organisation: str, cluster: str, visibility: str = "public"
+) -> int:
+    """A dilemma of ``cluster`` recorded by a member of ``organisation``, shared as
+    ``visibility`` and published by a moderator (kept a draft when private); its id."""
+    member = new_user(engine, "member", organisation)
+    moderator = new_user(engine, "moderator")
+    with Session(engine) as session:
+        author = session.exec(select(User).where(User.email == member)).one()
+        values = {
+            "title": f"A dilemma of {cluster}",
+            "cluster": cluster,
+            "situation": "What we faced, in a sentence.",
+            "visibility": visibility,
+        }
+        dilemma = save_dilemma(session, author, values, action="submit")
+        if visibility != "private":
+            reviewer = session.exec(select(User).where(User.email == moderator)).one()
+            decide(session, reviewer, dilemma, "publish")
+        assert dilemma.id is not None
+        return dilemma.id
 
 
 # --- The gazetteer ------------------------------------------------------------------------

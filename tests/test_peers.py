@@ -89,6 +89,7 @@ def test_every_suggestion_explains_its_score(client: TestClient) -> None:
         assert {f["factor"] for f in factors} == {
             "profile",
             "challenges",
+            "dilemmas",
             "population",
             "foreign_born",
             "migration_history",
@@ -179,6 +180,7 @@ def test_weights_are_settings(client: TestClient, monkeypatch: pytest.MonkeyPatc
     for name in (
         "profile",
         "challenges",
+        "dilemmas",
         "population",
         "migration_history",
         "level",

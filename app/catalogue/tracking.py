@@ -35,6 +35,7 @@ from sqlalchemy.sql.visitors import iterate
 from sqlmodel import Session, col, select
 
 from app.models.catalogue import CatalogueChange, CatalogueVersion, PracticeChange
+from app.models.dilemmas import Dilemma, DilemmaState, DilemmaVisibility
 from app.models.practices import Practice, PracticeStatus
 
 # Tables whose rows say nothing about places or published practices.
@@ -52,7 +53,7 @@ NOT_CATALOGUE = frozenset(
         "place_match",  # confirming one writes places, which count
         "practice_revision",  # publishing one writes the practice, which counts
         "follow_up_reminder",
-        "dilemma",  # read afresh by each page, never from the caches
+        "dilemma",  # read afresh by each page; the peers' read only public ones (below)
     }
 )
 
@@ -122,6 +123,27 @@ def _was_published(obj: Any, deleted: bool) -> bool:
     return PracticeStatus.published in (history.deleted or ())
 
 
+def _moves_public_dilemmas(obj: Dilemma, deleted: bool) -> bool:
+    """Whether a dilemma's change moves what the peer features read of the dilemma log:
+    which public dilemmas there are, their clusters and their places. Drafts, reviews and
+    edits of wording change nothing there."""
+
+    def shared(state: str, visibility: str) -> bool:
+        return state == DilemmaState.published and visibility == DilemmaVisibility.public
+
+    def before(attr: str) -> Any:
+        history = inspect(obj).attrs[attr].history
+        return history.deleted[0] if history.deleted else getattr(obj, attr)
+
+    now = shared(obj.state, obj.visibility)
+    if deleted:
+        return now
+    if now != shared(before("state"), before("visibility")):
+        return True
+    facts = ("cluster", "practice_id", "organisation_id")
+    return now and any(inspect(obj).attrs[a].history.has_changes() for a in facts)
+
+
 # After the flush, new rows have their ids while the session still lists what was flushed,
 # with each attribute's history.
 @event.listens_for(OrmSession, "after_flush")
@@ -133,6 +155,8 @@ def _note_flushed(session: OrmSession, _context: Any) -> None:
         name = _table(obj)
         if name == FEED:
             _touch(session, [obj.practice_id], public=True)
+        elif name == "dilemma" and _moves_public_dilemmas(obj, deleted):
+            mark_changed(session)
         elif name in NOT_CATALOGUE:
             continue
         elif name in PRACTICE_TABLES:

@@ -10,8 +10,10 @@ from sqlmodel import Session
 
 from app.catalogue.cache import Update, loaded, unchanged
 from app.catalogue.practice_index import practice_index
+from app.dilemmas.writes import CLUSTERS
 from app.i18n import N_, _, get_language
 from app.permissions import Viewer
+from app.places.peers.dilemmas import shared_dilemmas
 from app.places.peers.features import HISTORY_SCALE, URBAN_SCALE, Features
 from app.places.peers.schemas import ContextOut, PeerFactor, PeerOut, SharedTerms
 from app.places.peers.scoring import FACTORS, weights
@@ -60,6 +62,7 @@ class VocabularyLabels:
     levels: dict[str, str]
     histories: dict[str, str]
     terms: dict[int, TermRef]
+    dilemmas: dict[str, TermRef]  # code -> the cluster
     urban: dict[str, str]
 
 
@@ -80,6 +83,9 @@ def _labels(session: Session) -> VocabularyLabels:
         levels={c: t.label for c, t in scheme_terms(session, "place-level").items()},
         histories={c: t.label for c, t in scheme_terms(session, "migration-history").items()},
         terms=terms,
+        dilemmas={
+            c: TermRef(code=c, label=t.label) for c, t in scheme_terms(session, CLUSTERS).items()
+        },
         urban={"urban": _("Urban"), "rural": _("Rural"), "mixed": _("Mixed")},
     )
 
@@ -184,6 +190,10 @@ def explain(
                 factors=factors,
                 shared_terms=_shared_terms(features, labels, s, i),
                 shared_challenges=_shared_challenges(features, labels, s, i),
+                shared_dilemmas=[
+                    labels.dilemmas.get(code, TermRef(code=code, label=code))
+                    for code in shared_dilemmas(features.dilemmas, s.dilemmas, i)
+                ],
                 complementary=complementary.get(features.ids[i], []),
             )
         )

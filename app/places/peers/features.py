@@ -14,6 +14,7 @@ from app.catalogue.cache import loaded
 from app.catalogue.practice_index import practice_index
 from app.models.places import Place, PlaceFact
 from app.permissions import PUBLIC
+from app.places.peers.dilemmas import DilemmaMatrix, load_dilemmas
 from app.places.peers.terms import (
     TermMatrices,
     indexed_place_terms,
@@ -74,6 +75,7 @@ class Features:
     foreign_born: np.ndarray
     practices: np.ndarray  # public published practices led at each place
     terms: TermMatrices  # practice profile and challenges, of the places with practices
+    dilemmas: DilemmaMatrix  # the clusters of each place's public dilemmas
     row_of_place: np.ndarray  # place id -> row, -1 for none
     lineage: dict[int, set[int]] = field(default_factory=dict)  # place -> itself and ancestors
     within: dict[int, set[int]] = field(default_factory=dict)  # place -> places inside it
@@ -166,8 +168,8 @@ def _counted(
 
 
 def _updated(features: Features, session: Session, _changed: set[int]) -> Features:
-    """``features`` with the practices counted again: places, facts and vocabulary stand
-    (changing them reloads everything), what practices say of each place is recounted
+    """``features`` with the practices counted again: places, facts, vocabulary and public
+    dilemmas stand (changing them reloads everything), what practices say of each place is recounted
     from the practice index, which has just taken in the changes."""
     practices, terms = _counted(session, features.row_of_place, features.terms)
     return replace(features, practices=practices, terms=terms)
@@ -200,6 +202,7 @@ def _load(session: Session) -> Features:
         foreign_born=_fact_array(session, "foreign-born-share", row, positive=False),
         practices=practices,
         terms=terms,
+        dilemmas=load_dilemmas(session, row),
         row_of_place=row_of_place,
         lineage=lineage,
         within=within,

@@ -15,6 +15,7 @@ from app.validation import FilterValue, not_a_boolean
 PeerFactorName = Literal[
     "profile",
     "challenges",
+    "dilemmas",
     "population",
     "foreign_born",
     "migration_history",
@@ -143,6 +144,11 @@ class PeerOut(Schema):
         description="What both face (catalysts), work on (policy areas) and reach (target "
         "groups): the `challenges` factor in words. A broader term is left out when a "
         "narrower one is shared.",
+    )
+    shared_dilemmas: list[TermRef] = Field(
+        default_factory=list,
+        description="The clusters of dilemmas both places recorded in public dilemma logs: "
+        "the `dilemmas` factor in words.",
     )
     complementary: list[PracticeSummary] = Field(
         description="Some of the peer's practices of activity types the first place has none of."

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.i18n import N_, _
+from app.places.peers.dilemmas import dilemma_similarity
 from app.places.peers.features import SHARE_SPAN, TIERS, Features, place_features
 from app.places.peers.subjects import Subject, catalogued
 from app.places.peers.terms import challenge_similarity, profile_similarity
@@ -14,6 +15,7 @@ from app.places.peers.terms import challenge_similarity, profile_similarity
 FACTORS: dict[str, str] = {
     "profile": N_("How they work"),
     "challenges": N_("What they face"),
+    "dilemmas": N_("Dilemmas they faced"),
     "population": N_("Population"),
     "foreign_born": N_("Foreign-born residents"),
     "migration_history": N_("Migration history"),
@@ -22,8 +24,8 @@ FACTORS: dict[str, str] = {
 }
 
 
-# Factors read from a place's practices; the rest are its context.
-PRACTICE_FACTORS = ("profile", "challenges")
+# Factors read from a place's practices and dilemma log; the rest are its context.
+PRACTICE_FACTORS = ("profile", "challenges", "dilemmas")
 
 
 def weights() -> dict[str, float]:
@@ -32,6 +34,7 @@ def weights() -> dict[str, float]:
     raw = {
         "profile": s.peer_weight_profile,
         "challenges": s.peer_weight_challenges,
+        "dilemmas": s.peer_weight_dilemmas,
         "population": s.peer_weight_population,
         "foreign_born": s.peer_weight_foreign_born,
         "migration_history": s.peer_weight_migration_history,
@@ -56,6 +59,7 @@ def similarities(features: Features, s: Subject) -> dict[str, np.ndarray]:
     return {
         "profile": profile_similarity(features.terms, s.profile),
         "challenges": challenge_similarity(features.terms, s.challenges_vector),
+        "dilemmas": dilemma_similarity(features.dilemmas, s.dilemmas),
         "population": closeness(features.log_population, math.log10(s.population), 1.0)
         if s.population > 0
         else np.full(len(features.ids), np.nan),

@@ -31,6 +31,7 @@ class Subject:
     profile: np.ndarray  # practice profile (zeros for a described place)
     challenges_vector: np.ndarray  # 0/1 per challenge column, broader terms included
     challenges: list[TermRef]  # as described (empty for a catalogued place)
+    dilemmas: np.ndarray  # bool per dilemma cluster (none for a described place)
     activity_types: set[int]  # for "what they do that you don't"
     exclude: set[int]  # place ids never suggested (itself, what encloses it)
 
@@ -61,6 +62,7 @@ def catalogued(features: Features, place: PlaceRow) -> Subject:
         profile=features.terms.profile_of(i),
         challenges_vector=features.terms.challenges_of(i),
         challenges=[],
+        dilemmas=features.dilemmas.of(i),
         activity_types=set(),
         exclude=set(),
     )
@@ -110,6 +112,7 @@ def described_subject(session: Session, features: Features, context: ContextIn) 
         profile=np.zeros(len(features.terms.profile_ids), dtype=np.float32),
         challenges_vector=expand(features.terms, term_ids),
         challenges=challenges,
+        dilemmas=np.zeros(len(features.dilemmas.codes), dtype=bool),
         activity_types=set(),
         exclude=set(),
     )
