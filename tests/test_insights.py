@@ -25,6 +25,13 @@ PUBLISHED = (col(Practice.status) == PracticeStatus.published,)
 PUBLIC = (*PUBLISHED, col(Practice.visibility) == Visibility.public)
 
 
+def _table(page: str, chart: str) -> list[str]:
+    """The rows of ``chart``'s table of numbers."""
+    found = re.search(rf'<figure class="chart[^"]*" id="{chart}".*?</figure>', page, re.S)
+    assert found, chart
+    return re.findall(r'<th scope="row">.*?</tr>', found.group(0), re.S)
+
+
 def term_codes(session: Session, scheme: str) -> dict[str, str]:
     """label -> code of the terms of ``scheme``, in English."""
     rows = session.exec(
@@ -162,6 +169,13 @@ def test_network_and_place_pages_show_their_chart(client: TestClient) -> None:
     assert 'id="place-profile"' in client.get("/places/barcelona").text
     listed = client.get("/practices", params={"country": "ES", "lang": "en"}).text
     assert re.search(r'href="/insights\?country=ES[^"]*">Charts of these practices', listed)
+    # The list shows the chart of its own results, folded, with the numbers /insights has.
+    charted = client.get("/insights", params={"country": "ES", "lang": "en"}).text
+    assert '<details class="list-chart">' in listed
+    assert _table(listed, "activity-by-country") == _table(charted, "activity-by-country")
+    assert _table(listed, "activity-by-country")  # a row for Spain at least
+    none = client.get("/practices", params={"q": "zzzqqqxxx"}).text
+    assert 'id="activity-by-country"' not in none
 
 
 def test_the_insights_page_is_translated(client: TestClient) -> None:

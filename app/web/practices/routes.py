@@ -22,6 +22,7 @@ from app.practices.detail import find_practice, practice_detail
 from app.practices.duplicates import similar_titles
 from app.practices.filters import FACETS, PracticeQuery
 from app.practices.follow_ups import confirm_accurate
+from app.practices.insights import activity_by_country
 from app.practices.listing import list_practices, newest_practices
 from app.practices.preview import previewed
 from app.practices.revisions import (
@@ -92,6 +93,7 @@ def practices_page(
             "feed_url": query_url("/practices.atom", params, cursor=None),
             "csv_url": query_url("/api/v1/practices.csv", params, cursor=None, lang=None),
             "insights_url": query_url("/insights", params, cursor=None, sort=None),
+            "chart": activity_by_country(session, query, viewer) if page.items else None,
             "clear_url": query_url("/practices", []),
         },
         fragment="practices/_catalogue.html",
