@@ -72,6 +72,15 @@ def test_head_has_the_headers_of_get(signed_out: TestClient) -> None:
     refused = client.delete("/api/v1/practices")
     assert refused.status_code == 405
     assert refused.headers["allow"] == "GET, HEAD, POST"
+    # Contract finding: PATCH on a practice's JSON-LD tried to change a practice named
+    # "….jsonld" (a 422 on its body) instead of saying the address is read-only.
+    jsonld = client.patch(
+        "/api/v1/practices/barcelona-anti-rumour-strategy.jsonld", json={"summary": "x"}
+    )
+    assert jsonld.status_code == 405 and jsonld.headers["allow"] == "GET, HEAD"
+    # The practice's own address still names both of the methods its two routes serve.
+    options = client.options("/api/v1/practices/barcelona-anti-rumour-strategy")
+    assert options.headers["allow"] == "GET, HEAD, PATCH"
 
 
 @SQLITE_ONLY

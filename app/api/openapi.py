@@ -64,10 +64,11 @@ def install(app: FastAPI) -> None:
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """The methods served at ``path`` by the routes of the first path template it matches
     (Starlette's 405 names only the first matching route's methods)."""
-    routes = list(flatten(app.routes))
-    for template, _route in routes:
-        if compile_path(template)[0].match(path):
-            found = {m for t, route in routes if t == template for m in route.methods or ()}
+    routes = [(compile_path(template), route) for template, route in flatten(app.routes)]
+    for (regex, shown, _convertors), _route in routes:
+        if regex.match(path):
+            # One template as the document shows it: "/{slug}" also stands for "/{slug:slug}".
+            found = {m for (_, f, _), route in routes if f == shown for m in route.methods or ()}
             if "GET" in found:
                 found.add("HEAD")  # every GET is answered to HEAD too (app/web/head.py)
             return sorted(found)

@@ -3,8 +3,27 @@
 from typing import Annotated
 
 from fastapi import Path
+from starlette.convertors import Convertor, register_url_convertor
 
 from app.validation import RecordId
+
+
+class _Slug(Convertor[str]):
+    """A path segment without a dot: ``/practices/{slug:slug}`` then leaves
+    ``/practices/x.jsonld`` to the JSON-LD route, so that PATCH there is 405 (it allows
+    only GET) instead of an attempt to change a practice named "x.jsonld". Slugs are made
+    of letters, digits and hyphens."""
+
+    regex = "[^/.]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("slug", _Slug())
 
 PracticeSlug = Annotated[
     str,

@@ -133,7 +133,7 @@ def create_practice_route(
 
 
 @router.patch(
-    "/{slug}",
+    "/{slug:slug}",
     summary="Change a practice",
     response_model=PracticeWritten,
     responses={
