@@ -196,6 +196,12 @@ class Settings(BaseSettings):
         ge=500,
         description="Smallest populated place `interlocal gazetteer` loads from GeoNames.",
     )
+    warm_up: bool = Field(
+        default=True,
+        description="Load the practice index and the peer features in the background at "
+        "start-up, so that the first visitors do not wait for them; false to load them on "
+        "first use (the tests, whose thousands of short-lived apps mostly need neither).",
+    )
     gazetteer_load: bool = Field(
         default=True,
         description="Load the gazetteer on first start (make run, the container); false to "

@@ -91,7 +91,8 @@ def _warm_up(engine: Engine) -> None:
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     limiting.check_storage()  # a rate-limit storage that cannot be used stops the start
     use_handler_threads(get_settings())
-    threading.Thread(target=_warm_up, args=(get_engine(),), daemon=True).start()
+    if get_settings().warm_up:
+        threading.Thread(target=_warm_up, args=(get_engine(),), daemon=True).start()
     yield
     metrics.worker_exited()
 

@@ -35,6 +35,10 @@ LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
 os.environ["INTERLOCAL_ALLOWED_HOSTS"] = '["testserver", "localhost", "127.0.0.1"]'
 # argon2's cheapest parameters: the suite hashes and checks hundreds of passwords.
 os.environ["INTERLOCAL_PASSWORD_HASHING"] = "cheapest"
+# Every test makes an app of its own, most on a fresh copy of the catalogue: loading the
+# index and the features of 22,000 places for each, in a thread beside the test, took a
+# quarter of the suite's time, for tests that mostly read neither.
+os.environ["INTERLOCAL_WARM_UP"] = "false"
 
 
 # This run's worker (pytest-xdist's "gw0", "gw1" ...), which names its PostgreSQL databases
