@@ -28,6 +28,7 @@ from app.config import HTMX_VERSION, ROOT, get_settings
 from app.db import get_engine
 from tests import postgres
 from tests.browser_checks import check_page
+from tests.routes import page_kind
 
 LOCAL_HTMX = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
 # Starlette's TestClient names the host "testserver"; the live server 127.0.0.1. Set on
@@ -349,9 +350,11 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-# Addresses (path and query) already opened again and checked by an earlier test of this
-# process: the same address shows the same template, so one check of it is enough (a page
-# load with axe takes about a second, and journeys pass the same pages, e.g. /login).
+# Kinds of page (``page_kind``: a route and the names of its query parameters) already
+# opened again and checked by an earlier test of this process. The a11y walk
+# (tests/test_accessibility.py) checks every route; a journey's addresses are checked
+# again once per kind, since a page load with axe takes one to two seconds of the
+# browser's time and journeys pass many pages of one kind (/login, /practices/{slug}).
 _revisited: set[str] = set()
 
 
@@ -397,7 +400,7 @@ class CheckedPages:
                 check_page(page)
             self.checked.add(page.url)
         for url, options in self.visited.items():
-            address = urlsplit(url)._replace(scheme="", netloc="").geturl()
+            address = page_kind(urlsplit(url)._replace(scheme="", netloc="").geturl())
             if (
                 url.startswith("http")
                 and "/api/" not in url

@@ -39,7 +39,7 @@ from tests.hostile_values import (
 
 pytestmark = pytest.mark.writes  # hostile writes that succeed land in a copy
 
-EXAMPLES = 3  # per route and method, and more for routes with many parameters
+EXAMPLES = 2  # per route and method, and more for routes with many parameters (up to 6)
 
 # --- The database, before and after ------------------------------------------------------
 
@@ -186,7 +186,7 @@ def check(endpoint: Endpoint, visitors: Visitors) -> None:
     nothing in the database."""
 
     @settings(
-        max_examples=min(EXAMPLES + len(endpoint.slots()) // 4, 8),
+        max_examples=min(EXAMPLES + len(endpoint.slots()) // 4, 6),
         derandomize=True,
         deadline=None,
         database=None,

@@ -23,13 +23,14 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
 
 def flatten(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
     """(full path, route) for every endpoint under ``routes`` (FastAPI keeps included
-    routers nested)."""
+    routers nested). Paths are as the document shows them: ``/{slug}`` for a route
+    declared ``/{slug:slug}``."""
     for route in routes:
         if hasattr(route, "original_router"):
             inner = prefix + getattr(route.include_context, "prefix", "")
             yield from flatten(route.original_router.routes, inner)
         elif isinstance(route, APIRoute):
-            yield prefix + route.path, route
+            yield prefix + route.path_format, route
 
 
 def needs_key(route: APIRoute) -> bool:
@@ -64,11 +65,10 @@ def install(app: FastAPI) -> None:
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """The methods served at ``path`` by the routes of the first path template it matches
     (Starlette's 405 names only the first matching route's methods)."""
-    routes = [(compile_path(template), route) for template, route in flatten(app.routes)]
-    for (regex, shown, _convertors), _route in routes:
-        if regex.match(path):
-            # One template as the document shows it: "/{slug}" also stands for "/{slug:slug}".
-            found = {m for (_, f, _), route in routes if f == shown for m in route.methods or ()}
+    routes = list(flatten(app.routes))
+    for template, _route in routes:
+        if compile_path(template)[0].match(path):
+            found = {m for t, route in routes if t == template for m in route.methods or ()}
             if "GET" in found:
                 found.add("HEAD")  # every GET is answered to HEAD too (app/web/head.py)
             return sorted(found)
