@@ -225,10 +225,15 @@ def translated(engine: Engine, slug: str, language: str, title: str, summary: st
 
 
 def shared_dilemma(
-    engine: Engine, organisation: str, cluster: str, visibility: str = "public"
+    engine: Engine,
+    organisation: str,
+    cluster: str,
+    visibility: str = "public",
+    practice: str | None = None,
 ) -> int:
-    """A dilemma of ``cluster`` recorded by a member of ``organisation``, shared as
-    ``visibility`` and published by a moderator (kept a draft when private); its id."""
+    """A dilemma of ``cluster`` recorded by a member of ``organisation`` (arising in its
+    ``practice``, by slug), shared as ``visibility`` and published by a moderator (kept a
+    draft when private); its id."""
     member = new_user(engine, "member", organisation)
     moderator = new_user(engine, "moderator")
     with Session(engine) as session:
@@ -238,6 +243,7 @@ def shared_dilemma(
             "cluster": cluster,
             "situation": "What we faced, in a sentence.",
             "visibility": visibility,
+            "practice": practice,
         }
         dilemma = save_dilemma(session, author, values, action="submit")
         if visibility != "private":

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.factories import shared_dilemma
+from tests.factories import published_in_barcelona, shared_dilemma
 
 # Barcelona's council and Bristol's: cities of two countries, each with practices.
 HERE, THERE = "barcelona-city-council", "bristol-city-council"
@@ -56,3 +56,17 @@ def test_dilemmas_not_shared_with_everyone_say_nothing_to_peers(
     found = peer(client, "barcelona", "bristol")
     assert dilemmas_factor(found)["similarity"] is None
     assert found["shared_dilemmas"] == []
+
+
+@pytest.mark.writes
+def test_a_public_dilemma_never_places_a_members_only_practice(
+    client: TestClient, engine: Engine
+) -> None:
+    # Barcelona's council runs a practice for its networks' members in Rotterdam; its
+    # public dilemma about it counts for Barcelona, or outsiders would learn from Rotterdam's
+    # peers that something happens there.
+    hidden = published_in_barcelona(engine, place="rotterdam", visibility="network")
+    shared_dilemma(engine, HERE, "motivation", practice=hidden)
+    shared_dilemma(engine, THERE, "motivation")
+    assert dilemmas_factor(peer(client, "bristol", "rotterdam"))["similarity"] is None
+    assert dilemmas_factor(peer(client, "bristol", "barcelona"))["similarity"] == 1.0

@@ -4,7 +4,8 @@ Two places that record the same kinds of dilemma (keeping people motivated, thos
 not wish to be involved, the media) have lived the same difficulties and can tell each
 other how they handled them. Only dilemmas published for everyone count, since the
 features are shared by every reader. A dilemma belongs to the place of the practice it
-arose in, or else to the place of its organisation.
+arose in when everyone may see that practice, or else to the place of its organisation
+(never to where a members-only practice is: that would tell outsiders it exists).
 """
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.dilemmas.rules import readable
 from app.models.dilemmas import Dilemma
 from app.models.places import Organisation
-from app.models.practices import Practice
+from app.models.practices import Practice, PracticeStatus, Visibility
 from app.permissions import PUBLIC
 
 
@@ -35,7 +36,12 @@ def load_dilemmas(session: Session, row: dict[int, int]) -> DilemmaMatrix:
     found = session.exec(
         select(Dilemma.cluster, Practice.place_id, Organisation.place_id)
         .join(Organisation, col(Organisation.id) == Dilemma.organisation_id)
-        .outerjoin(Practice, col(Practice.id) == Dilemma.practice_id)
+        .outerjoin(
+            Practice,
+            (col(Practice.id) == Dilemma.practice_id)
+            & (col(Practice.status) == PracticeStatus.published)
+            & (col(Practice.visibility) == Visibility.public),
+        )
         .where(readable(PUBLIC))
     ).all()
     codes = sorted({cluster for cluster, _, _ in found})
