@@ -7,11 +7,13 @@ longer than the number of practices it stands for; the charts say so.
 """
 
 from collections.abc import Sequence
+from datetime import date
 from urllib.parse import urlencode
 
 import numpy as np
 from sqlmodel import Session
 
+from app.catalogue.cache import cached
 from app.catalogue.charts import Chart, Row, palette
 from app.catalogue.practice_index import PracticeIndex
 from app.countries import country_name
@@ -55,7 +57,22 @@ def activity_by_country(
     session: Session, query: PracticeQuery, viewer: Viewer = PUBLIC, *, countries: int = 10
 ) -> Chart:
     """Activity types of the matched practices in each of the countries with most of them:
-    the seven commonest types, and the others together."""
+    the seven commonest types, and the others together. Kept while the catalogue stays
+    unchanged, under the query's words and filters only: the practice list draws it on
+    every page of its results, and ``/insights`` draws it for the same filters."""
+    # "Verified within N months" moves with the calendar, as in the list's own key.
+    key = (tuple(_params(query)), viewer, countries, query.verified_within and date.today())
+    return cached(
+        session,
+        "activity by country",
+        key,
+        lambda: _activity_by_country(session, query, viewer, countries),
+    )
+
+
+def _activity_by_country(
+    session: Session, query: PracticeQuery, viewer: Viewer, countries: int
+) -> Chart:
     index, matched = matched_rows(session, query, viewer)
     types = _activity_types(session)
     overall = _term_counts(index, matched, types)
